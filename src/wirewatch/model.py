@@ -51,3 +51,94 @@ class Article:
     # field -> origin ("feed", "page:jsonld", "page:rules", "page:generic", "file"),
     # so bad extractions can be found with SQL
     provenance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a query term: which term, in which field, at which characters."""
+
+    term: str  # the query term as written in the topic's query ("missile defense", "ABM")
+    field: str  # headline | subtitle | body | place | agency | section
+    start: int  # character offsets into that field's text (WireItem.body for "body")
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """Why an article matched a topic."""
+
+    topic: str
+    score: float
+    hits: tuple[Hit, ...]
+    snippet: str  # the sentence with the strongest hit, hits marked with «»
+    rule_version: str  # hash of the topic's query text
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(sorted({h.term for h in self.hits}))
+
+
+@dataclass(slots=True)
+class SourceState:
+    """What we know about a source between polls (conditional GET validators, health)."""
+
+    name: str
+    kind: str
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: dt.datetime | None = None  # UTC
+    last_status: str | None = None  # ok | not_modified | error
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    items_seen: int = 0
+
+
+@dataclass(slots=True)
+class PollResult:
+    """One source's poll: the articles it brought and the state to store with them."""
+
+    state: SourceState  # updated validators, status, error, counters
+    articles: list[Article] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. bozo feed that still had entries
+    rejected: list[str] = field(default_factory=list)  # one line per item that could not be used
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRoute:
+    """Where a topic's alerts go. A channel is (key, redacted): the key is a stable hash of the
+    channel URL and the redacted form is safe to store and show; the secret URL itself is never
+    stored."""
+
+    channels: tuple[tuple[str, str], ...]
+    realert_on_update: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An outbox row that is due, joined with everything its message needs."""
+
+    alert_id: str
+    topic: str
+    story_id: str
+    article_id: str
+    channel_key: str
+    channel: str  # redacted
+    attempts: int
+    headline: str
+    url: str | None
+    source: str
+    dateline_place: str | None
+    dateline_date: dt.date | None
+    agency: str | None
+    terms: tuple[str, ...]
+    snippet: str
+    story_sources: int  # distinct sources that reported the story
+    story_articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    alert_id: str
+    ok: bool
+    error: str | None = None  # redacted: never contains a channel secret
