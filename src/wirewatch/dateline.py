@@ -1,0 +1,332 @@
+"""Datelines: recognise the opening ``PLACE, Region, Month D (Agency) —`` of a wire story, split it
+into its parts and resolve the date it names, including the year it usually leaves out.
+
+Styles handled (one regular expression each for the agency marker; the part before it is parsed
+the same way for all):
+
+- parenthesised agency and a separator: ``CHEBARKUL, Chelyabinsk region, September 27 (Itar-Tass) ——``,
+  ``WASHINGTON (Reuters) -``, ``April 13 (Reuters) -``, ``ATLANTA (AP) _``,
+  ``STOCKHOLM, Aug 29, 2014 (AFP) -``, ``SEOUL, Aug. 20 (Yonhap) --``
+- TASS slashes: ``MOSCOW, February 7. /TASS/.``, ``IGORA /Leningrad Region/, December 26. /TASS/.``,
+  ``MURMANSK. February 7. /TASS/.``, ``МОСКВА, 28 ноября. /ТАСС/.``
+- a bare agency name: ``SAITAMA, Japan, Dec. 9 Kyodo -``
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from wirewatch.model import Dateline
+
+# Canonical agency names, keyed by the case-folded form as written.
+AGENCIES: dict[str, str] = {
+    "tass": "TASS",
+    "itar-tass": "TASS",
+    "itar tass": "TASS",
+    "тасс": "TASS",
+    "итар-тасс": "TASS",
+    "reuters": "Reuters",
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "yonhap": "Yonhap",
+    "xinhua": "Xinhua",
+    "kyodo": "Kyodo",
+    "kyodo news": "Kyodo",
+    "dpa": "dpa",
+    "upi": "UPI",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "bloomberg": "Bloomberg",
+    "interfax": "Interfax",
+    "интерфакс": "Interfax",
+    "ria novosti": "RIA Novosti",
+    "риа новости": "RIA Novosti",
+    "sputnik": "Sputnik",
+    "pti": "PTI",
+    "ians": "IANS",
+    "ani": "ANI",
+    "anadolu": "Anadolu",
+    "aa": "Anadolu",
+    "ukrinform": "Ukrinform",
+    "belta": "BelTA",
+    "cna": "CNA",
+    "kuna": "KUNA",
+    "wam": "WAM",
+    "irna": "IRNA",
+    "kcna": "KCNA",
+    "cnn": "CNN",
+    "bbc": "BBC",
+}
+
+MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name[1:], start=1):
+    MONTHS[_name.lower()] = _number
+    MONTHS[_name[:3].lower()] = _number
+MONTHS["sept"] = 9
+RUSSIAN_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("января", "январь"),
+            ("февраля", "февраль"),
+            ("марта", "март"),
+            ("апреля", "апрель"),
+            ("мая", "май"),
+            ("июня", "июнь"),
+            ("июля", "июль"),
+            ("августа", "август"),
+            ("сентября", "сентябрь"),
+            ("октября", "октябрь"),
+            ("ноября", "ноябрь"),
+            ("декабря", "декабрь"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+_EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_RU_MONTH = "(?:" + "|".join(sorted(RUSSIAN_MONTHS, key=len, reverse=True)) + ")"
+# The date at the end of the part before the agency: "September 27", "Aug 29, 2014", "28 ноября",
+# "27 September 2011".
+_DATE = re.compile(
+    rf"(?:^|(?<=[\s,.]))(?P<date>(?P<mon1>{_EN_MONTH})\s+(?P<day1>\d{{1,2}})(?:,?\s+(?P<year1>\d{{4}}))?"
+    rf"|(?P<day2>\d{{1,2}})\s+(?P<mon2>{_EN_MONTH}|{_RU_MONTH})(?:\s+(?P<year2>\d{{4}})(?:\s*г\.?)?)?)"
+    r"[\s.,]*$",
+    re.IGNORECASE,
+)
+
+_SEPARATOR = r"(?P<sep>——|—|–|--|-|_|:)"
+_AGENCY_MARKERS = (
+    # (Reuters) -   (Itar-Tass) ——
+    re.compile(r"\((?P<agency>[^()\n]{2,40})\)\s*" + _SEPARATOR + r"(?=\s|$)"),
+    # /TASS/.   /ТАСС/.
+    re.compile(r"/(?P<agency>[^/\n]{2,20})/(?P<sep>\.|,|\s*—|\s*-)?(?=\s|$)"),
+    # Kyodo -   (bare names only for agencies known to write them so)
+    re.compile(r"(?<=\s)(?P<agency>Kyodo|Xinhua|AFP|AP|Reuters)\s+" + _SEPARATOR + r"(?=\s|$)"),
+)
+# A place is written in capitals: "CHEBARKUL", "ABOARD THE PAPAL FLIGHT", "МОСКВА", "ST. PETERSBURG".
+_PLACE = re.compile(r"^[^\W\d_a-zа-яё][^\sa-zа-яё]*(?:[\s\-'’.&][^\sa-zа-яё]+)*$")
+# Regions written inside the place: "IGORA /Leningrad Region/", "CARRIER (Severomorsk)".
+_INLINE_REGION = re.compile(r"^(?P<place>.+?)\s*(?:/(?P<slash>[^/]+)/|\((?P<paren>[^()]+)\))$")
+_MAX_DATELINE = 160
+
+WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
+_RU_WEEKDAYS = {
+    "понедельник": 0,
+    "вторник": 1,
+    "среду": 2,
+    "среда": 2,
+    "четверг": 3,
+    "пятницу": 4,
+    "пятница": 4,
+    "субботу": 5,
+    "суббота": 5,
+    "воскресенье": 6,
+}
+_WEEKDAY = re.compile(
+    r"\b(?:on|last|this|next|late|early)\s+(?P<en>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:в|во)\s+(?P<ru>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
+    re.IGNORECASE,
+)
+# "[12][09]dd" then a boundary check in Python: a regex with lookarounds is 3x slower here.
+_YEAR_CANDIDATE = re.compile(r"[12][09]\d\d")
+
+
+def canonical_agency(raw: str) -> str:
+    key = raw.strip().strip("/").strip().casefold()
+    return AGENCIES.get(key, raw.strip().strip("/").strip())
+
+
+def split_dateline(
+    paragraph: str,
+    *,
+    published: dt.datetime | None = None,
+    fetched: dt.datetime | None = None,
+    context: str = "",
+) -> tuple[Dateline | None, str]:
+    """Split a leading dateline off ``paragraph``: ``(dateline, rest)``, or ``(None, paragraph)``.
+
+    ``context`` is the rest of the document's text, searched for years when neither the dateline
+    nor ``published`` gives the year but the paragraph names a weekday ("said on Tuesday").
+    """
+    head = paragraph[: _MAX_DATELINE + 8]
+    for marker in _AGENCY_MARKERS:
+        for found in marker.finditer(head):
+            if found.end() > _MAX_DATELINE:
+                break
+            dateline = _dateline_from(paragraph[: found.end()], head[: found.start()], found)
+            if dateline is None:
+                continue
+            rest = paragraph[found.end() :]
+            if rest[:1].isspace():
+                rest = rest[1:]
+            date, source = resolve_date(
+                dateline.date_text,
+                published=published,
+                fetched=fetched,
+                lead=rest,
+                evidence=context,
+            )
+            return _with_date(dateline, date, source), rest
+    return None, paragraph
+
+
+def _with_date(dateline: Dateline, date: dt.date | None, source: str | None) -> Dateline:
+    return Dateline(
+        raw=dateline.raw,
+        place=dateline.place,
+        region=dateline.region,
+        date_text=dateline.date_text,
+        date=date,
+        date_source=source,
+        agency=dateline.agency,
+        agency_raw=dateline.agency_raw,
+        separator=dateline.separator,
+    )
+
+
+def _dateline_from(raw: str, before: str, found: re.Match[str]) -> Dateline | None:
+    """Parse the part before the agency marker into place, region and date, or None when that
+    part does not look like a dateline (so "The (new) rule - ..." is not taken for one)."""
+    agency_raw = found.group("agency").strip()
+    known = agency_raw.casefold() in AGENCIES
+    prefix = before.rstrip()
+    date_text = None
+    date_match = _DATE.search(prefix)
+    if date_match:
+        date_text = date_match.group("date")
+        prefix = prefix[: date_match.start()]
+    location = prefix.strip().rstrip(",.").strip()
+    place = region = None
+    if location:
+        parts = [p.strip() for p in location.split(",")]
+        if len(parts) == 1 and ". " in location:  # "MURMANSK. February 7."
+            parts = [p.strip() for p in location.split(". ")]
+        inline = _INLINE_REGION.match(parts[0])
+        if inline:
+            place = inline.group("place").strip()
+            region = ", ".join(
+                [inline.group("slash") or inline.group("paren")] + [p for p in parts[1:] if p]
+            )
+        else:
+            place = parts[0]
+            region = ", ".join(p for p in parts[1:] if p) or None
+        if not _PLACE.match(place):
+            return None
+        if region and (len(region) > 60 or any(ch.isdigit() for ch in region)):
+            return None
+    elif not date_text:
+        return None  # an agency alone is not a dateline
+    if not known and (not place or len(agency_raw.split()) > 3):
+        return None
+    if found.re is _AGENCY_MARKERS[1] and not known:
+        return None  # "/something/" is a dateline only for agencies that write it so
+    separator = (found.group("sep") or "").strip() or None
+    return Dateline(
+        raw=raw,
+        place=place,
+        region=region,
+        date_text=date_text,
+        agency=canonical_agency(agency_raw),
+        agency_raw=agency_raw,
+        separator=separator,
+    )
+
+
+def parse_date_text(date_text: str) -> tuple[int, int, int | None] | None:
+    """``"Aug. 20"`` -> ``(8, 20, None)``; ``"28 ноября"`` -> ``(11, 28, None)``."""
+    found = _DATE.search(date_text)
+    if not found:
+        return None
+    month_word = (found.group("mon1") or found.group("mon2")).rstrip(".").lower()
+    month = MONTHS.get(month_word) or RUSSIAN_MONTHS.get(month_word)
+    day = int(found.group("day1") or found.group("day2"))
+    year_text = found.group("year1") or found.group("year2")
+    if month is None or not 1 <= day <= 31:
+        return None
+    return month, day, int(year_text) if year_text else None
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 29 February in a common year, 31 April
+        return None
+
+
+def resolve_date(
+    date_text: str | None,
+    *,
+    published: dt.datetime | None = None,
+    fetched: dt.datetime | None = None,
+    lead: str = "",
+    evidence: str = "",
+) -> tuple[dt.date | None, str | None]:
+    """The calendar date a dateline names and the evidence used for its year, in order of trust:
+    ``dateline`` (it has a year), ``published`` (the nearest such date to the item's timestamp),
+    ``weekday`` (a weekday named in the ``lead``, in a year the ``evidence`` text mentions), ``fetched``
+    (the latest such date not after the fetch). ``(None, None)`` when nothing decides."""
+    if not date_text:
+        return None, None
+    parts = parse_date_text(date_text)
+    if parts is None:
+        return None, None
+    month, day, year = parts
+    if year is not None:
+        return _date_or_none(year, month, day), "dateline"
+    if published is not None:
+        anchor = published.date()
+        candidates = [
+            d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _date_or_none(y, month, day))
+        ]
+        if candidates:
+            return min(candidates, key=lambda d: abs((d - anchor).days)), "published"
+    weekday_date = _date_from_weekday(month, day, lead, evidence, fetched)
+    if weekday_date is not None:
+        return weekday_date, "weekday"
+    if fetched is not None:
+        limit = fetched.date() + dt.timedelta(days=1)  # time zones: the wire may be a day ahead
+        for y in (limit.year, limit.year - 1, limit.year - 2, limit.year - 3, limit.year - 4):
+            d = _date_or_none(y, month, day)
+            if d is not None and d <= limit:
+                return d, "fetched"
+    return None, None
+
+
+def years_mentioned(text: str) -> set[int]:
+    """Four-digit years from 1950 to 2099 standing alone in the text."""
+    years = set()
+    for found in _YEAR_CANDIDATE.finditer(text):
+        start, end = found.span()
+        if (start and text[start - 1].isdigit()) or text[end : end + 1].isdigit():
+            continue
+        year = int(found.group())
+        if 1950 <= year <= 2099:
+            years.add(year)
+    return years
+
+
+def _date_from_weekday(month: int, day: int, lead: str, text: str, fetched: dt.datetime | None) -> dt.date | None:
+    found = _WEEKDAY.search(lead)
+    if not found:
+        return None
+    weekday = WEEKDAYS[found.group("en").lower()] if found.group("en") else _RU_WEEKDAYS[found.group("ru").lower()]
+    latest = fetched.year if fetched else 2100
+
+    def fits(year: int) -> bool:
+        d = _date_or_none(year, month, day)
+        return d is not None and d.weekday() == weekday and year <= latest
+
+    mentioned = [year for year in years_mentioned(text) if fits(year)]
+    if mentioned:
+        return dt.date(max(mentioned), month, day)
+    if fetched is None:
+        return None  # a weekday alone fits every few years: not evidence enough
+    year = next((y for y in range(latest, 1949, -1) if fits(y)), None)
+    return dt.date(year, month, day) if year else None
