@@ -6,8 +6,17 @@ e.g. ``wirewatch.toml: sources[2].url: not a URL``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_CONFIG = Path("wirewatch.toml")
+# Used when no wirewatch.toml is found: the seed folder and the shipped topics, nothing remote.
+EMBEDDED_SOURCES = ({"name": "seeds", "kind": "dir", "path": "seeds"},)
 
 
 class ConfigError(ValueError):
@@ -73,3 +82,196 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     story_window_days: int = 14  # near-duplicate (story) matching window
+
+
+SOURCE_KINDS = ("feed", "page", "dir")
+FULL_TEXT_MODES = ("auto", "always", "never")
+
+
+def load_config(
+    path: Path | str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    db: Path | str | None = None,
+) -> Config:
+    """Load and validate the configuration.
+
+    ``path`` (else ``$WIREWATCH_CONFIG``, else ``./wirewatch.toml`` if it exists, else the embedded
+    defaults). Topics come from ``[[topics]]`` and from a ``topics.toml`` beside the config file.
+    ``db`` (else ``$WIREWATCH_DB``, else the file's ``db``) names the DuckDB file. Relative paths
+    are taken from the config file's folder. Raises ConfigError with a one-line message.
+    """
+    env = os.environ if env is None else env
+    chosen = Path(path) if path else Path(env["WIREWATCH_CONFIG"]) if env.get("WIREWATCH_CONFIG") else None
+    if chosen is None and DEFAULT_CONFIG.exists():
+        chosen = DEFAULT_CONFIG
+    if chosen is None:
+        data: dict[str, Any] = {"sources": list(EMBEDDED_SOURCES)}
+        base = Path.cwd()
+    else:
+        data = _read_toml(chosen)
+        base = chosen.resolve().parent
+    origin = chosen.name if chosen else "embedded defaults"
+    topics_file = base / "topics.toml"
+    topic_tables = [(origin, i, t) for i, t in enumerate(_list_of_tables(data, "topics", origin))]
+    if topics_file.exists() and (chosen is None or topics_file.resolve() != chosen.resolve()):
+        extra = _read_toml(topics_file)
+        topic_tables += [(topics_file.name, i, t) for i, t in enumerate(_list_of_tables(extra, "topics", topics_file.name))]
+    _reject_unknown(data, {"db", "sources", "topics", "alerts", "http", "story_window_days"}, origin, "")
+    db_path = Path(db) if db else Path(env["WIREWATCH_DB"]) if env.get("WIREWATCH_DB") else None
+    if db_path is None:
+        db_path = base / _typed(data, "db", str, origin, "", "data/wirewatch.duckdb")
+    sources = tuple(
+        _source(table, origin, f"sources[{i}]", base) for i, table in enumerate(_list_of_tables(data, "sources", origin))
+    )
+    _unique([s.name for s in sources], origin, "sources")
+    topics = tuple(_topic(table, file, f"topics[{i}]") for file, i, table in topic_tables)
+    _unique([t.name for t in topics], origin, "topics")
+    return Config(
+        path=chosen,
+        db=db_path,
+        sources=sources,
+        topics=topics,
+        alerts=_section(AlertsConfig, data, "alerts", origin),
+        http=_section(HttpConfig, data, "http", origin),
+        story_window_days=_typed(data, "story_window_days", int, origin, "", 14),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path.name}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name}: not UTF-8 text") from None
+
+
+def _list_of_tables(data: dict[str, Any], key: str, origin: str) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ConfigError(f"{origin}: {key}: expected [[{key}]] tables")
+    return value
+
+
+def _typed(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], origin: str, where: str, default: Any) -> Any:
+    if key not in table:
+        return default
+    value = table[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = " or ".join(k.__name__.replace("str", "string").replace("float", "number").replace("int", "integer") for k in kinds)
+        raise ConfigError(f"{origin}: {where}{key}: expected {names}, got {value!r}")
+    return value
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], origin: str, where: str) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{origin}: {where}{key}: unknown setting (expected one of {', '.join(sorted(known))})")
+
+
+def _unique(names: list[str], origin: str, what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConfigError(f"{origin}: {what}: duplicate name {name!r}")
+        seen.add(name)
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> SourceConfig:
+    at = where + "."
+    _reject_unknown(table, {f.name for f in fields(SourceConfig)}, origin, at)
+    name = _typed(table, "name", str, origin, at, None)
+    if not name or not name.strip():
+        raise ConfigError(f"{origin}: {at}name: required")
+    kind = _typed(table, "kind", str, origin, at, None)
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"{origin}: {at}kind: expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
+    url = _typed(table, "url", str, origin, at, None)
+    path = _typed(table, "path", str, origin, at, None)
+    if kind == "dir":
+        if not path:
+            raise ConfigError(f"{origin}: {at}path: required for kind = \"dir\"")
+    elif url is None:
+        raise ConfigError(f"{origin}: {at}url: required for kind = \"{kind}\"")
+    elif not is_http_url(url):
+        raise ConfigError(f"{origin}: {at}url: not a URL (expected http:// or https://): {url!r}")
+    full_text = _typed(table, "full_text", str, origin, at, "auto")
+    if full_text not in FULL_TEXT_MODES:
+        raise ConfigError(f"{origin}: {at}full_text: expected one of {', '.join(FULL_TEXT_MODES)}, got {full_text!r}")
+    max_age = _typed(table, "max_age_days", (float,), origin, at, 7.0)
+    if max_age is not None and max_age <= 0:
+        raise ConfigError(f"{origin}: {at}max_age_days: must be positive")
+    return SourceConfig(
+        name=name.strip(),
+        kind=kind,
+        url=url,
+        path=(base / path) if path else None,
+        section=_typed(table, "section", str, origin, at, None),
+        agency=_typed(table, "agency", str, origin, at, None),
+        full_text=full_text,
+        max_age_days=max_age,
+        lang=_typed(table, "lang", str, origin, at, None),
+        allow_private=_typed(table, "allow_private", bool, origin, at, False),
+        enabled=_typed(table, "enabled", bool, origin, at, True),
+    )
+
+
+def _topic(table: dict[str, Any], origin: str, where: str) -> TopicConfig:
+    at = where + "."
+    _reject_unknown(table, {f.name for f in fields(TopicConfig)}, origin, at)
+    name = _typed(table, "name", str, origin, at, None)
+    query = _typed(table, "query", str, origin, at, None)
+    if not name or not name.strip():
+        raise ConfigError(f"{origin}: {at}name: required")
+    if not query or not query.strip():
+        raise ConfigError(f"{origin}: topic \"{name}\": query: required")
+    channels = _typed(table, "channels", list, origin, at, None)
+    if channels is not None and not all(isinstance(c, str) for c in channels):
+        raise ConfigError(f"{origin}: {at}channels: expected a list of strings")
+    return TopicConfig(
+        name=name.strip(),
+        query=query,
+        description=_typed(table, "description", str, origin, at, ""),
+        channels=tuple(channels) if channels is not None else None,
+        min_score=_typed(table, "min_score", (float,), origin, at, 0.0),
+        lang=_typed(table, "lang", str, origin, at, None),
+        enabled=_typed(table, "enabled", bool, origin, at, True),
+        realert_on_update=_typed(table, "realert_on_update", bool, origin, at, False),
+    )
+
+
+def _section(kind: type, data: dict[str, Any], key: str, origin: str) -> Any:
+    """Build a flat settings dataclass (``[alerts]``, ``[http]``) from its TOML table."""
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}: {key}: expected a [{key}] table")
+    at = key + "."
+    _reject_unknown(table, {f.name for f in fields(kind)}, origin, at)
+    values = {}
+    for spec in fields(kind):
+        default = spec.default
+        if spec.name not in table:
+            continue
+        if isinstance(default, tuple):
+            value = _typed(table, spec.name, list, origin, at, None)
+            if not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{origin}: {at}{spec.name}: expected a list of strings")
+            values[spec.name] = tuple(value)
+        else:
+            expected = (float,) if isinstance(default, float) else type(default) if default is not None else str
+            values[spec.name] = _typed(table, spec.name, expected, origin, at, default)
+    return kind(**values)

@@ -102,6 +102,8 @@ class PollResult:
     articles: list[Article] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. bozo feed that still had entries
     rejected: list[str] = field(default_factory=list)  # one line per item that could not be used
+    # a transport failure (timeout, connection error, 5xx) that a later retry may cure
+    retryable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

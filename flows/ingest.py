@@ -1,0 +1,164 @@
+"""The scheduled monitoring job: poll sources concurrently, store one batch, deliver alerts, report.
+
+One task per source and one writer task per run, never one task per article (each task run costs
+Prefect milliseconds of client and server time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+from prefect.futures import wait
+
+from wirewatch import fetch, pipeline
+from wirewatch.config import Config, SourceConfig, load_config
+from wirewatch.model import PollResult, SourceState
+from wirewatch.pipeline import RunSummary
+from wirewatch.store import open_store
+
+LOCK_TIMEOUT_SECONDS = 120.0
+
+
+class SourceUnavailable(RuntimeError):
+    """A transport failure worth a Prefect retry (timeouts, connection errors, 5xx)."""
+
+
+@task(name="poll-source", task_run_name="poll-{source.name}", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
+def poll_source(source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, now: dt.datetime) -> PollResult:
+    if source.kind == "dir":
+        return pipeline.read_dir_source(source, previous, now=now)
+    result = fetch.poll_source(fetcher, source, previous, now=now)
+    if result.retryable:
+        raise SourceUnavailable(result.state.last_error or source.name)
+    return result
+
+
+def poll_all(config: Config, states: dict[str, SourceState], now: dt.datetime) -> list[PollResult]:
+    """Submit one task per source; a source whose retries are exhausted is recorded as failed."""
+    sources = [s for s in config.sources if s.enabled]
+    with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
+        futures = [(s, poll_source.submit(s, states.get(s.name), fetcher, now)) for s in sources]
+        wait([f for _, f in futures])
+    polls = []
+    for source, future in futures:
+        try:
+            polls.append(future.result())
+        except Exception as error:  # the source failed after its retries: record it, go on
+            polls.append(pipeline.failed_poll(source, states.get(source.name), str(error), now=now))
+    return polls
+
+
+@task(name="store-batch", cache_policy=NO_CACHE)
+def store_and_deliver(config: Config, polls: list[PollResult], now: dt.datetime, kind: str = "ingest") -> RunSummary:
+    """The one writer: dedupe, revisions, stories, topic matches, pending alerts and source state
+    in one transaction per batch, then delivery of the alerts it created."""
+    compiled = pipeline.prepare_topics(config)
+    with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
+        run_id = store.begin_run(kind, now=now)
+        summary = RunSummary(run_id=run_id)
+        pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
+        pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
+        store.finish_run(run_id, now=pipeline.utc_now(), errors=len(summary.failed_sources))
+    return summary
+
+
+def report(summary: RunSummary) -> None:
+    """Prefect artifacts (flagged articles, per-source table) and one event per flagged article."""
+    create_table_artifact(
+        key="flagged-articles",
+        table=[
+            {"topic": f.topic, "headline": f.headline, "dateline": f.dateline, "link": f.url or ""}
+            for f in summary.flagged
+        ]
+        or [{"topic": "", "headline": "(nothing flagged)", "dateline": "", "link": ""}],
+        description="Articles newly flagged by a tracked topic in this run",
+    )
+    create_table_artifact(
+        key="sources",
+        table=[
+            {
+                "source": s.name,
+                "status": s.last_status or "",
+                **{k: summary.per_source.get(s.name, {}).get(k, 0) for k in ("new", "duplicate", "revised", "rejected")},
+                "error": s.last_error or "",
+            }
+            for s in summary.sources
+        ],
+        description="Per-source results of this run",
+    )
+    for f in summary.flagged:
+        emit_event(
+            event="wirewatch.topic.matched",
+            resource={
+                "prefect.resource.id": f"wirewatch.article.{f.article_id}",
+                "wirewatch.topic": f.topic,
+                "wirewatch.story": f.story_id,
+                "wirewatch.article": f.article_id,
+            },
+            payload={"headline": f.headline, "dateline": f.dateline, "terms": list(f.terms), "url": f.url},
+        )
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(config_path: str | None = None, db: str | None = None) -> RunSummary:
+    """Poll every configured source once, store what is new, flag topics, deliver alerts."""
+    logger = get_run_logger()
+    config = load_config(config_path, db=db)
+    now = pipeline.utc_now()
+    with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
+        states = store.source_states()
+    polls = poll_all(config, states, now)
+    summary = store_and_deliver(config, polls, now)
+    report(summary)
+    for line in pipeline.summary_lines(summary):
+        logger.info(line)
+    return summary
+
+
+@flow(name="backfill", log_prints=True)
+def backfill(paths: list[str], since: str | None = None, config_path: str | None = None, db: str | None = None) -> RunSummary:
+    """Ingest local files or folders (wire text, saved feeds, saved pages) and article URLs,
+    keeping items published on or after ``since`` (YYYY-MM-DD)."""
+    logger = get_run_logger()
+    config = load_config(config_path, db=db)
+    now = pipeline.utc_now()
+    cutoff = dt.date.fromisoformat(since) if since else None
+    polls = pipeline.read_inputs(
+        [p for p in paths if not p.startswith(("http://", "https://"))],
+        [u for u in paths if u.startswith(("http://", "https://"))],
+        config,
+        now=now,
+        since=cutoff,
+        progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
+    )
+    summary = store_and_deliver(config, polls, now, kind="backfill")
+    report(summary)
+    for line in pipeline.summary_lines(summary):
+        logger.info(line)
+    return summary
+
+
+@flow(name="retag", log_prints=True)
+def retag(topics: list[str] | None = None, days: int = 14, config_path: str | None = None, db: str | None = None) -> int:
+    """Re-evaluate stored articles of the last ``days`` against the current topics (all, or the
+    named ones), replacing their matches. Never alerts."""
+    config = load_config(config_path, db=db)
+    with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
+        changed = pipeline.retag(store, config, names=topics, days=days, now=pipeline.utc_now())
+    get_run_logger().info("retag: %d articles re-evaluated", changed)
+    return changed
+
+
+@flow(name="digest", log_prints=True)
+def digest(hours: int = 24, config_path: str | None = None, db: str | None = None) -> int:
+    """Send each topic's summary of the last ``hours`` (matches, stories, top headlines) to its
+    channels. Returns the number of messages sent."""
+    config = load_config(config_path, db=db)
+    with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
+        sent = pipeline.send_daily_digests(store, config, hours=hours, now=pipeline.utc_now())
+    get_run_logger().info("digest: %d messages sent", sent)
+    return sent
