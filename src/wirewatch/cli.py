@@ -6,13 +6,20 @@ non-zero exit status; never a traceback.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Optional
 
 import typer
 
 from wirewatch import codec
+from wirewatch.config import Config, ConfigError, load_config
 
 app = typer.Typer(
     name="wirewatch",
@@ -75,6 +82,275 @@ def render_command() -> None:
         sys.stdout.write(codec.render(item) + "\n")
         first = False
     raise typer.Exit(2 if failed else 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared options and error handling
+
+ConfigOption = typer.Option(None, "--config", "-c", help="Config file (default: $WIREWATCH_CONFIG or ./wirewatch.toml).")
+DbOption = typer.Option(None, "--db", help="DuckDB file (default: $WIREWATCH_DB or the config's db).")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one line and exit status 2."""
+    from wirewatch.store import StoreError
+
+    try:
+        yield
+    except (ConfigError, StoreError, codec.CodecError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
+    return load_config(config_path, db=db)
+
+
+def echo_lines(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# The job
+
+
+def quiet_prefect_defaults() -> None:
+    """Offline machines log a telemetry error on every run unless analytics are off; keep the
+    user's choice when they made one."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@app.command("run")
+def run_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any source failed."),
+) -> None:
+    """Run the ingest flow once over the configured sources and print a summary."""
+    from wirewatch import pipeline
+
+    quiet_prefect_defaults()
+    with user_errors():
+        config_from(config_path, db)  # fail fast, before Prefect starts, on a bad config
+        from flows.ingest import ingest
+
+        summary = ingest(config_path=str(config_path) if config_path else None, db=str(db) if db else None)
+    echo_lines(pipeline.summary_lines(summary))
+    raise typer.Exit(1 if strict and summary.failed_sources else 0)
+
+
+@app.command("import")
+def import_command(
+    paths: list[Path] = typer.Argument(..., help="Wire-format .txt files, saved RSS/Atom .xml feeds, saved .html pages, folders."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Ingest local files through the same pipeline as a scheduled poll, without any server."""
+    from rich.progress import Progress
+
+    from wirewatch import pipeline
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        with open_store(config.db) as store:
+            if sys.stderr.isatty():
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("reading", total=None)
+                    summary = pipeline.import_paths(
+                        store, config, paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                    )
+            else:
+                summary = pipeline.import_paths(store, config, paths)
+    echo_lines(pipeline.summary_lines(summary))
+    raise typer.Exit(2 if summary.unreadable else 0)
+
+
+@app.command("sql")
+def sql_command(
+    query: str = typer.Argument(..., help="A read-only SQL query over the public views."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+) -> None:
+    """Run a read-only query and print a table, CSV or JSON."""
+    from wirewatch.store import StoreError, open_store
+
+    if output_format not in ("table", "csv", "json"):
+        typer.echo(f"error: --format: expected table, csv or json, got {output_format!r}", err=True)
+        raise typer.Exit(2)
+    with user_errors():
+        config = config_from(config_path, db)
+        if not config.db.exists():
+            raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
+        with open_store(config.db, read_only=True) as store:
+            columns, rows = store.query(query)
+    print_rows(columns, rows, output_format)
+
+
+def print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output_format == "json":
+        for row in rows:
+            typer.echo(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Serve every deployment (ingest every 10 minutes, digest daily at 07:00 UTC, backfill and
+    retag on demand) from this one process: a scheduler for a single box."""
+    quiet_prefect_defaults()
+    from flows.serve import serve_all
+
+    serve_all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Topics
+
+topics_app = typer.Typer(help="Check topic rules against files and backtest them over the archive.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.command("check")
+def topics_check(
+    files: list[Path] = typer.Argument(..., help="Files to check (wire text, saved feeds or pages)."),
+    config_path: Optional[Path] = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per match."),
+) -> None:
+    """Show which topics each file matches, with the matched terms highlighted."""
+    from rich.console import Console
+
+    from wirewatch import pipeline, topics
+
+    console = Console()
+    failed = False
+    with user_errors():
+        config = config_from(config_path, None)
+        matcher = topics.compile_topics([t for t in config.topics if t.enabled])
+        now = pipeline.utc_now()
+        for path in files:
+            poll = pipeline.read_file(path, pipeline.IMPORT_SOURCE, now=now)
+            if poll.state.last_status == "error":
+                fail_line(str(path), (poll.state.last_error or "").removeprefix(f"{path}: "))
+                failed = True
+            for article in poll.articles:
+                matches = matcher.match(article.item, lang=article.lang)
+                if as_json:
+                    for match in matches:
+                        typer.echo(json.dumps({"file": str(path), **topics.match_to_json(match)}, ensure_ascii=False))
+                    continue
+                console.print(f"[bold]{path}[/bold]: {article.item.headline}")
+                if not matches:
+                    console.print("  no topic matched")
+                for match in matches:
+                    console.print(topics.highlight(article.item, match))
+    raise typer.Exit(2 if failed else 0)
+
+
+@topics_app.command("backtest")
+def topics_backtest(
+    name: Optional[str] = typer.Argument(None, help="A configured topic (default: all)."),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="An unsaved query to try instead."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles fetched on or after this date (YYYY-MM-DD)."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+) -> None:
+    """What would this rule have flagged and alerted over the archive?"""
+    from wirewatch import topics
+    from wirewatch.config import TopicConfig
+    from wirewatch.store import StoreError, open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        if query:
+            chosen = [TopicConfig(name=name or "query", query=query)]
+            topics.check_topics(chosen, "--query")
+        else:
+            chosen = [t for t in config.topics if t.enabled and (name is None or t.name == name)]
+            if not chosen:
+                raise ConfigError(f"no enabled topic named {name!r}")
+        try:
+            cutoff = dt.datetime.fromisoformat(since).replace(tzinfo=dt.timezone.utc) if since else None
+        except ValueError:
+            raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+        if not config.db.exists():
+            raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
+        with open_store(config.db, read_only=True) as store:
+            report = topics.backtest(topics.compile_topics(chosen), store.stored_articles(since=cutoff))
+    typer.echo(topics.format_backtest(report))
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts
+
+alerts_app = typer.Typer(help="The alert outbox: list, retry, test a channel.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    status: Optional[str] = typer.Option(None, "--status", help="pending | sent | failed"),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+) -> None:
+    """List alerts (channels shown redacted)."""
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        with open_store(config.db, read_only=True) as store:
+            columns, rows = store.alerts(status=status)
+    print_rows(columns, rows, output_format)
+
+
+@alerts_app.command("retry")
+def alerts_retry(config_path: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption) -> None:
+    """Put failed alerts back in the outbox and deliver every due alert now."""
+    from wirewatch import pipeline
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        compiled = pipeline.prepare_topics(config)
+        with open_store(config.db) as store:
+            reset = store.retry_failed_alerts()
+            summary = pipeline.RunSummary(run_id="")
+            pipeline.deliver_alerts(store, config, compiled, now=pipeline.utc_now(), summary=summary)
+    typer.echo(f"{reset} failed alerts reset; {summary.delivered} sent, {len(summary.delivery_failures)} failed")
+    echo_lines([f"alert failed: {line}" for line in summary.delivery_failures])
+
+
+@alerts_app.command("test")
+def alerts_test(channel: str = typer.Argument(..., help="An apprise URL, or ${ENV_VAR} holding one.")) -> None:
+    """Send a sample alert to a channel."""
+    from wirewatch import alerts
+
+    try:
+        url = alerts.expand_channel(channel, os.environ)
+    except alerts.ChannelError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    result = alerts.send_test(url)
+    if result.ok:
+        typer.echo(f"sent a sample alert to {alerts.redact(url)}")
+    else:
+        typer.echo(f"error: {result.error}", err=True)
+        raise typer.Exit(1)
 
 
 def main() -> None:
