@@ -1,0 +1,76 @@
+"""wirewatch.toml loading: defaults, relative paths, topics.toml beside it, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wirewatch.config import ConfigError, load_config
+
+REPO = Path(__file__).parents[1]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_loads_sources_and_topics():
+    config = load_config(REPO / "wirewatch.toml", env={})
+    assert [s.name for s in config.sources] == ["seeds", "tass", "yonhap", "xinhua"]
+    assert config.sources[0].path == REPO / "seeds"
+    assert config.sources[1].url == "https://tass.com/rss/v2.xml"
+    assert config.db == REPO / "data" / "wirewatch.duckdb"
+    assert "missile-defense" in [t.name for t in config.topics]
+
+
+def test_embedded_defaults_when_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={})
+    assert config.path is None
+    assert [(s.name, s.kind) for s in config.sources] == [("seeds", "dir")]
+
+
+def test_environment_overrides_config_and_db(tmp_path):
+    cfg = write(tmp_path / "custom.toml", 'db = "x.duckdb"\n')
+    config = load_config(env={"WIREWATCH_CONFIG": str(cfg), "WIREWATCH_DB": str(tmp_path / "env.duckdb")})
+    assert config.path == cfg
+    assert config.db == tmp_path / "env.duckdb"
+    assert load_config(cfg, env={}).db == tmp_path / "x.duckdb"
+
+
+def test_topics_toml_beside_the_config_is_read(tmp_path):
+    cfg = write(tmp_path / "wirewatch.toml", '[[topics]]\nname = "a"\nquery = "alpha"\n')
+    write(tmp_path / "topics.toml", '[[topics]]\nname = "b"\nquery = "beta"\nchannels = ["json://x"]\n')
+    config = load_config(cfg, env={})
+    assert [(t.name, t.query, t.channels) for t in config.topics] == [("a", "alpha", None), ("b", "beta", ("json://x",))]
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('[[sources]]\nname = "a"\nkind = "dir"\npath = "."\n[[sources]]\nname = "b"\nkind = "feed"\nurl = "https://x/f"\n[[sources]]\nname = "c"\nkind = "feed"\nurl = "ftp://x"\n',
+         "wirewatch.toml: sources[2].url: not a URL (expected http:// or https://): 'ftp://x'"),
+        ('[[sources]]\nname = "a"\nkind = "rss"\nurl = "https://x"\n', "wirewatch.toml: sources[0].kind: expected one of feed, page, dir, got 'rss'"),
+        ('[[sources]]\nname = "a"\nkind = "feed"\n', 'wirewatch.toml: sources[0].url: required for kind = "feed"'),
+        ('[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://x"\nfull_text = "yes"\n', "wirewatch.toml: sources[0].full_text: expected one of auto, always, never, got 'yes'"),
+        ('[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://x"\nmax_age_days = "2"\n', "wirewatch.toml: sources[0].max_age_days: expected number, got '2'"),
+        ('[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://x"\nurll = "https://y"\n', "wirewatch.toml: sources[0].urll: unknown setting"),
+        ('[alerts]\ndigest_threshold = "5"\n', "wirewatch.toml: alerts.digest_threshold: expected integer, got '5'"),
+        ('[[topics]]\nname = "t"\nquery = ""\n', 'wirewatch.toml: topic "t": query: required'),
+        ('[[sources]]\nname = "a"\nkind = "dir"\npath = "."\n[[sources]]\nname = "a"\nkind = "dir"\npath = "."\n', "wirewatch.toml: sources: duplicate name 'a'"),
+        ("db = [", "wirewatch.toml: not valid TOML"),
+    ],
+)
+def test_bad_config_gives_one_line_naming_file_and_field(tmp_path, text, message):
+    cfg = write(tmp_path / "wirewatch.toml", text)
+    with pytest.raises(ConfigError) as error:
+        load_config(cfg, env={})
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"nope.toml: no such file"):
+        load_config(tmp_path / "nope.toml", env={})
