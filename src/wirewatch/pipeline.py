@@ -1,0 +1,431 @@
+"""The ingest pipeline as plain functions: read or poll sources, store a batch (dedupe, stories,
+topic matches, pending alerts, source state: one transaction), deliver due alerts, summarise.
+
+`wirewatch import`, `wirewatch run` (through the Prefect flow) and the flows all call these, so a
+scheduled poll and a local import run the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from wirewatch import alerts, codec, extract, fetch, topics
+from wirewatch.config import Config, SourceConfig
+from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
+from wirewatch.store import BatchResult, Store
+
+# Alerts of topics with no channel configured go to the run summary on the console: they are
+# recorded like any other, so each story still shows once per topic.
+CONSOLE_CHANNEL = ("console", "console")
+WIRE_SUFFIXES = (".txt",)
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+PAGE_SUFFIXES = (".html", ".htm")
+IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES
+BATCH_SIZE = 1000
+# What `wirewatch import` and `topics check` read files as: local input is trusted.
+IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
+MAX_INPUT_BYTES = 15 * 1024 * 1024  # a saved feed or page larger than this is not one
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class Flagged:
+    topic: str
+    headline: str
+    article_id: str
+    story_id: str
+    url: str | None
+    dateline: str  # "CHEBARKUL, 2011-09-27, TASS"
+    terms: tuple[str, ...]
+
+
+@dataclass
+class RunSummary:
+    """What one run did, for the console, the Prefect artifacts and the exit status."""
+
+    run_id: str
+    sources: list[SourceState] = field(default_factory=list)
+    per_source: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> status counts
+    new: int = 0
+    duplicate: int = 0
+    revised: int = 0
+    rejected: list[str] = field(default_factory=list)  # one line per item that could not be used
+    unreadable: list[str] = field(default_factory=list)  # one line per input that failed as a whole
+    warnings: list[str] = field(default_factory=list)
+    flagged: list[Flagged] = field(default_factory=list)
+    alerts_created: int = 0
+    console_alerts: list[Flagged] = field(default_factory=list)
+    delivered: int = 0
+    delivery_failures: list[str] = field(default_factory=list)
+
+    @property
+    def failed_sources(self) -> list[SourceState]:
+        return [s for s in self.sources if s.last_status == "error"]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The compiled topics of one run and where their alerts go."""
+
+    match: Callable[[Article], Sequence[TopicMatch]] | None
+    routes: dict[str, AlertRoute]
+    urls: dict[str, str]  # channel key -> secret URL, memory only
+
+
+def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topics:
+    """Compile the enabled topics once per run and resolve their alert channels."""
+    env = os.environ if env is None else env
+    enabled = [t for t in config.topics if t.enabled]
+    if not enabled:
+        return Topics(None, {}, {})
+    matcher = topics.compile_topics(enabled)
+    routes, urls = alerts.routes_for(enabled, config.alerts, env)
+    routes = {
+        name: route if route.channels else AlertRoute((CONSOLE_CHANNEL,), route.realert_on_update)
+        for name, route in routes.items()
+    }
+
+    def match(article: Article) -> Sequence[TopicMatch]:
+        return matcher.match(article.item, lang=article.lang)
+
+    return Topics(match, routes, urls)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading local files: `dir` sources and `wirewatch import`
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files to import: given files as they are, folders recursively (known suffixes only,
+    hidden files and README files skipped), in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in IMPORT_SUFFIXES
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                    and child.stem.upper() != "README"
+                ):
+                    yield child
+        else:
+            yield path
+
+
+def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None = None) -> PollResult:
+    """One local file as a PollResult: a wire-format text, a saved feed or a saved article page.
+    Problems come back in ``rejected`` (one line naming the file) rather than raising."""
+    state = SourceState(name=source.name, kind=source.kind, url=str(path), last_poll=now, last_status="ok")
+    result = PollResult(state=state)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise codec.CodecError(f"too large: {size:,} bytes (limit {MAX_INPUT_BYTES:,})")
+        data = path.read_bytes()
+        suffix = path.suffix.lower()
+        if suffix in FEED_SUFFIXES:
+            found = extract.feed_articles(data, source=source, headers=None, fetched_at=now)
+            result.articles.extend(found.articles)
+            result.warnings.extend(f"{path}: {w}" for w in found.warnings)
+            result.rejected.extend(f"{path}: {r}" for r in found.rejected)
+        elif suffix in PAGE_SUFFIXES:
+            result.articles.append(extract.page_article(data, url=None, source=source, headers=None, fetched_at=now))
+        else:
+            text = codec.decode_document(data)
+            item = codec.parse(text, fetched=now)
+            guid = str(path.relative_to(guid_base)) if guid_base and path.is_relative_to(guid_base) else str(path.resolve())
+            result.articles.append(
+                Article(
+                    item=item,
+                    source=source.name,
+                    guid=guid,
+                    fetched_at=now,
+                    lang=source.lang or codec.item_lang(item),
+                    provenance={"item": "file"},
+                )
+            )
+    except (OSError, codec.CodecError, extract.ExtractError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        state.last_status, state.last_error = "error", f"{path}: {reason}"
+    return result
+
+
+def read_dir_source(source: SourceConfig, previous: SourceState | None, *, now: dt.datetime) -> PollResult:
+    """Poll a `dir` source: every wire-format file in the folder (the store drops the ones it
+    already holds, so re-reading costs no duplicates)."""
+    folder = source.path
+    state = SourceState(name=source.name, kind="dir", url=str(folder), last_poll=now)
+    if previous is not None:
+        state.consecutive_failures = previous.consecutive_failures
+        state.items_seen = previous.items_seen
+    if folder is None or not folder.is_dir():
+        state.last_status, state.last_error = "error", f"{source.name}: folder not found: {folder}"
+        state.consecutive_failures += 1
+        return PollResult(state=state)
+    combined = PollResult(state=state)
+    for path in iter_input_files([folder]):
+        one = read_file(path, source, now=now, guid_base=folder)
+        combined.articles.extend(one.articles)
+        combined.warnings.extend(one.warnings)
+        combined.rejected.extend(one.rejected)
+    state.last_status, state.last_error, state.consecutive_failures = "ok", None, 0
+    state.items_seen += len(combined.articles)
+    return combined
+
+
+# ---------------------------------------------------------------------------------------------
+# Storing, delivering, summarising
+
+
+def store_polls(
+    store: Store,
+    run_id: str,
+    polls: Sequence[PollResult],
+    config: Config,
+    compiled: Topics,
+    *,
+    now: dt.datetime,
+    summary: RunSummary,
+    batch_size: int = BATCH_SIZE,
+    keep_states: bool = True,
+) -> None:
+    """Store the polls' articles in batches; each batch is one transaction with its source states
+    (the states ride with the last batch, so validators are saved only once items are)."""
+    articles = [a for poll in polls for a in poll.articles]
+    states = [poll.state for poll in polls] if keep_states else []
+    source_of = {id(a): poll.state.name for poll in polls for a in poll.articles}
+    for poll in polls:
+        if keep_states:
+            summary.sources.append(poll.state)
+        elif poll.state.last_status == "error" and poll.state.last_error:
+            summary.unreadable.append(poll.state.last_error)
+        summary.per_source.setdefault(poll.state.name, {"new": 0, "duplicate": 0, "revised": 0, "rejected": 0})
+        summary.per_source[poll.state.name]["rejected"] += len(poll.rejected)
+        summary.rejected.extend(poll.rejected)
+        summary.warnings.extend(poll.warnings)
+    starts = range(0, max(len(articles), 1), batch_size)
+    for start in starts:
+        batch = articles[start : start + batch_size]
+        last = start + batch_size >= len(articles)
+        result = store.ingest_batch(
+            run_id,
+            batch,
+            now=now,
+            polls=states if last else (),
+            match=compiled.match,
+            routes=compiled.routes,
+            story_window_days=config.story_window_days,
+        )
+        _count(summary, batch, result, source_of)
+
+
+def _count(summary: RunSummary, batch: Sequence[Article], result: BatchResult, source_of: Mapping[int, str]) -> None:
+    for article, outcome in zip(batch, result.outcomes):
+        counts = summary.per_source.setdefault(
+            source_of.get(id(article), article.source), {"new": 0, "duplicate": 0, "revised": 0, "rejected": 0}
+        )
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if outcome.status == "new":
+            summary.new += 1
+        elif outcome.status == "duplicate":
+            summary.duplicate += 1
+        elif outcome.status == "revised":
+            summary.revised += 1
+        elif outcome.status == "rejected":
+            summary.rejected.append(f"{article.source}: {article.guid or article.url}: {outcome.reason}")
+    by_id = {o.article_id: (a, o) for a, o in zip(batch, result.outcomes)}
+    for article_id, match in result.matches:
+        article, outcome = by_id[article_id]
+        summary.flagged.append(flagged_entry(article, outcome.article_id, outcome.story_id, match))
+    summary.alerts_created += len(result.alert_ids)
+
+
+def flagged_entry(article: Article, article_id: str, story_id: str, match: TopicMatch) -> Flagged:
+    dateline = article.item.dateline
+    parts = [] if dateline is None else [dateline.place, str(dateline.date or dateline.date_text or ""), dateline.agency]
+    return Flagged(
+        topic=match.topic,
+        headline=article.item.headline,
+        article_id=article_id,
+        story_id=story_id,
+        url=article.url,
+        dateline=", ".join(p for p in parts if p),
+        terms=match.terms,
+    )
+
+
+def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.datetime, summary: RunSummary) -> None:
+    """Send every due alert of a configured channel; console alerts are shown in the summary."""
+    due = store.due_alerts(now=now, max_attempts=config.alerts.max_attempts)
+    console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
+    remote = [a for a in due if a.channel_key in compiled.urls]
+    results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True) for a in console]
+    if remote:
+        results += alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold)
+    for alert in console:
+        summary.console_alerts.append(
+            Flagged(
+                topic=alert.topic,
+                headline=alert.headline,
+                article_id=alert.article_id,
+                story_id=alert.story_id,
+                url=alert.url,
+                dateline=", ".join(
+                    p for p in (alert.dateline_place, str(alert.dateline_date or ""), alert.agency) if p
+                ),
+                terms=alert.terms,
+            )
+        )
+    if results:
+        store.record_deliveries(
+            results, now=now, max_attempts=config.alerts.max_attempts, backoff_seconds=config.alerts.retry_backoff_seconds
+        )
+    summary.delivered += sum(1 for r in results if r.ok and r.alert_id not in {a.alert_id for a in console})
+    summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in results if not r.ok]
+
+
+def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, *, now: dt.datetime) -> PollResult:
+    """The PollResult of a source that failed outright (its task raised after its retries)."""
+    state = SourceState(
+        name=source.name,
+        kind=source.kind,
+        url=source.url or (str(source.path) if source.path else None),
+        etag=previous.etag if previous else None,
+        last_modified=previous.last_modified if previous else None,
+        last_poll=now,
+        last_status="error",
+        last_error=error if error.startswith(f"{source.name}:") else f"{source.name}: {error}",
+        consecutive_failures=(previous.consecutive_failures if previous else 0) + 1,
+        items_seen=previous.items_seen if previous else 0,
+    )
+    return PollResult(state=state)
+
+
+def read_inputs(
+    paths: Sequence[str | Path],
+    urls: Sequence[str],
+    config: Config,
+    *,
+    now: dt.datetime,
+    since: dt.date | None = None,
+    source_name: str = "import",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PollResult]:
+    """Read local inputs (files, folders) and article URLs as one PollResult per input, keeping
+    only items dated on or after ``since``. An input that cannot be read at all is ``rejected``."""
+    source = replace(IMPORT_SOURCE, name=source_name)
+    files = list(iter_input_files(Path(p) for p in paths))
+    total = len(files) + len(urls)
+    polls: list[PollResult] = []
+    for done, path in enumerate(files, start=1):
+        polls.append(read_file(path, source, now=now))
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total)
+    if urls:
+        page_source = SourceConfig(name=source_name, kind="page", url=urls[0])
+        with fetch.Fetcher(config.http) as fetcher:
+            for done, url in enumerate(urls, start=len(files) + 1):
+                poll = fetch.poll_source(fetcher, replace(page_source, url=url), None, now=now)
+                polls.append(poll)
+                if progress:
+                    progress(done, total)
+    if since is not None:
+        for poll in polls:
+            poll.articles = [a for a in poll.articles if article_date(a) is None or article_date(a) >= since]
+    return polls
+
+
+def article_date(article: Article) -> dt.date | None:
+    if article.published_at is not None:
+        return article.published_at.date()
+    dateline = article.item.dateline
+    return dateline.date if dateline else None
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """The run summary as plain lines (console and Prefect logs)."""
+    lines = []
+    for state in summary.sources:
+        counts = summary.per_source.get(state.name, {})
+        if state.last_status == "error":
+            lines.append(f"source {state.name}: FAILED: {state.last_error}")
+        else:
+            lines.append(
+                f"source {state.name}: {state.last_status}, {counts.get('new', 0)} new, "
+                f"{counts.get('duplicate', 0)} duplicate, {counts.get('revised', 0)} revised"
+            )
+    lines += [f"unreadable: {line}" for line in summary.unreadable]
+    lines.append(
+        f"items: {summary.new} new, {summary.duplicate} duplicate, {summary.revised} revised, "
+        f"{len(summary.rejected)} rejected"
+    )
+    lines += [f"rejected: {line}" for line in summary.rejected[:20]]
+    if len(summary.rejected) > 20:
+        lines.append(f"rejected: ... and {len(summary.rejected) - 20} more")
+    lines += [f"warning: {line}" for line in summary.warnings[:20]]
+    for f in summary.flagged:
+        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}")
+    lines.append(
+        f"alerts: {summary.alerts_created} created, {summary.delivered} sent, "
+        f"{len(summary.console_alerts)} recorded (no channel configured), {len(summary.delivery_failures)} failed"
+    )
+    lines += [f"alert failed: {line}" for line in summary.delivery_failures]
+    return lines
+
+
+def import_paths(
+    store: Store,
+    config: Config,
+    paths: Sequence[str | Path],
+    *,
+    now: dt.datetime | None = None,
+    env: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
+    (dedupe, stories, topics, alerts), delivering the alerts it created."""
+    now = now or utc_now()
+    compiled = prepare_topics(config, env)
+    polls = read_inputs(paths, [], config, now=now, progress=progress)
+    run_id = store.begin_run("import", now=now)
+    summary = RunSummary(run_id=run_id)
+    # imported files are not configured sources: no poll state is kept for them
+    store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=False)
+    deliver_alerts(store, config, compiled, now=now, summary=summary)
+    store.finish_run(run_id, now=utc_now(), errors=len(summary.unreadable) + len(summary.rejected))
+    return summary
+
+
+def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: int, now: dt.datetime) -> int:
+    """Re-evaluate the window's stored articles for the named topics (default: every enabled
+    topic); their matches are replaced and no alert is created."""
+    chosen = [t for t in config.topics if t.enabled and (not names or t.name in names)]
+    if not chosen:
+        return 0
+    matcher = topics.compile_topics(chosen)
+    return store.retag(
+        [t.name for t in chosen],
+        lambda article: matcher.match(article.item, lang=article.lang),
+        since=now - dt.timedelta(days=days),
+        now=now,
+    )
+
+
+def retag_changed_topics(store: Store, config: Config, *, now: dt.datetime) -> list[str]:
+    """Topics whose query changed since their matches were stored are re-evaluated over the story
+    window on the next run, without alerting. Returns their names."""
+    stored = store.topic_rule_versions()
+    changed = [
+        t.name for t in config.topics if t.enabled and stored.get(t.name) not in (None, topics.rule_version(t.query))
+    ]
+    new = [t.name for t in config.topics if t.enabled and t.name not in stored]
+    if changed or new:
+        retag(store, config, names=changed + new, days=config.story_window_days, now=now)
+    return changed

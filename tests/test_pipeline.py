@@ -1,0 +1,145 @@
+"""End to end without Prefect: `wirewatch import` of the seed stores it, flags it, and alerts once
+per channel through real receivers on loopback (a JSON webhook and an SMTP server)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+import pytest
+from receivers import smtp_receiver, webhook_receiver  # noqa: F401  (pytest fixtures)
+from typer.testing import CliRunner
+
+from wirewatch.cli import app
+
+SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
+runner = CliRunner()
+
+
+def make_config(tmp_path: Path, channels: list[str], **alerts: object) -> Path:
+    extra = "".join(f"{k} = {v}\n" for k, v in alerts.items())
+    listed = ", ".join(f'"{c}"' for c in channels)
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'db = "archive.duckdb"\n[alerts]\nchannels = [{listed}]\n{extra}'
+        '[[topics]]\nname = "missile-defense"\nquery = \'"missile defense" OR ABM/c OR interceptor NEAR/5 missile\'\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def run_import(config: Path, *paths: Path):
+    return runner.invoke(app, ["import", "--config", str(config), *map(str, paths)])
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def reprint(tmp_path: Path, name: str = "reprint.txt") -> Path:
+    """The seed with a handful of words edited, as another outlet would reprint it."""
+    text = SEED.read_text(encoding="utf-8")
+    for old, new in [("rapid", "swift"), ("erroneous", "mistaken"), ("reasonable", "sensible"), ("Alas", "Sadly")]:
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, webhook_receiver, smtp_receiver):
+    config = make_config(tmp_path, [webhook_receiver.url("/hook/s3cr3t-token"), smtp_receiver.url()])
+    result = run_import(config, SEED)
+    assert result.exit_code == 0, result.output
+    assert "items: 1 new, 0 duplicate, 0 revised, 0 rejected" in result.stdout
+    assert "flagged [missile-defense] No progress at Russia-US missile defense negotiations" in result.stdout
+    assert "alerts: 2 created, 2 sent" in result.stdout
+
+    assert len(webhook_receiver.payloads) == 1
+    payload = webhook_receiver.payloads[0]
+    assert "No progress at Russia-US missile defense negotiations" in payload["title"]
+    assert "CHEBARKUL" in payload["message"] and "2011-09-27" in payload["message"]
+    assert "«missile defense»" in payload["message"] or "**missile defense**" in payload["message"]
+    assert len(smtp_receiver.messages) == 1
+    mail = smtp_receiver.messages[0].get_body(("plain",)).get_content()
+    assert "Headline: No progress at Russia-US missile defense negotiations" in mail
+    assert "CHEBARKUL" in mail and "missile defense" in mail
+
+    db = tmp_path / "archive.duckdb"
+    assert query(db, "SELECT dateline_place, dateline_date::VARCHAR, agency FROM articles") == [("CHEBARKUL", "2011-09-27", "TASS")]
+    assert query(db, "SELECT topic FROM topic_matches") == [("missile-defense",)]
+    assert query(db, "SELECT status, count(*) FROM alerts GROUP BY ALL") == [("sent", 2)]
+
+    again = run_import(config, SEED, reprint(tmp_path))
+    assert again.exit_code == 0, again.output
+    # the exact copy is dropped; the reprint is stored as a second article of the same story
+    assert "items: 1 new, 1 duplicate, 0 revised" in again.stdout
+    assert "alerts: 0 created" in again.stdout
+    assert len(webhook_receiver.payloads) == 1 and len(smtp_receiver.messages) == 1
+    assert query(db, "SELECT count(DISTINCT story_id) FROM articles") == [(1,)]
+    assert query(db, "SELECT count(*) FROM alerts") == [(2,)]
+
+
+def test_a_failing_channel_is_retried_on_the_next_run_then_delivered_once(tmp_path, webhook_receiver):
+    webhook_receiver.statuses.extend([500])
+    config = make_config(tmp_path, [webhook_receiver.url()], retry_backoff_seconds=0)
+    first = run_import(config, SEED)
+    assert "1 failed" in first.stdout
+    db = tmp_path / "archive.duckdb"
+    assert query(db, "SELECT status, attempts FROM alerts") == [("pending", 1)]
+    second = run_import(config, reprint(tmp_path))
+    assert "1 sent" in second.stdout
+    assert query(db, "SELECT status, attempts FROM alerts") == [("sent", 2)]
+    assert len(webhook_receiver.requests) == 2  # the 500, then the delivery
+    third = run_import(config, SEED)
+    assert len(webhook_receiver.requests) == 2 and "0 sent" in third.stdout
+
+
+def test_a_burst_of_matches_becomes_one_digest(tmp_path, webhook_receiver):
+    folder = tmp_path / "burst"
+    folder.mkdir()
+    for n in range(20):
+        (folder / f"{n:02}.txt").write_text(
+            f"Military & Defense\n\nStory {n}: missile defense talks in city {n}\n\n"
+            f"MOSCOW, February {n % 27 + 1}. /TASS/. Officials in district {n} discussed missile defense "
+            f"plans number {n * 7919} with partners {n * 104729} on Tuesday.",
+            encoding="utf-8",
+        )
+    config = make_config(tmp_path, [webhook_receiver.url()])
+    result = run_import(config, folder)
+    assert "items: 20 new" in result.stdout
+    assert "alerts: 20 created, 20 sent" in result.stdout
+    assert len(webhook_receiver.payloads) == 1
+    assert "20" in webhook_receiver.payloads[0]["title"]
+
+
+def test_the_secret_channel_url_appears_nowhere(tmp_path, webhook_receiver, caplog, monkeypatch):
+    secret = "tok-5f3e9a1c77"
+    monkeypatch.setenv("WIREWATCH_HOOK", webhook_receiver.url(f"/hooks/{secret}"))
+    webhook_receiver.statuses.extend([500])
+    config = make_config(tmp_path, ["${WIREWATCH_HOOK}"])
+    caplog.set_level(logging.DEBUG)
+    result = run_import(config, SEED)
+    assert "1 failed" in result.stdout
+    assert secret not in result.output and secret not in caplog.text
+    dump = query(tmp_path / "archive.duckdb", "SELECT channel, coalesce(error, '') FROM alerts")
+    assert dump and all(secret not in value for row in dump for value in row)
+
+
+def test_without_channels_alerts_are_recorded_and_shown(tmp_path):
+    config = make_config(tmp_path, [])
+    result = run_import(config, SEED)
+    assert "1 recorded (no channel configured)" in result.stdout
+    assert query(tmp_path / "archive.duckdb", "SELECT channel, status FROM alerts") == [("console", "sent")]
+
+
+def test_unreadable_input_exits_2_and_keeps_the_rest(tmp_path):
+    config = make_config(tmp_path, [])
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00binary")
+    result = run_import(config, bad, tmp_path / "missing.txt", SEED)
+    assert result.exit_code == 2
+    assert f"unreadable: {bad}: binary file (NUL bytes), not a wire document" in result.stdout
+    assert "items: 1 new" in result.stdout
+    assert "Traceback" not in result.output
