@@ -117,9 +117,11 @@ def echo_lines(lines: list[str]) -> None:
 
 
 def quiet_prefect_defaults() -> None:
-    """Offline machines log a telemetry error on every run unless analytics are off; keep the
-    user's choice when they made one."""
+    """Defaults for Prefect that the user can still override: analytics off (offline machines log a
+    telemetry error on every run otherwise) and a patient start for the temporary local server
+    (its 20 s default is too short on a busy 2-core machine)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 @app.command("run")
@@ -130,13 +132,20 @@ def run_command(
 ) -> None:
     """Run the ingest flow once over the configured sources and print a summary."""
     from wirewatch import pipeline
+    from wirewatch.store import StoreError
 
     quiet_prefect_defaults()
     with user_errors():
         config_from(config_path, db)  # fail fast, before Prefect starts, on a bad config
         from flows.ingest import ingest
 
-        summary = ingest(config_path=str(config_path) if config_path else None, db=str(db) if db else None)
+        try:
+            summary = ingest(config_path=str(config_path) if config_path else None, db=str(db) if db else None)
+        except (ConfigError, StoreError):
+            raise
+        except Exception as error:  # Prefect or its server failed: say so in one line
+            typer.echo(f"error: the ingest flow failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", err=True)
+            raise typer.Exit(2) from None
     echo_lines(pipeline.summary_lines(summary))
     raise typer.Exit(1 if strict and summary.failed_sources else 0)
 

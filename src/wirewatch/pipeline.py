@@ -377,6 +377,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         f"{len(summary.console_alerts)} recorded (no channel configured), {len(summary.delivery_failures)} failed"
     )
     lines += [f"alert failed: {line}" for line in summary.delivery_failures]
+    lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts]
     return lines
 
 
