@@ -1,0 +1,608 @@
+"""HTTP for wirewatch: polite, conditional, bounded fetching, and polling sources into PollResults.
+
+One ``Fetcher`` per run holds one httpx.Client, a gate per host (at most ``per_host_concurrency``
+requests in flight, ``per_host_delay`` seconds between request starts, a server's Retry-After
+applied to every later request to that host) and a robots.txt cache. ``poll_source`` never raises:
+a failure comes back as ``state.last_status == "error"`` with a one-line ``last_error`` that names
+the source.
+
+The SSRF guard resolves a link's host and refuses non-public addresses before the request; a DNS
+answer that changes between that check and the connection (DNS rebinding) is not caught.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import http
+import ipaddress
+import random
+import socket
+import threading
+import time
+import urllib.robotparser
+import zlib
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from wirewatch import __version__, extract
+from wirewatch.config import HttpConfig, SourceConfig
+from wirewatch.model import Article, PollResult, SourceState
+
+DEFAULT_USER_AGENT = f"wirewatch/{__version__} (news-wire monitor; python-httpx/{httpx.__version__})"
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB, ignore the rest
+# Cloud metadata services; link-local already covers 169.254.169.254 but these deserve a name.
+_METADATA = frozenset(map(ipaddress.ip_address, ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")))
+
+
+class FetchError(Exception):
+    """A request that failed, as one line without the source name (``HTTP 404 Not Found``).
+    ``status`` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Retryable(FetchError):
+    """A transport failure worth another attempt (timeouts, refused or reset connections)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int  # 2xx, or 304 for a conditional GET that found nothing new
+    headers: Mapping[str, str]  # lower-case names
+    content: bytes  # decoded from gzip/deflate; empty for 304
+
+
+# ---------------------------------------------------------------------------------------------
+# Address checks.
+
+
+def check_public_url(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The public addresses a link's host is or resolves to. Refuses (FetchError) a link that is
+    not http(s), or whose host is or resolves to any loopback, private, link-local, metadata or
+    otherwise non-public address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"blocked link {_short(url)}: scheme {parts.scheme or '(none)'!r} is not http(s)")
+    host = parts.hostname
+    if not host:
+        raise FetchError(f"blocked link {_short(url)}: no host")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError, ValueError) as error:
+            raise FetchError(f"cannot resolve {host}: {getattr(error, 'strerror', None) or error}") from None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    # ::ffff:169.254.169.254 is 169.254.169.254
+    addresses = [a.ipv4_mapped if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped else a for a in addresses]
+    for address in addresses:
+        reason = _non_public(address)
+        if reason:
+            raise FetchError(f"blocked link to {host}: {address} is a {reason} address")
+    return list(dict.fromkeys(addresses))
+
+
+def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    for reason, hit in (
+        ("cloud metadata", address in _METADATA),
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("private", address.is_private),
+        ("multicast", address.is_multicast),
+        ("unspecified", address.is_unspecified),
+        ("reserved", address.is_reserved),
+        ("non-public", not address.is_global),
+    ):
+        if hit:
+            return reason
+    return None
+
+
+def _short(url: str, limit: int = 120) -> str:
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-host politeness.
+
+
+class _HostGate:
+    """At most ``concurrency`` requests in flight to one host and ``delay`` seconds between the
+    starts of two requests; a Retry-After pushes the next start back for every caller."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, concurrency))
+        self._lock = threading.Lock()
+        self._next_start = 0.0
+        self.delay = delay
+        self.closed_until = 0.0  # the host asked for a pause longer than we wait
+        self.closed_reason = ""
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._slots:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start)
+                self._next_start = start + self.delay
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+    def defer(self, seconds: float) -> None:
+        with self._lock:
+            self._next_start = max(self._next_start, time.monotonic() + seconds)
+
+
+@dataclass(slots=True)
+class _RobotsEntry:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    rules: urllib.robotparser.RobotFileParser | None = None
+    note: str = ""  # why everything is disallowed, when robots.txt could not be read
+
+
+# ---------------------------------------------------------------------------------------------
+# The fetcher.
+
+
+class Fetcher:
+    """Thread-safe HTTP fetching with conditional GET, retries, caps and per-host politeness.
+    ``total_timeout`` bounds each attempt (headers and body); retries come on top. Use one per
+    run, as a context manager (or call ``close``)."""
+
+    def __init__(self, http: HttpConfig | None = None) -> None:
+        self.http = http or HttpConfig()
+        self.user_agent = self.http.user_agent or DEFAULT_USER_AGENT
+        self._client = httpx.Client(
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,  # followed by hand: each hop is checked (scheme, guard, loop)
+            timeout=httpx.Timeout(self.http.total_timeout, connect=self.http.connect_timeout),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+        )
+        self._lock = threading.Lock()
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, _RobotsEntry] = {}
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+        guard: bool = False,
+        robots: bool = False,
+        retries: int | None = None,
+    ) -> Response:
+        """GET ``url``, following at most ``max_redirects`` redirects by hand. ``guard`` applies the
+        SSRF check to the URL and every redirect target; ``robots`` checks robots.txt first (when
+        the config respects it). Raises FetchError with a one-line reason."""
+        headers = {"Accept": accept or "*/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        seen: set[str] = set()
+        for _ in range(self.http.max_redirects + 1):
+            self._check_url(url, guard=guard, robots=robots)
+            seen.add(url)
+            status, reason, response_headers, content = self._request(url, headers, retries)
+            location = response_headers.get("location")
+            if status not in _REDIRECTS or not location:
+                if 300 <= status < 400 and status != 304:
+                    raise FetchError(f"HTTP {status} {reason} without a usable Location", status=status)
+                return Response(url=url, status=status, headers=response_headers, content=content)
+            target = urljoin(url, location.strip())
+            if target in seen:
+                raise FetchError(f"redirect loop at {_short(target)}", status=status)
+            url = target
+        raise FetchError(f"too many redirects (more than {self.http.max_redirects})")
+
+    def _check_url(self, url: str, *, guard: bool, robots: bool) -> None:
+        scheme = urlsplit(url).scheme
+        if scheme not in ("http", "https"):
+            raise FetchError(f"not an http(s) URL: {_short(url)}")
+        if guard:
+            check_public_url(url)
+        gate = self._gate(url)
+        if gate.closed_until > time.monotonic():
+            raise FetchError(gate.closed_reason)
+        if robots and self.http.respect_robots:
+            self._check_robots(url, guard=guard)
+
+    def _gate(self, url: str) -> _HostGate:
+        parts = urlsplit(url)
+        key = f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+        with self._lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                gate = self._gates[key] = _HostGate(self.http.per_host_concurrency, self.http.per_host_delay)
+            return gate
+
+    def _request(
+        self, url: str, headers: Mapping[str, str], retries: int | None
+    ) -> tuple[int, str, dict[str, str], bytes]:
+        """One URL, no redirects, with retries: transport errors and 5xx back off exponentially
+        with jitter; 429 and 503 wait for Retry-After (bounded); other 4xx fail at once."""
+        gate = self._gate(url)
+        limit = self.http.retries if retries is None else retries
+        attempt = 0
+        while True:
+            try:
+                with gate.turn():
+                    status, reason, response_headers, content = self._once(url, headers)
+            except _Retryable as error:
+                if attempt >= limit:
+                    raise FetchError(f"{error}{_attempts(attempt)}") from None
+                time.sleep(self._backoff(attempt))
+                attempt += 1
+                continue
+            if status < 400 or (400 <= status < 500 and status != 429):
+                if status >= 400:
+                    raise FetchError(f"HTTP {status} {reason}", status=status)
+                return status, reason, response_headers, content
+            wait = _retry_after(response_headers.get("retry-after")) if status in (429, 503) else None
+            if wait is not None and wait > self.http.max_retry_after:
+                gate.closed_until = time.monotonic() + wait
+                gate.closed_reason = f"HTTP {status} {reason}: the host asked us to wait {wait:.0f} s (Retry-After)"
+                raise FetchError(
+                    f"HTTP {status} {reason}: Retry-After {wait:.0f} s is over the {self.http.max_retry_after:.0f} s limit",
+                    status=status,
+                )
+            if attempt >= limit:
+                raise FetchError(f"HTTP {status} {reason}{_attempts(attempt)}", status=status)
+            if wait is not None:
+                gate.defer(wait)  # every request to this host waits, not only this one
+            else:
+                time.sleep(self._backoff(attempt))
+            attempt += 1
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.http.max_retry_after, self.http.backoff_base * 2**attempt * random.uniform(0.5, 1.5))
+
+    def _once(self, url: str, headers: Mapping[str, str]) -> tuple[int, str, dict[str, str], bytes]:
+        deadline = time.monotonic() + self.http.total_timeout
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
+                # The standard phrase: servers send anything there ("INTERNAL SERVER ERROR", "").
+                reason = _phrase(response.status_code) or response.reason_phrase
+                if not 200 <= response.status_code < 300:
+                    return response.status_code, reason, response_headers, b""
+                content = self._read_body(response, response_headers, deadline)
+                return response.status_code, reason, response_headers, content
+        except httpx.ConnectTimeout:
+            raise _Retryable(f"connect timeout after {self.http.connect_timeout} s") from None
+        except httpx.TimeoutException:
+            raise _Retryable(f"read timeout after {self.http.total_timeout} s") from None
+        except httpx.ConnectError as error:
+            if _caused_by(error, socket.gaierror):  # no DNS answer: retrying only delays the report
+                raise FetchError(f"cannot resolve {urlsplit(url).hostname}: {_reason(error)}") from None
+            raise _Retryable(f"cannot connect: {_reason(error)}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            raise _Retryable(f"connection failed: {_reason(error)}") from None
+        except httpx.HTTPError as error:
+            raise FetchError(f"{type(error).__name__}: {_reason(error)}") from None
+
+    def _read_body(self, response: httpx.Response, headers: Mapping[str, str], deadline: float) -> bytes:
+        """The body, decoded from gzip/deflate, refused as soon as it passes ``max_bytes`` (the
+        decoded size counts, so a compression bomb stops at the cap) or the total timeout."""
+        cap = self.http.max_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"body over the {_size(cap)} cap (Content-Length {int(declared):,} bytes)")
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
+        elif encoding not in ("", "identity"):
+            raise FetchError(f"unsupported Content-Encoding: {encoding}")
+        else:
+            decoder = None
+        body = bytearray()
+        try:
+            for chunk in response.iter_raw():
+                if time.monotonic() > deadline:
+                    raise _Retryable(f"timed out after {self.http.total_timeout} s (total)")
+                if decoder is not None:
+                    chunk = decoder.decompress(chunk, cap + 1 - len(body))
+                    if decoder.unconsumed_tail:
+                        chunk += b"\0"  # more output pending: certainly over the cap
+                body += chunk
+                if len(body) > cap:
+                    raise FetchError(f"body over the {_size(cap)} cap")
+            if decoder is not None:
+                body += decoder.flush()
+        except zlib.error as error:
+            raise FetchError(f"bad {encoding} body: {error}") from None
+        if len(body) > cap:
+            raise FetchError(f"body over the {_size(cap)} cap")
+        return bytes(body)
+
+    # robots.txt -----------------------------------------------------------------------------
+
+    def _check_robots(self, url: str, *, guard: bool) -> None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            entry = self._robots.setdefault(origin, _RobotsEntry())
+        with entry.lock:  # one fetch per origin, however many threads ask
+            if entry.rules is None:
+                entry.rules, entry.note = self._load_robots(origin, guard=guard)
+                delay = entry.rules.crawl_delay(self.user_agent)
+                if delay:
+                    gate = self._gate(url)
+                    gate.delay = max(gate.delay, min(float(delay), self.http.max_retry_after))
+        if not entry.rules.can_fetch(self.user_agent, url):
+            raise FetchError(f"disallowed by robots.txt{entry.note}: {_short(parts.path or '/')}")
+
+    def _load_robots(self, origin: str, *, guard: bool) -> tuple[urllib.robotparser.RobotFileParser, str]:
+        """RFC 9309: a 4xx means no rules; an unreachable robots.txt (5xx, network) disallows all."""
+        rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        note = ""
+        try:
+            response = self.get(origin + "/robots.txt", accept="text/plain", guard=guard, retries=0)
+            rules.parse(response.content[:_ROBOTS_MAX_BYTES].decode("utf-8", errors="replace").splitlines())
+        except FetchError as error:
+            if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+                rules.allow_all = True
+            else:
+                rules.disallow_all = True
+                note = f" (unreachable: {error})"
+        rules.modified()  # robotparser refuses everything until it believes it has read the file
+        return rules, note
+
+
+def _attempts(retries_done: int) -> str:
+    return f" (after {retries_done + 1} attempts)" if retries_done else ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, kind):
+        cause = cause.__cause__ or cause.__context__
+    return cause is not None
+
+
+def _reason(error: BaseException) -> str:
+    """The innermost, shortest description of a transport error ("[Errno 111] Connection refused")."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:200]
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:g} MiB" if count >= 1024 * 1024 else f"{count:,} bytes"
+
+
+# ---------------------------------------------------------------------------------------------
+# Polling sources.
+
+
+def poll_source(
+    fetcher: Fetcher,
+    source: SourceConfig,
+    previous: SourceState | None,
+    *,
+    now: dt.datetime,
+    known_guids: Collection[str] = (),
+) -> PollResult:
+    """Poll one feed or page source. Never raises.
+
+    Sends the previous ETag / Last-Modified (when the URL is unchanged); a 304 returns no articles
+    and ``last_status == "not_modified"``. On the first poll (no previous state, or nothing seen
+    yet) items older than ``max_age_days`` are dropped; on later polls, items older than
+    ``max_age_days`` before the previous poll, so items skipped at the first poll do not arrive at
+    the second. Summary-only entries get their page fetched per ``full_text`` (through robots.txt,
+    and through the SSRF guard unless ``allow_private``), except entries whose guid is in
+    ``known_guids`` (already stored): those are left out, so a feed update does not re-fetch every
+    page it lists."""
+    state = _carried_state(source, previous, now)
+    try:
+        if source.kind == "feed":
+            return _poll_feed(fetcher, source, previous, state, now=now, known_guids=known_guids)
+        if source.kind == "page":
+            return _poll_page(fetcher, source, state, now=now)
+        raise FetchError(f"kind {source.kind!r} is not fetched over HTTP")
+    except (FetchError, extract.ExtractError) as error:
+        return PollResult(state=_failed(state, f"{source.name}: {error}"))
+    except Exception as error:  # a bug must cost one source, not the run; keep it visible
+        return PollResult(state=_failed(state, f"{source.name}: internal error: {type(error).__name__}: {error}"))
+
+
+def poll_sources(
+    fetcher: Fetcher,
+    sources: Sequence[SourceConfig],
+    previous_states: Mapping[str, SourceState],
+    *,
+    now: dt.datetime,
+    max_workers: int = 8,
+    known_guids: Mapping[str, Collection[str]] | None = None,
+) -> list[PollResult]:
+    """Poll the enabled feed and page sources concurrently (other kinds and disabled sources are
+    left out), in the order given. One failing source never affects the others."""
+    polled = [s for s in sources if s.enabled and s.kind in ("feed", "page")]
+    if not polled:
+        return []
+    known = known_guids or {}
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(polled))), thread_name_prefix="poll") as pool:
+        futures = [
+            pool.submit(
+                poll_source, fetcher, s, previous_states.get(s.name), now=now, known_guids=known.get(s.name, ())
+            )
+            for s in polled
+        ]
+        return [future.result() for future in futures]
+
+
+def _carried_state(source: SourceConfig, previous: SourceState | None, now: dt.datetime) -> SourceState:
+    same_url = previous is not None and previous.url == source.url
+    return SourceState(
+        name=source.name,
+        kind=source.kind,
+        url=source.url,
+        etag=previous.etag if same_url and previous else None,
+        last_modified=previous.last_modified if same_url and previous else None,
+        last_poll=now,
+        last_status="ok",
+        consecutive_failures=previous.consecutive_failures if previous else 0,
+        items_seen=previous.items_seen if previous else 0,
+    )
+
+
+def _failed(state: SourceState, message: str) -> SourceState:
+    return replace(
+        state,
+        last_status="error",
+        last_error=" ".join(message.split()),
+        consecutive_failures=state.consecutive_failures + 1,
+    )
+
+
+def _succeeded(state: SourceState, response: Response, seen: int) -> SourceState:
+    not_modified = response.status == 304
+    return replace(
+        state,
+        # A 304 may omit the validators; a 200 replaces them (absent ones are cleared).
+        etag=response.headers.get("etag", state.etag if not_modified else None),
+        last_modified=response.headers.get("last-modified", state.last_modified if not_modified else None),
+        last_status="not_modified" if not_modified else "ok",
+        last_error=None,
+        consecutive_failures=0,
+        items_seen=state.items_seen + seen,
+    )
+
+
+def _poll_feed(
+    fetcher: Fetcher,
+    source: SourceConfig,
+    previous: SourceState | None,
+    state: SourceState,
+    *,
+    now: dt.datetime,
+    known_guids: Collection[str],
+) -> PollResult:
+    if not source.url:
+        raise FetchError("no url")
+    response = fetcher.get(source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT)
+    if response.status == 304:
+        return PollResult(state=_succeeded(state, response, 0))
+    found = extract.feed_articles(
+        response.content,
+        source=source,
+        headers=response.headers,
+        fetched_at=now,
+        url=response.url,
+        headline_only=source.full_text != "never",  # the page may supply the text
+    )
+    result = PollResult(
+        state=state,
+        warnings=[f"{source.name}: {w}" for w in found.warnings],
+        rejected=[f"{source.name}: {r}" for r in found.rejected],
+    )
+    articles = found.articles
+    if source.max_age_days is not None:
+        first_poll = previous is None or previous.items_seen == 0
+        horizon = now if first_poll or previous is None or previous.last_poll is None else previous.last_poll
+        cutoff = horizon - dt.timedelta(days=source.max_age_days)
+        fresh = [a for a in articles if a.published_at is None or a.published_at >= cutoff]
+        skipped = len(articles) - len(fresh)
+        if skipped:
+            result.warnings.append(
+                f"{source.name}: skipped {skipped} item{'s' if skipped > 1 else ''} published before "
+                f"{cutoff:%Y-%m-%d %H:%M} UTC (max_age_days = {source.max_age_days:g}{', first poll' if first_poll else ''})"
+            )
+        articles = fresh
+    for article in articles:
+        if _wants_page(article, source):
+            if article.guid in known_guids:
+                continue
+            article = _with_full_text(fetcher, source, article, now=now, warnings=result.warnings)
+        if article.item.paragraphs or article.item.dateline:
+            result.articles.append(article)
+        else:
+            result.rejected.append(f"{source.name}: {article.guid}: no text (neither in the feed nor on its page)")
+    result.state = _succeeded(state, response, len(result.articles))
+    return result
+
+
+def _wants_page(article: Article, source: SourceConfig) -> bool:
+    if not article.url or source.full_text == "never":
+        return False
+    return source.full_text == "always" or article.provenance.get("body") == "feed:summary"
+
+
+def _with_full_text(
+    fetcher: Fetcher, source: SourceConfig, article: Article, *, now: dt.datetime, warnings: list[str]
+) -> Article:
+    assert article.url is not None
+    try:
+        page = fetcher.get(article.url, accept=HTML_ACCEPT, guard=not source.allow_private, robots=True)
+        if page.status == 304 or not page.content:
+            raise FetchError("empty page")
+        found = extract.page_article(page.content, url=page.url, source=source, headers=page.headers, fetched_at=now)
+    except (FetchError, extract.ExtractError) as error:
+        warnings.append(f"{source.name}: {_short(article.url)}: kept the feed summary: {error}")
+        return article
+    return extract.with_page_text(article, found, source=source, fetched_at=now)
+
+
+def _poll_page(fetcher: Fetcher, source: SourceConfig, state: SourceState, *, now: dt.datetime) -> PollResult:
+    if not source.url:
+        raise FetchError("no url")
+    response = fetcher.get(
+        source.url, etag=state.etag, last_modified=state.last_modified, accept=HTML_ACCEPT, robots=True
+    )
+    if response.status == 304:
+        return PollResult(state=_succeeded(state, response, 0))
+    article = extract.page_article(
+        response.content, url=response.url, source=source, headers=response.headers, fetched_at=now
+    )
+    return PollResult(state=_succeeded(state, response, 1), articles=[article])

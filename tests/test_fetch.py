@@ -1,0 +1,505 @@
+"""Fetching and polling against real HTTP servers on 127.0.0.1 (pytest-httpserver, and the
+standard library's threading server where concurrency matters). No mocks, no internet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import http.server
+import ipaddress
+import re
+import socket
+import threading
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from wirewatch import __version__
+from wirewatch.config import HttpConfig, SourceConfig
+from wirewatch.fetch import (
+    Fetcher,
+    FetchError,
+    check_public_url,
+    poll_source,
+    poll_sources,
+)
+from wirewatch.model import SourceState
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = dt.datetime(2019, 2, 7, 12, 0, tzinfo=dt.timezone.utc)
+FAST = HttpConfig(
+    connect_timeout=1.0, total_timeout=2.0, retries=2, backoff_base=0.01, max_retry_after=5.0, per_host_delay=0.0
+)
+RSS = "application/rss+xml"
+
+
+def fixture_bytes(kind: str, name: str, **replacements: str) -> bytes:
+    data = (FIXTURES / kind / name).read_bytes()
+    for key, value in replacements.items():
+        data = data.replace(b"{" + key.encode() + b"}", value.encode())
+    return data
+
+
+def feed_source(server: HTTPServer, path: str = "/rss.xml", **options: object) -> SourceConfig:
+    settings: dict[str, object] = {"full_text": "never", "max_age_days": None, **options}
+    return SourceConfig(name="wire", kind="feed", url=server.url_for(path), **settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fetcher() -> Iterator[Fetcher]:
+    with Fetcher(FAST) as instance:
+        yield instance
+
+
+def requests_to(server: HTTPServer, path: str) -> list[Request]:
+    return [request for request, _ in server.log if request.path == path]
+
+
+# --- conditional GET ---------------------------------------------------------------------------
+
+
+def test_200_then_304_sends_validators_and_stores_nothing(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    body = fixture_bytes("feeds", "full_content.xml")
+    validators = {"ETag": '"v1"', "Last-Modified": "Thu, 07 Feb 2019 11:00:00 GMT"}
+    httpserver.expect_ordered_request("/rss.xml").respond_with_data(body, content_type=RSS, headers=validators)
+    httpserver.expect_ordered_request(
+        "/rss.xml", headers={"If-None-Match": '"v1"', "If-Modified-Since": "Thu, 07 Feb 2019 11:00:00 GMT"}
+    ).respond_with_data(b"", status=304, headers={"ETag": '"v1"'})
+    source = feed_source(httpserver)
+
+    first = poll_source(fetcher, source, None, now=NOW)
+    second = poll_source(fetcher, source, first.state, now=NOW + dt.timedelta(minutes=5))
+
+    assert [a.guid for a in first.articles] == ["wire-42"]
+    assert (first.state.etag, first.state.last_modified, first.state.items_seen) == (
+        '"v1"',
+        "Thu, 07 Feb 2019 11:00:00 GMT",
+        1,
+    )
+    assert second.articles == []
+    assert (second.state.last_status, second.state.etag, second.state.items_seen) == ("not_modified", '"v1"', 1)
+    assert requests_to(httpserver, "/rss.xml")[0].headers.get("User-Agent", "").startswith(f"wirewatch/{__version__} ")
+    httpserver.check_assertions()
+
+
+def test_validators_are_not_sent_to_a_changed_url(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/new.xml").respond_with_data(
+        fixture_bytes("feeds", "full_content.xml"), content_type=RSS
+    )
+    previous = SourceState(name="wire", kind="feed", url=httpserver.url_for("/old.xml"), etag='"v1"', items_seen=3)
+    result = poll_source(fetcher, feed_source(httpserver, "/new.xml"), previous, now=NOW)
+    assert result.state.last_status == "ok"
+    assert "If-None-Match" not in requests_to(httpserver, "/new.xml")[0].headers
+
+
+# --- retries and errors ------------------------------------------------------------------------
+
+
+def test_429_with_retry_after_is_honoured(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_ordered_request("/rss.xml").respond_with_data(
+        b"slow down", status=429, headers={"Retry-After": "1"}
+    )
+    httpserver.expect_ordered_request("/rss.xml").respond_with_data(
+        fixture_bytes("feeds", "full_content.xml"), content_type=RSS
+    )
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert (result.state.last_status, len(result.articles)) == ("ok", 1)
+    assert len(requests_to(httpserver, "/rss.xml")) == 2
+
+
+def test_retry_after_beyond_the_bound_fails_and_pauses_the_host(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"", status=429, headers={"Retry-After": "3600"})
+    first = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    again = poll_source(fetcher, feed_source(httpserver, "/other.xml"), None, now=NOW)
+    assert first.state.last_error == "wire: HTTP 429 Too Many Requests: Retry-After 3600 s is over the 5 s limit"
+    assert again.state.last_error == "wire: HTTP 429 Too Many Requests: the host asked us to wait 3600 s (Retry-After)"
+    assert len(httpserver.log) == 1  # the second poll never reached the server
+
+
+def test_500_then_success_is_retried(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_ordered_request("/rss.xml").respond_with_data(b"oops", status=500)
+    httpserver.expect_ordered_request("/rss.xml").respond_with_data(
+        fixture_bytes("feeds", "full_content.xml"), content_type=RSS
+    )
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert (result.state.last_status, result.state.last_error, len(result.articles)) == ("ok", None, 1)
+
+
+def test_persistent_500_gives_up_after_the_retries(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"oops", status=500)
+    previous = SourceState(name="wire", kind="feed", url=httpserver.url_for("/rss.xml"), consecutive_failures=2)
+    result = poll_source(fetcher, feed_source(httpserver), previous, now=NOW)
+    assert result.state.last_error == "wire: HTTP 500 Internal Server Error (after 3 attempts)"
+    assert (result.state.last_status, result.state.consecutive_failures) == ("error", 3)
+
+
+def test_404_is_not_retried(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"gone", status=404)
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert result.state.last_error == "wire: HTTP 404 Not Found"
+    assert len(httpserver.log) == 1
+
+
+def test_response_slower_than_the_timeout(httpserver: HTTPServer) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response(fixture_bytes("feeds", "full_content.xml"), content_type=RSS)
+
+    httpserver.expect_request("/rss.xml").respond_with_handler(slow)
+    with Fetcher(HttpConfig(total_timeout=0.3, retries=0, per_host_delay=0.0)) as impatient:
+        result = poll_source(impatient, feed_source(httpserver), None, now=NOW)
+    assert result.state.last_error == "wire: read timeout after 0.3 s"
+
+
+def test_connection_refused_is_a_clear_error() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = SourceConfig(name="tass", kind="feed", url=f"http://127.0.0.1:{port}/rss.xml")
+    with Fetcher(HttpConfig(retries=0, per_host_delay=0.0)) as fetcher:
+        result = poll_source(fetcher, source, None, now=NOW)
+    assert result.state.last_error == "tass: cannot connect: [Errno 111] Connection refused"
+
+
+def test_unresolvable_host_fails_at_once_without_retries(fetcher: Fetcher) -> None:
+    result = poll_source(
+        fetcher, SourceConfig(name="wire", kind="feed", url="http://nothing.invalid/rss"), None, now=NOW
+    )
+    assert result.state.last_status == "error"
+    assert result.state.last_error is not None
+    assert re.fullmatch(r"wire: cannot resolve nothing\.invalid: \[Errno -?\d+\] [^()]+", result.state.last_error)
+
+
+# --- caps, redirects, encodings ----------------------------------------------------------------
+
+
+def test_body_over_the_cap_by_content_length(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"x" * 5000, content_type=RSS)
+    with Fetcher(HttpConfig(max_bytes=1000, per_host_delay=0.0)) as small:
+        result = poll_source(small, feed_source(httpserver), None, now=NOW)
+    assert result.state.last_error == "wire: body over the 1,000 bytes cap (Content-Length 5,000 bytes)"
+
+
+def test_body_over_the_cap_while_streaming(httpserver: HTTPServer) -> None:
+    def endless(request: Request) -> Response:
+        return Response((b"<rss>" + b"y" * 1024 for _ in range(100)), content_type=RSS)  # chunked, no length
+
+    httpserver.expect_request("/rss.xml").respond_with_handler(endless)
+    with Fetcher(HttpConfig(max_bytes=10_000, per_host_delay=0.0)) as small:
+        result = poll_source(small, feed_source(httpserver), None, now=NOW)
+    assert result.state.last_error == "wire: body over the 10,000 bytes cap"
+
+
+def test_gzip_body_is_decoded(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    body = gzip.compress(fixture_bytes("feeds", "full_content.xml"))
+    httpserver.expect_request("/rss.xml").respond_with_data(
+        body, content_type=RSS, headers={"Content-Encoding": "gzip"}
+    )
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert [a.item.headline for a in result.articles] == ["Kremlin comments on talks"]
+    assert requests_to(httpserver, "/rss.xml")[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_gzip_bomb_stops_at_the_cap(httpserver: HTTPServer) -> None:
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB in ~64 KB
+    httpserver.expect_request("/rss.xml").respond_with_data(
+        bomb, content_type=RSS, headers={"Content-Encoding": "gzip"}
+    )
+    tracemalloc.start()
+    with Fetcher(HttpConfig(max_bytes=1024 * 1024, per_host_delay=0.0)) as small:
+        result = poll_source(small, feed_source(httpserver), None, now=NOW)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.state.last_error == "wire: body over the 1 MiB cap"
+    assert peak < 16 * 1024 * 1024
+
+
+def test_redirect_loop(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/a").respond_with_data(b"", status=302, headers={"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data(b"", status=301, headers={"Location": httpserver.url_for("/a")})
+    result = poll_source(fetcher, feed_source(httpserver, "/a"), None, now=NOW)
+    assert result.state.last_error == f"wire: redirect loop at {httpserver.url_for('/a')}"
+
+
+def test_too_many_redirects(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    for hop in range(7):
+        httpserver.expect_request(f"/r{hop}").respond_with_data(b"", status=307, headers={"Location": f"/r{hop + 1}"})
+    result = poll_source(fetcher, feed_source(httpserver, "/r0"), None, now=NOW)
+    assert result.state.last_error == "wire: too many redirects (more than 5)"
+    assert len(httpserver.log) == 6
+
+
+def test_redirect_to_a_file_url_is_refused(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"", status=302, headers={"Location": "file:///etc/passwd"})
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert result.state.last_error == "wire: not an http(s) URL: file:///etc/passwd"
+
+
+def test_wrong_declared_charset(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    utf8 = fixture_bytes("feeds", "russian.xml").replace(b'encoding="windows-1251"', b'encoding="utf-8"')
+    cp1251 = fixture_bytes("feeds", "russian.xml").decode("utf-8").encode("cp1251")
+    # UTF-8 served as Latin-1; Windows-1251 (declared in the XML) served as UTF-8.
+    httpserver.expect_request("/latin.xml").respond_with_data(
+        utf8, content_type="application/rss+xml; charset=iso-8859-1"
+    )
+    httpserver.expect_request("/utf8.xml").respond_with_data(cp1251, content_type="text/xml; charset=utf-8")
+    for path in ("/latin.xml", "/utf8.xml"):
+        result = poll_source(fetcher, feed_source(httpserver, path), None, now=NOW)
+        assert [a.item.headline for a in result.articles] == ["Совбез обсудит вопросы ПРО"], path
+
+
+# --- not a feed --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "error"),
+    [
+        (b"<!DOCTYPE html><html><body><p>Welcome</p></body></html>", "text/html", "wire: not a feed: got HTML"),
+        (b"", RSS, "wire: empty body (0 bytes)"),
+        (None, RSS, "wire: XML error at line 12: not well-formed (invalid token)"),
+    ],
+    ids=["html", "empty", "malformed"],
+)
+def test_not_a_feed(
+    httpserver: HTTPServer, fetcher: Fetcher, body: bytes | None, content_type: str, error: str
+) -> None:
+    data = fixture_bytes("feeds", "malformed.xml") if body is None else body
+    httpserver.expect_request("/rss.xml").respond_with_data(data, content_type=content_type)
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert (result.state.last_status, result.state.last_error, result.articles) == ("error", error, [])
+
+
+def test_entity_expansion_bomb_is_not_expanded(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(fixture_bytes("feeds", "entity_bomb.xml"), content_type=RSS)
+    tracemalloc.start()
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [a.item.headline for a in result.articles] == ["Laughs &lol9;"]
+    assert result.warnings == ["wire: feed is not well-formed (XML error at line 6: undefined entity); kept 1 entries"]
+    assert peak < 16 * 1024 * 1024
+
+
+def test_external_entity_is_not_read(httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    body = fixture_bytes("feeds", "external_entity.xml", secret_path=str(secret))
+    httpserver.expect_request("/rss.xml").respond_with_data(body, content_type=RSS)
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    [article] = result.articles
+    assert article.item.headline == "Leak &xxe; test"
+    assert "TOP-SECRET" not in repr(article)
+
+
+# --- full text, SSRF guard, robots.txt, age -----------------------------------------------------
+
+
+def serve_tass(server: HTTPServer, robots: bytes | None = None) -> None:
+    server.expect_request("/rss.xml").respond_with_data(
+        fixture_bytes("feeds", "tass_summary.xml", base=server.url_for("").rstrip("/")), content_type=RSS
+    )
+    if robots is None:
+        server.expect_request("/robots.txt").respond_with_data(b"", status=404)
+    else:
+        server.expect_request("/robots.txt").respond_with_data(robots, content_type="text/plain")
+    server.expect_request("/politics/1001").respond_with_data(
+        fixture_bytes("pages", "tass_article.html"), content_type="text/html"
+    )
+    server.expect_request("/economy/1002").respond_with_data(b"", status=404)
+
+
+def test_summary_only_feed_gets_full_text_and_old_items_are_skipped(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    serve_tass(httpserver)
+    source = feed_source(httpserver, full_text="auto", allow_private=True, max_age_days=7.0)
+    result = poll_source(fetcher, source, None, now=NOW)
+
+    [politics, economy] = result.articles
+    assert politics.item.headline == "Russia’s Security Council to discuss missile defense on Monday"
+    assert politics.item.dateline is not None and politics.item.dateline.raw == "MOSCOW, February 7. /TASS/."
+    assert (politics.provenance["headline"], politics.provenance["body"]) == ("feed", "page:rules")
+    assert economy.item.paragraphs == ("Icebreakers will escort cargo ships along the Northern Sea Route",)
+    assert result.warnings == [
+        "wire: skipped 1 item published before 2019-01-31 12:00 UTC (max_age_days = 7, first poll)",
+        f"wire: {httpserver.url_for('/economy/1002')}: kept the feed summary: HTTP 404 Not Found",
+    ]
+    assert result.state.items_seen == 2
+    assert len(requests_to(httpserver, "/society/900")) == 0
+
+
+def test_items_skipped_at_the_first_poll_do_not_flood_in_at_the_second(
+    httpserver: HTTPServer, fetcher: Fetcher
+) -> None:
+    serve_tass(httpserver)
+    source = feed_source(httpserver, max_age_days=7.0)
+    first = poll_source(fetcher, source, None, now=NOW)
+    second = poll_source(fetcher, source, first.state, now=NOW + dt.timedelta(days=3))
+    assert [a.guid for a in second.articles] == [a.guid for a in first.articles]  # the store drops these copies
+    assert second.warnings == [
+        "wire: skipped 1 item published before 2019-01-31 12:00 UTC (max_age_days = 7)"  # 7 days before poll 1
+    ]
+    assert second.state.items_seen == 4
+
+
+def test_known_items_are_not_fetched_again(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    serve_tass(httpserver)
+    source = feed_source(httpserver, full_text="auto", allow_private=True)
+    known = {httpserver.url_for("/politics/1001"), httpserver.url_for("/economy/1002")}
+    result = poll_source(fetcher, source, None, now=NOW, known_guids=known)
+    assert [a.guid for a in result.articles] == [httpserver.url_for("/society/900")]
+    assert requests_to(httpserver, "/politics/1001") == []
+
+
+def test_article_links_to_loopback_are_blocked_without_allow_private(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    serve_tass(httpserver)
+    result = poll_source(fetcher, feed_source(httpserver, full_text="auto"), None, now=NOW)
+    assert len(result.articles) == 3
+    assert result.warnings[0] == (
+        f"wire: {httpserver.url_for('/politics/1001')}: kept the feed summary: "
+        f"blocked link to {httpserver.host}: 127.0.0.1 is a loopback address"
+    )
+    assert requests_to(httpserver, "/politics/1001") == []
+
+
+def test_feed_item_linking_to_the_metadata_service(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(
+        fixture_bytes("feeds", "metadata_link.xml"), content_type=RSS
+    )
+    result = poll_source(fetcher, feed_source(httpserver, full_text="always"), None, now=NOW)
+    [article] = result.articles
+    assert article.item.paragraphs == ("A summary whose link points at the cloud metadata service",)
+    assert result.warnings == [
+        "wire: http://169.254.169.254/latest/meta-data/iam/security-credentials/: kept the feed summary: "
+        "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://127.0.0.1:8080/x", "blocked link to 127.0.0.1: 127.0.0.1 is a loopback address"),
+        ("http://localhost/x", "blocked link to localhost: 127.0.0.1 is a loopback address"),
+        ("http://10.1.2.3/", "blocked link to 10.1.2.3: 10.1.2.3 is a private address"),
+        (
+            "http://[::ffff:169.254.169.254]/",
+            "blocked link to ::ffff:169.254.169.254: 169.254.169.254 is a cloud metadata address",
+        ),
+        ("http://2852039166/latest/", "blocked link to 2852039166: 169.254.169.254 is a cloud metadata address"),
+        ("http://169.254.10.1/", "blocked link to 169.254.10.1: 169.254.10.1 is a link-local address"),
+        ("http://[fe80::1]/", "blocked link to fe80::1: fe80::1 is a link-local address"),
+        ("file:///etc/passwd", "blocked link file:///etc/passwd: scheme 'file' is not http(s)"),
+        ("javascript:alert(1)", "blocked link javascript:alert(1): scheme 'javascript' is not http(s)"),
+    ],
+)
+def test_ssrf_guard(url: str, error: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        check_public_url(url)
+    assert str(caught.value) == error
+
+
+def test_ssrf_guard_allows_public_addresses() -> None:
+    assert check_public_url("https://93.184.216.34/article") == [ipaddress.ip_address("93.184.216.34")]
+    assert check_public_url("http://[2606:4700::1111]/") == [ipaddress.ip_address("2606:4700::1111")]
+
+
+def test_page_source_respects_robots_txt(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+    )
+    httpserver.expect_request("/politics/1001").respond_with_data(
+        fixture_bytes("pages", "tass_article.html"), content_type="text/html"
+    )
+    blocked = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/private/story"))
+    allowed = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/politics/1001"))
+    results = poll_sources(fetcher, [blocked, allowed], {}, now=NOW)
+    assert results[0].state.last_error == "tass: disallowed by robots.txt: /private/story"
+    assert [a.url for a in results[1].articles] == ["https://tass.com/politics/1001"]
+    assert len(requests_to(httpserver, "/robots.txt")) == 1  # cached per host
+
+
+def test_unreachable_robots_txt_disallows_everything(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(b"", status=503)
+    result = poll_source(fetcher, SourceConfig(name="tass", kind="page", url=httpserver.url_for("/a")), None, now=NOW)
+    assert result.state.last_error == ("tass: disallowed by robots.txt (unreachable: HTTP 503 Service Unavailable): /a")
+
+
+# --- many sources ------------------------------------------------------------------------------
+
+
+def test_one_failing_source_never_fails_the_others(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/good.xml").respond_with_data(
+        fixture_bytes("feeds", "full_content.xml"), content_type=RSS
+    )
+    httpserver.expect_request("/html.xml").respond_with_data(
+        b"<html><body>Hello</body></html>", content_type="text/html"
+    )
+    httpserver.expect_request("/gone.xml").respond_with_data(b"", status=410)
+    sources = [
+        SourceConfig(name="html", kind="feed", url=httpserver.url_for("/html.xml")),
+        SourceConfig(name="good", kind="feed", url=httpserver.url_for("/good.xml"), full_text="never"),
+        SourceConfig(name="gone", kind="feed", url=httpserver.url_for("/gone.xml")),
+        SourceConfig(name="seeds", kind="dir", path=Path("seeds")),
+        SourceConfig(name="off", kind="feed", url=httpserver.url_for("/off.xml"), enabled=False),
+        SourceConfig(name="bad", kind="feed", url="gopher://example.org/feed"),
+    ]
+    results = poll_sources(fetcher, sources, {}, now=NOW, max_workers=4)
+    assert [(r.state.name, r.state.last_status, r.state.last_error, len(r.articles)) for r in results] == [
+        ("html", "error", "html: not a feed: got HTML", 0),
+        ("good", "ok", None, 1),
+        ("gone", "error", "gone: HTTP 410 Gone", 0),
+        ("bad", "error", "bad: not an http(s) URL: gopher://example.org/feed", 0),
+    ]
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers after 0.3 s, recording when each request started and the most in flight at once."""
+
+    lock: threading.Lock
+    in_flight: int
+    peak: int
+    starts: list[float]
+
+    def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+        cls = type(self)
+        with cls.lock:
+            cls.in_flight += 1
+            cls.peak = max(cls.peak, cls.in_flight)
+            cls.starts.append(time.monotonic())
+        time.sleep(0.3)
+        with cls.lock:
+            cls.in_flight -= 1
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_per_host_concurrency_and_delay() -> None:
+    handler = type("Counting", (_CountingHandler,), {"lock": threading.Lock(), "in_flight": 0, "peak": 0, "starts": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        config = HttpConfig(per_host_concurrency=2, per_host_delay=0.1)
+        with Fetcher(config) as fetcher:
+            workers = [
+                threading.Thread(target=fetcher.get, args=(f"http://127.0.0.1:{server.server_address[1]}/{n}",))
+                for n in range(6)
+            ]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+    starts = sorted(handler.starts)
+    assert (len(starts), handler.peak) == (6, 2)
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.09  # the minimum delay between starts
