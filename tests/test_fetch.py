@@ -503,3 +503,13 @@ def test_per_host_concurrency_and_delay() -> None:
     starts = sorted(handler.starts)
     assert (len(starts), handler.peak) == (6, 2)
     assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.09  # the minimum delay between starts
+
+
+def test_transient_failures_are_marked_retryable_for_the_orchestrator(httpserver: HTTPServer, fetcher: Fetcher):
+    httpserver.expect_request("/down.xml").respond_with_data("busy", status=503)
+    httpserver.expect_request("/gone.xml").respond_with_data("gone", status=404)
+    down = poll_source(fetcher, feed_source(httpserver, "/down.xml"), None, now=NOW)
+    gone = poll_source(fetcher, feed_source(httpserver, "/gone.xml"), None, now=NOW)
+    assert (down.state.last_status, down.retryable) == ("error", True)
+    assert (gone.state.last_status, gone.retryable) == ("error", False)
+    assert gone.state.last_error == "wire: HTTP 404 Not Found"

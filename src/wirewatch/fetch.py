@@ -452,9 +452,18 @@ def poll_source(
             return _poll_page(fetcher, source, state, now=now)
         raise FetchError(f"kind {source.kind!r} is not fetched over HTTP")
     except (FetchError, extract.ExtractError) as error:
-        return PollResult(state=_failed(state, f"{source.name}: {error}"))
+        return PollResult(state=_failed(state, f"{source.name}: {error}"), retryable=is_transient(error))
     except Exception as error:  # a bug must cost one source, not the run; keep it visible
         return PollResult(state=_failed(state, f"{source.name}: internal error: {type(error).__name__}: {error}"))
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure a later attempt may cure (a timeout, a refused connection, 429 or a 5xx), as
+    opposed to one it will not (a 404, a DNS name that does not exist, a page that is no feed)."""
+    if isinstance(error, _Retryable):
+        return True
+    status = getattr(error, "status", None)
+    return status is not None and (status == 429 or status >= 500)
 
 
 def poll_sources(
