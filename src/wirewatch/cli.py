@@ -87,6 +87,7 @@ def render_command() -> None:
 # ---------------------------------------------------------------------------------------------
 # Shared options and error handling
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 ConfigOption = typer.Option(None, "--config", "-c", help="Config file (default: $WIREWATCH_CONFIG or ./wirewatch.toml).")
 DbOption = typer.Option(None, "--db", help="DuckDB file (default: $WIREWATCH_DB or the config's db).")
 
@@ -105,6 +106,14 @@ def user_errors() -> Iterator[None]:
 
 def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
     return load_config(config_path, db=db)
+
+
+def require_database(config: Config) -> None:
+    """Readers never create the archive: say so instead of opening an empty one."""
+    from wirewatch.store import StoreError
+
+    if not config.db.exists():
+        raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
 
 
 def echo_lines(lines: list[str]) -> None:
@@ -185,15 +194,14 @@ def sql_command(
     output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
 ) -> None:
     """Run a read-only query and print a table, CSV or JSON."""
-    from wirewatch.store import StoreError, open_store
+    from wirewatch.store import open_store
 
     if output_format not in ("table", "csv", "json"):
         typer.echo(f"error: --format: expected table, csv or json, got {output_format!r}", err=True)
         raise typer.Exit(2)
     with user_errors():
         config = config_from(config_path, db)
-        if not config.db.exists():
-            raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
+        require_database(config)
         with open_store(config.db, read_only=True) as store:
             columns, rows = store.query(query)
     print_rows(columns, rows, output_format)
@@ -281,7 +289,7 @@ def topics_backtest(
     """What would this rule have flagged and alerted over the archive?"""
     from wirewatch import topics
     from wirewatch.config import TopicConfig
-    from wirewatch.store import StoreError, open_store
+    from wirewatch.store import open_store
 
     with user_errors():
         config = config_from(config_path, db)
@@ -296,10 +304,10 @@ def topics_backtest(
             cutoff = dt.datetime.fromisoformat(since).replace(tzinfo=dt.timezone.utc) if since else None
         except ValueError:
             raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
-        if not config.db.exists():
-            raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
+        require_database(config)
         with open_store(config.db, read_only=True) as store:
-            report = topics.backtest(topics.compile_topics(chosen), store.stored_articles(since=cutoff))
+            rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(cutoff or EPOCH))
+            report = topics.backtest(topics.compile_topics(chosen), rows, since=cutoff)
     typer.echo(topics.format_backtest(report))
 
 
@@ -320,11 +328,16 @@ def alerts_list(
     """List alerts (channels shown redacted)."""
     from wirewatch.store import open_store
 
+    if status not in (None, "pending", "sent", "failed"):
+        typer.echo(f"error: --status: expected pending, sent or failed, got {status!r}", err=True)
+        raise typer.Exit(2)
     with user_errors():
         config = config_from(config_path, db)
+        require_database(config)
         with open_store(config.db, read_only=True) as store:
-            columns, rows = store.alerts(status=status)
-    print_rows(columns, rows, output_format)
+            listed = store.alerts(status=status)
+    columns = ["alert_id", "topic", "story_id", "article_id", "channel", "status", "attempts", "created_at", "sent_at", "error"]
+    print_rows(columns, [tuple(getattr(a, c) for c in columns) for a in listed], output_format)
 
 
 @alerts_app.command("retry")

@@ -430,3 +430,22 @@ def retag_changed_topics(store: Store, config: Config, *, now: dt.datetime) -> l
     if changed or new:
         retag(store, config, names=changed + new, days=config.story_window_days, now=now)
     return changed
+
+
+def send_daily_digests(store: Store, config: Config, *, hours: int, now: dt.datetime, env: Mapping[str, str] | None = None) -> int:
+    """Send each topic's summary of the last ``hours`` to its channels; topics with no match in
+    that time send nothing. Returns the number of messages delivered."""
+    compiled = prepare_topics(config, env)
+    by_topic: dict[str, list[alerts.StorySummary]] = {}
+    for topic, story in store.daily_digest(since=now - dt.timedelta(hours=hours)):
+        by_topic.setdefault(topic, []).append(story)
+    sent = 0
+    for topic, stories in by_topic.items():
+        route = compiled.routes.get(topic)
+        if route is None:
+            continue
+        message = alerts.format_daily_digest(topic, stories, day=now.date())
+        for key, _redacted in route.channels:
+            if key in compiled.urls:
+                sent += alerts.send_message(message, compiled.urls[key], ref=f"digest-{topic}").ok
+    return sent

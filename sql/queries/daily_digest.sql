@@ -1,0 +1,21 @@
+-- The stories each topic matched since $since, for the daily digest: one row per (topic, story)
+-- with the earliest matching article's headline, link and dateline, the story's size and the
+-- union of matched terms. Ordered by topic, then the best-scored stories first.
+SELECT
+    m.topic,
+    a.story_id,
+    arg_min(a.headline, (a.first_seen_at, a.article_id)) AS headline,
+    arg_min(a.url, (a.first_seen_at, a.article_id)) AS url,
+    any_value(s.n_sources) AS n_sources,
+    count(DISTINCT m.article_id) AS n_matching,
+    arg_min(a.dateline_place, (a.first_seen_at, a.article_id)) AS dateline_place,
+    arg_min(a.dateline_date, (a.first_seen_at, a.article_id)) AS dateline_date,
+    arg_min(a.agency, (a.first_seen_at, a.article_id)) AS agency,
+    list_sort(list_distinct(flatten(list(m.terms)))) AS terms,
+    max(m.score) AS best_score
+FROM topic_match_rows m
+JOIN article_rows a USING (article_id)
+JOIN stories s ON s.story_id = a.story_id
+WHERE m.matched_at >= $since
+GROUP BY m.topic, a.story_id
+ORDER BY m.topic, best_score DESC, a.story_id;

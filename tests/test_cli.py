@@ -1,0 +1,105 @@
+"""The command line over a real archive: sql, topics check/backtest, alerts list/retry/test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
+from typer.testing import CliRunner
+
+from wirewatch.cli import app
+
+SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
+runner = CliRunner()
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """A config whose archive holds the seed and one unrelated article."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        'db = "a.duckdb"\n[[topics]]\nname = "missile-defense"\nquery = \'"missile defense" OR =ABM\'\n'
+        '[[topics]]\nname = "grain"\nquery = "harvest"\n',
+        encoding="utf-8",
+    )
+    other = tmp_path / "other.txt"
+    other.write_text("Economy\n\nRecord grain harvest\n\nKRASNODAR, July 5. /TASS/. The grain harvest hit a record.", encoding="utf-8")
+    result = runner.invoke(app, ["import", "--config", str(config), str(SEED), str(other)])
+    assert result.exit_code == 0, result.output
+    return config
+
+
+def test_sql_prints_a_table_csv_and_json(archive):
+    query = "SELECT dateline_place, agency FROM articles ORDER BY 1"
+    table = runner.invoke(app, ["sql", "--config", str(archive), query])
+    assert table.exit_code == 0 and "CHEBARKUL" in table.stdout and "KRASNODAR" in table.stdout
+    csv_out = runner.invoke(app, ["sql", "--config", str(archive), "--format", "csv", query])
+    assert csv_out.stdout.splitlines() == ["dateline_place,agency", "CHEBARKUL,TASS", "KRASNODAR,TASS"]
+    json_out = runner.invoke(app, ["sql", "--config", str(archive), "-f", "json", query])
+    assert [json.loads(line) for line in json_out.stdout.splitlines()] == [
+        {"dateline_place": "CHEBARKUL", "agency": "TASS"},
+        {"dateline_place": "KRASNODAR", "agency": "TASS"},
+    ]
+
+
+def test_sql_is_read_only_and_errors_are_one_line(archive, tmp_path):
+    write = runner.invoke(app, ["sql", "--config", str(archive), "DELETE FROM article_rows"])
+    assert write.exit_code == 2
+    assert write.stderr.startswith("error: ") and len(write.stderr.strip().splitlines()) == 1
+    bad = runner.invoke(app, ["sql", "--config", str(archive), "SELEC 1"])
+    assert bad.exit_code == 2 and "syntax error" in bad.stderr.lower()
+    missing = runner.invoke(app, ["sql", "--db", str(tmp_path / "none.duckdb"), "SELECT 1"])
+    assert missing.exit_code == 2
+    assert missing.stderr == f"error: {tmp_path / 'none.duckdb'}: no database yet (run `wirewatch run` or `wirewatch import` first)\n"
+    counted = runner.invoke(app, ["sql", "--config", str(archive), "-f", "csv", "SELECT count(*) AS n FROM articles"])
+    assert counted.stdout.splitlines() == ["n", "2"]
+
+
+def test_topics_check_highlights_and_json(archive, tmp_path):
+    shown = runner.invoke(app, ["topics", "check", "--config", str(archive), str(SEED)])
+    assert shown.exit_code == 0
+    assert "missile-defense" in shown.stdout and "No progress at Russia-US missile defense negotiations" in shown.stdout
+    as_json = runner.invoke(app, ["topics", "check", "--json", "--config", str(archive), str(SEED)])
+    matches = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [m["topic"] for m in matches] == ["missile-defense"]
+    assert {"headline", "body"} <= {h["field"] for h in matches[0]["hits"]}
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"")
+    failed = runner.invoke(app, ["topics", "check", "--config", str(archive), str(broken)])
+    assert failed.exit_code == 2 and failed.stderr == f"{broken}: error: empty document\n"
+
+
+def test_topics_backtest_saved_and_unsaved_rules(archive):
+    saved = runner.invoke(app, ["topics", "backtest", "missile-defense", "--config", str(archive)])
+    assert saved.exit_code == 0, saved.output
+    assert "Backtest over 2 articles" in saved.stdout
+    assert "No progress at Russia-US missile defense negotiations" in saved.stdout
+    unsaved = runner.invoke(app, ["topics", "backtest", "--query", "harvest OR grain", "--config", str(archive)])
+    assert "Record grain harvest" in unsaved.stdout and "No progress" not in unsaved.stdout
+    bad = runner.invoke(app, ["topics", "backtest", "--query", "(harvest", "--config", str(archive)])
+    assert bad.exit_code == 2 and bad.stderr.startswith('error: --query: topic "query": query col 9: expected ")"')
+    future = runner.invoke(app, ["topics", "backtest", "--since", "2999-01-01", "--config", str(archive)])
+    assert "Backtest over 0 articles" in future.stdout
+
+
+def test_alerts_list_retry_and_test(archive, webhook_receiver):
+    listed = runner.invoke(app, ["alerts", "list", "--config", str(archive), "-f", "json"])
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert sorted((r["topic"], r["channel"], r["status"]) for r in rows) == [
+        ("grain", "console", "sent"),
+        ("missile-defense", "console", "sent"),
+    ]
+    none_failed = runner.invoke(app, ["alerts", "list", "--status", "failed", "--config", str(archive), "-f", "csv"])
+    assert none_failed.stdout.splitlines() == ["alert_id,topic,story_id,article_id,channel,status,attempts,created_at,sent_at,error"]
+    retried = runner.invoke(app, ["alerts", "retry", "--config", str(archive)])
+    assert retried.stdout.startswith("0 failed alerts reset")
+    sample = runner.invoke(app, ["alerts", "test", webhook_receiver.url("/t")])
+    assert sample.exit_code == 0 and sample.stdout.startswith("sent a sample alert to json://127.0.0.1:")
+    assert len(webhook_receiver.payloads) == 1
+    unset = runner.invoke(app, ["alerts", "test", "${WIREWATCH_NOT_SET_ANYWHERE}"])
+    assert unset.exit_code == 2 and "WIREWATCH_NOT_SET_ANYWHERE" in unset.stderr
+    webhook_receiver.default_status = 500
+    down = runner.invoke(app, ["alerts", "test", webhook_receiver.url("/t")])
+    assert down.exit_code == 1 and down.stderr.startswith("error: json://127.0.0.1:")
