@@ -57,6 +57,7 @@ DATELINES = [
     ("SEOUL, Aug. 20 (Yonhap) -- North", "SEOUL, Aug. 20 (Yonhap) --", "SEOUL", None, "Aug. 20", "Yonhap", "Yonhap", "--"),
     ("SAITAMA, Japan, Dec. 9 Kyodo - A", "SAITAMA, Japan, Dec. 9 Kyodo -", "SAITAMA", "Japan", "Dec. 9", "Kyodo", "Kyodo", "-"),
     ("BEIJING, Nov. 28 (Xinhua) -- China", "BEIJING, Nov. 28 (Xinhua) --", "BEIJING", None, "Nov. 28", "Xinhua", "Xinhua", "--"),
+    ("Frankfurt/Main (dpa) - Die", "Frankfurt/Main (dpa) -", "Frankfurt/Main", None, None, "dpa", "dpa", "-"),
     ("ADMIRAL KUZNETSOV AIRCRAFT CARRIER (Severomorsk), February 9. /TASS/. The", "ADMIRAL KUZNETSOV AIRCRAFT CARRIER (Severomorsk), February 9. /TASS/.", "ADMIRAL KUZNETSOV AIRCRAFT CARRIER", "Severomorsk", "February 9", "TASS", "TASS", "."),
 ]
 

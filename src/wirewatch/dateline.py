@@ -112,6 +112,9 @@ _AGENCY_MARKERS = (
 )
 # A place is written in capitals: "CHEBARKUL", "ABOARD THE PAPAL FLIGHT", "МОСКВА", "ST. PETERSBURG".
 _PLACE = re.compile(r"^[^\W\d_a-zа-яё][^\sa-zа-яё]*(?:[\s\-'’.&][^\sa-zа-яё]+)*$")
+# dpa and some others write the place in title case ("Frankfurt/Main (dpa) -"); accepted only
+# before a known agency, one to three capitalised words.
+_TITLE_PLACE = re.compile(r"^[^\W\d_a-zа-яё][\w'’.\-]*(?:[\s/][^\W\d_a-zа-яё][\w'’.\-]*){0,2}$")
 # Regions written inside the place: "IGORA /Leningrad Region/", "CARRIER (Severomorsk)".
 _INLINE_REGION = re.compile(r"^(?P<place>.+?)\s*(?:/(?P<slash>[^/]+)/|\((?P<paren>[^()]+)\))$")
 _MAX_DATELINE = 160
@@ -217,7 +220,7 @@ def _dateline_from(raw: str, before: str, found: re.Match[str]) -> Dateline | No
         else:
             place = parts[0]
             region = ", ".join(p for p in parts[1:] if p) or None
-        if not _PLACE.match(place):
+        if not (_PLACE.match(place) or (known and _TITLE_PLACE.match(place))):
             return None
         if region and (len(region) > 60 or any(ch.isdigit() for ch in region)):
             return None
