@@ -23,8 +23,7 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 # Invisible characters real wire text carries by the thousand (Reuters: U+200B, U+200C, U+2060).
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
-_TRAILING_PAIRS = (" \n", "\t\n", "\u00a0\n")
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+(?=\n|$)")
+_TRAILING_CHARS = (" ", "\t", "\u00a0")
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # Written before the subtitle of a document that has no dateline, so that it is not read back as
 # the first body paragraph (with a dateline, the dateline marks where the body starts).
@@ -47,8 +46,9 @@ def normalize_text(text: str) -> str:
     # Substring tests first: they are ten times faster than a regex pass over clean text.
     if any(ch in text for ch in _INVISIBLE_CHARS):
         text = _INVISIBLE.sub("", text)
-    if any(pair in text for pair in _TRAILING_PAIRS) or text[-1:] in (" ", "\t", "\u00a0"):
-        text = _TRAILING_SPACE.sub("", text)
+    lines = text.split("\n")  # one split and a loop beat a two-character substring search
+    if any(line.endswith(_TRAILING_CHARS) for line in lines):
+        text = "\n".join(line.rstrip(" \t\u00a0") for line in lines)
     return text.strip("\n")
 
 
