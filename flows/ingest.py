@@ -59,7 +59,7 @@ def store_and_deliver(config: Config, polls: list[PollResult], now: dt.datetime,
     compiled = pipeline.prepare_topics(config)
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         run_id = store.begin_run(kind, now=now)
-        summary = RunSummary(run_id=run_id)
+        summary = RunSummary(run_id=run_id, retagged=pipeline.retag_changed_topics(store, config, now=now))
         pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
         store.finish_run(run_id, now=pipeline.utc_now(), errors=len(summary.failed_sources))

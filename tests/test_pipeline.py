@@ -143,3 +143,22 @@ def test_unreadable_input_exits_2_and_keeps_the_rest(tmp_path):
     assert f"unreadable: {bad}: binary file (NUL bytes), not a wire document" in result.stdout
     assert "items: 1 new" in result.stdout
     assert "Traceback" not in result.output
+
+
+def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, webhook_receiver):
+    config = make_config(tmp_path, [webhook_receiver.url()])
+    other = tmp_path / "other.txt"
+    other.write_text("Economy\n\nRecord grain harvest\n\nKRASNODAR, July 5. /TASS/. The grain harvest hit a record.", encoding="utf-8")
+    run_import(config, SEED, other)
+    assert len(webhook_receiver.payloads) == 1
+    db = tmp_path / "archive.duckdb"
+    assert query(db, "SELECT count(*) FROM topic_matches") == [(1,)]
+
+    config.write_text(config.read_text(encoding="utf-8").replace("interceptor NEAR/5 missile", "harvest"), encoding="utf-8")
+    result = run_import(config, SEED)
+    assert "topic missile-defense: rule new or changed, stored articles re-evaluated (no alerts)" in result.stdout
+    headlines = query(db, "SELECT a.headline FROM topic_matches m JOIN articles a USING (article_id) ORDER BY 1")
+    assert headlines == [("No progress at Russia-US missile defense negotiations",), ("Record grain harvest",)]
+    assert len(webhook_receiver.payloads) == 1  # the newly matched old story does not alert
+    unchanged = run_import(config, SEED)
+    assert "re-evaluated" not in unchanged.stdout

@@ -64,6 +64,7 @@ class RunSummary:
     console_alerts: list[Flagged] = field(default_factory=list)
     delivered: int = 0
     delivery_failures: list[str] = field(default_factory=list)
+    retagged: list[str] = field(default_factory=list)  # topics re-evaluated (new or changed rule)
 
     @property
     def failed_sources(self) -> list[SourceState]:
@@ -351,7 +352,7 @@ def article_date(article: Article) -> dt.date | None:
 
 def summary_lines(summary: RunSummary) -> list[str]:
     """The run summary as plain lines (console and Prefect logs)."""
-    lines = []
+    lines = [f"topic {name}: rule new or changed, stored articles re-evaluated (no alerts)" for name in summary.retagged]
     for state in summary.sources:
         counts = summary.per_source.get(state.name, {})
         if state.last_status == "error":
@@ -396,7 +397,7 @@ def import_paths(
     compiled = prepare_topics(config, env)
     polls = read_inputs(paths, [], config, now=now, progress=progress)
     run_id = store.begin_run("import", now=now)
-    summary = RunSummary(run_id=run_id)
+    summary = RunSummary(run_id=run_id, retagged=retag_changed_topics(store, config, now=now))
     # imported files are not configured sources: no poll state is kept for them
     store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=False)
     deliver_alerts(store, config, compiled, now=now, summary=summary)
@@ -416,20 +417,19 @@ def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: in
         lambda article: matcher.match(article.item, lang=article.lang),
         since=now - dt.timedelta(days=days),
         now=now,
+        rule_versions={t.name: topics.rule_version(t.query) for t in chosen},
     )
 
 
 def retag_changed_topics(store: Store, config: Config, *, now: dt.datetime) -> list[str]:
-    """Topics whose query changed since their matches were stored are re-evaluated over the story
-    window on the next run, without alerting. Returns their names."""
+    """Topics that are new or whose query changed since their matches were stored are
+    re-evaluated over the story window, without alerting (a new rule must not flood the channels
+    with old stories). Runs before a batch is stored. Returns the topics re-evaluated."""
     stored = store.topic_rule_versions()
-    changed = [
-        t.name for t in config.topics if t.enabled and stored.get(t.name) not in (None, topics.rule_version(t.query))
-    ]
-    new = [t.name for t in config.topics if t.enabled and t.name not in stored]
-    if changed or new:
-        retag(store, config, names=changed + new, days=config.story_window_days, now=now)
-    return changed
+    stale = [t.name for t in config.topics if t.enabled and stored.get(t.name) != topics.rule_version(t.query)]
+    if stale:
+        retag(store, config, names=stale, days=config.story_window_days, now=now)
+    return stale
 
 
 def send_daily_digests(store: Store, config: Config, *, hours: int, now: dt.datetime, env: Mapping[str, str] | None = None) -> int:
