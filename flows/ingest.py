@@ -7,6 +7,7 @@ Prefect milliseconds of client and server time).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -53,14 +54,20 @@ def poll_all(config: Config, states: dict[str, SourceState], now: dt.datetime) -
 
 
 @task(name="store-batch", cache_policy=NO_CACHE)
-def store_and_deliver(config: Config, polls: list[PollResult], now: dt.datetime, kind: str = "ingest") -> RunSummary:
+def store_and_deliver(
+    config: Config, polls: list[PollResult], now: dt.datetime, kind: str = "ingest", alert: bool = True
+) -> RunSummary:
     """The one writer: dedupe, revisions, stories, topic matches, pending alerts and source state
-    in one transaction per batch, then delivery of the alerts it created."""
+    in one transaction per batch, then delivery of the alerts it created. ``alert=False`` stores
+    matches without creating alerts (history)."""
     compiled = pipeline.prepare_topics(config)
+    if not alert:
+        compiled = replace(compiled, routes={})
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         run_id = store.begin_run(kind, now=now)
         summary = RunSummary(run_id=run_id, retagged=pipeline.retag_changed_topics(store, config, now=now))
-        pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
+        # only configured sources keep poll state; backfilled inputs are not sources
+        pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=kind == "ingest")
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
         store.finish_run(run_id, now=pipeline.utc_now(), errors=len(summary.failed_sources))
     return summary
@@ -120,9 +127,16 @@ def ingest(config_path: str | None = None, db: str | None = None) -> RunSummary:
 
 
 @flow(name="backfill", log_prints=True)
-def backfill(paths: list[str], since: str | None = None, config_path: str | None = None, db: str | None = None) -> RunSummary:
+def backfill(
+    paths: list[str],
+    since: str | None = None,
+    alert: bool = False,
+    config_path: str | None = None,
+    db: str | None = None,
+) -> RunSummary:
     """Ingest local files or folders (wire text, saved feeds, saved pages) and article URLs,
-    keeping items published on or after ``since`` (YYYY-MM-DD)."""
+    keeping items published on or after ``since`` (YYYY-MM-DD). History does not alert unless
+    ``alert`` is true; its matches are stored either way."""
     logger = get_run_logger()
     config = load_config(config_path, db=db)
     now = pipeline.utc_now()
@@ -135,7 +149,7 @@ def backfill(paths: list[str], since: str | None = None, config_path: str | None
         since=cutoff,
         progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
     )
-    summary = store_and_deliver(config, polls, now, kind="backfill")
+    summary = store_and_deliver(config, polls, now, kind="backfill", alert=alert)
     report(summary)
     for line in pipeline.summary_lines(summary):
         logger.info(line)

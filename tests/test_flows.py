@@ -146,3 +146,26 @@ def test_deployments_name_entrypoints_and_parameters_that_exist():
     assert ingest["concurrency_limit"] == 1 and ingest["schedules"] == [{"interval": 600}]
     digest = next(d for d in spec["deployments"] if d["name"] == "digest")
     assert digest["schedules"][0]["cron"] == "0 7 * * *"
+
+
+def test_backfill_and_retag_flows(prefect_harness, tmp_path):
+    from flows.ingest import backfill, retag
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())  # dated 2011-09-27 by its dateline
+    (folder / "recent.txt").write_text(
+        "Politics\n\nNew missile defense talks\n\nGENEVA, Aug 29, 2024 (AFP) - Missile defense talks resumed.", encoding="utf-8"
+    )
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('db = "b.duckdb"\n[[topics]]\nname = "md"\nquery = \'"missile defense"\'\n', encoding="utf-8")
+    summary = backfill(paths=[str(folder)], since="2020-01-01", alert=True, config_path=str(config))
+    assert (summary.new, [f.headline for f in summary.flagged]) == (1, ["New missile defense talks"])
+    again = backfill(paths=[str(folder)], config_path=str(config))
+    assert (again.new, again.duplicate, again.sources) == (1, 1, [])
+
+    config.write_text('db = "b.duckdb"\n[[topics]]\nname = "md"\nquery = \'missile\'\n', encoding="utf-8")
+    assert retag(config_path=str(config), days=100_000) == 2
+    with duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM topic_matches WHERE topic = 'md'").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM alerts").fetchone() == (1,)
