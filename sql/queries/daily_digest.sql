@@ -14,7 +14,7 @@ SELECT
     list_sort(list_distinct(flatten(list(m.terms)))) AS terms,
     max(m.score) AS best_score
 FROM topic_match_rows m
-JOIN article_rows a USING (article_id)
+JOIN articles a USING (article_id)
 JOIN stories s ON s.story_id = a.story_id
 WHERE m.matched_at >= $since
 GROUP BY m.topic, a.story_id

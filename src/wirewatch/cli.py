@@ -14,12 +14,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from wirewatch import codec
 from wirewatch.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from wirewatch.store import Store
 
 app = typer.Typer(
     name="wirewatch",
@@ -116,6 +119,27 @@ def require_database(config: Config) -> None:
         raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
 
 
+@contextmanager
+def reading_archive(config_path: Optional[Path], db: Optional[Path]) -> Iterator["Store"]:
+    """The archive opened read-only, with user errors reported in one line."""
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        require_database(config)
+        with open_store(config.db, read_only=True) as store:
+            yield store
+
+
+FORMATS = ("table", "csv", "json")
+
+
+def check_choice(option: str, value: Optional[str], choices: tuple[str, ...]) -> None:
+    if value is not None and value not in choices:
+        typer.echo(f"error: {option}: expected one of {', '.join(choices)}, got {value!r}", err=True)
+        raise typer.Exit(2)
+
+
 def echo_lines(lines: list[str]) -> None:
     for line in lines:
         typer.echo(line)
@@ -194,16 +218,9 @@ def sql_command(
     output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
 ) -> None:
     """Run a read-only query and print a table, CSV or JSON."""
-    from wirewatch.store import open_store
-
-    if output_format not in ("table", "csv", "json"):
-        typer.echo(f"error: --format: expected table, csv or json, got {output_format!r}", err=True)
-        raise typer.Exit(2)
-    with user_errors():
-        config = config_from(config_path, db)
-        require_database(config)
-        with open_store(config.db, read_only=True) as store:
-            columns, rows = store.query(query)
+    check_choice("--format", output_format, FORMATS)
+    with reading_archive(config_path, db) as store:
+        columns, rows = store.query(query)
     print_rows(columns, rows, output_format)
 
 
@@ -289,7 +306,6 @@ def topics_backtest(
     """What would this rule have flagged and alerted over the archive?"""
     from wirewatch import topics
     from wirewatch.config import TopicConfig
-    from wirewatch.store import open_store
 
     with user_errors():
         config = config_from(config_path, db)
@@ -304,10 +320,9 @@ def topics_backtest(
             cutoff = dt.datetime.fromisoformat(since).replace(tzinfo=dt.timezone.utc) if since else None
         except ValueError:
             raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
-        require_database(config)
-        with open_store(config.db, read_only=True) as store:
-            rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(cutoff or EPOCH))
-            report = topics.backtest(topics.compile_topics(chosen), rows, since=cutoff)
+    with reading_archive(config_path, db) as store:
+        rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(cutoff or EPOCH))
+        report = topics.backtest(topics.compile_topics(chosen), rows, since=cutoff)
     typer.echo(topics.format_backtest(report))
 
 
@@ -326,16 +341,10 @@ def alerts_list(
     output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
 ) -> None:
     """List alerts (channels shown redacted)."""
-    from wirewatch.store import open_store
-
-    if status not in (None, "pending", "sent", "failed"):
-        typer.echo(f"error: --status: expected pending, sent or failed, got {status!r}", err=True)
-        raise typer.Exit(2)
-    with user_errors():
-        config = config_from(config_path, db)
-        require_database(config)
-        with open_store(config.db, read_only=True) as store:
-            listed = store.alerts(status=status)
+    check_choice("--status", status, ("pending", "sent", "failed"))
+    check_choice("--format", output_format, FORMATS)
+    with reading_archive(config_path, db) as store:
+        listed = store.alerts(status=status)
     columns = ["alert_id", "topic", "story_id", "article_id", "channel", "status", "attempts", "created_at", "sent_at", "error"]
     print_rows(columns, [tuple(getattr(a, c) for c in columns) for a in listed], output_format)
 
