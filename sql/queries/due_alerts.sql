@@ -1,0 +1,23 @@
+-- Pending alerts whose next attempt is due, with what their message needs: the triggering
+-- article's headline, link and dateline, the matched terms, and how big the story is now.
+WITH due AS (
+    SELECT *
+    FROM alert_rows
+    WHERE status = 'pending'
+        AND attempts < $max_attempts
+        AND (next_attempt_at IS NULL OR next_attempt_at <= $now)
+),
+story_sizes AS (
+    SELECT story_id, count(DISTINCT source) AS n_sources, count(*) AS n_articles
+    FROM article_rows
+    WHERE is_current AND story_id IN (SELECT story_id FROM due)
+    GROUP BY story_id
+)
+SELECT
+    d.alert_id, d.topic, d.story_id, d.article_id, d.channel_key, d.channel, d.attempts,
+    a.headline, a.url, a.source, a.dateline_place, a.dateline_date, a.agency, d.terms, d.snippet,
+    coalesce(s.n_sources, 0) AS n_sources, coalesce(s.n_articles, 0) AS n_articles
+FROM due d
+LEFT JOIN article_rows a ON a.article_id = d.article_id AND a.is_current
+LEFT JOIN story_sizes s ON s.story_id = d.story_id
+ORDER BY d.created_at, d.alert_id;

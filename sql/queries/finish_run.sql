@@ -1,0 +1,1 @@
+UPDATE run_rows SET finished_at = $now, errors = errors + $errors WHERE run_id = $run_id;

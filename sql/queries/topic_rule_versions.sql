@@ -1,0 +1,1 @@
+SELECT topic, rule_version FROM topic_rule_rows ORDER BY topic;
