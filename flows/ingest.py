@@ -22,6 +22,7 @@ from wirewatch.pipeline import RunSummary
 from wirewatch.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
+KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
 
 
 class SourceUnavailable(RuntimeError):
@@ -29,20 +30,26 @@ class SourceUnavailable(RuntimeError):
 
 
 @task(name="poll-source", task_run_name="poll-{source.name}", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
-def poll_source(source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, now: dt.datetime) -> PollResult:
+def poll_source(
+    source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, known_guids: set[str], now: dt.datetime
+) -> PollResult:
     if source.kind == "dir":
         return pipeline.read_dir_source(source, previous, now=now)
-    result = fetch.poll_source(fetcher, source, previous, now=now)
+    result = fetch.poll_source(fetcher, source, previous, now=now, known_guids=known_guids)
     if result.retryable:
         raise SourceUnavailable(result.state.last_error or source.name)
     return result
 
 
-def poll_all(config: Config, states: dict[str, SourceState], now: dt.datetime) -> list[PollResult]:
+def poll_all(
+    config: Config, states: dict[str, SourceState], known: dict[str, set[str]], now: dt.datetime
+) -> list[PollResult]:
     """Submit one task per source; a source whose retries are exhausted is recorded as failed."""
     sources = [s for s in config.sources if s.enabled]
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
-        futures = [(s, poll_source.submit(s, states.get(s.name), fetcher, now)) for s in sources]
+        futures = [
+            (s, poll_source.submit(s, states.get(s.name), fetcher, known.get(s.name, set()), now)) for s in sources
+        ]
         wait([f for _, f in futures])
     polls = []
     for source, future in futures:
@@ -118,7 +125,8 @@ def ingest(config_path: str | None = None, db: str | None = None) -> RunSummary:
     now = pipeline.utc_now()
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         states = store.source_states()
-    polls = poll_all(config, states, now)
+        known = store.known_guids(since=now - dt.timedelta(days=KNOWN_GUID_DAYS))
+    polls = poll_all(config, states, known, now)
     summary = store_and_deliver(config, polls, now)
     report(summary)
     for line in pipeline.summary_lines(summary):

@@ -169,3 +169,28 @@ def test_backfill_and_retag_flows(prefect_harness, tmp_path):
     with duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM topic_matches WHERE topic = 'md'").fetchone() == (2,)
         assert conn.execute("SELECT count(*) FROM alerts").fetchone() == (1,)
+
+
+def test_digest_flow_sends_each_topics_summary_to_its_channels(prefect_harness, tmp_path):
+    from receivers import WebhookReceiver
+    from typer.testing import CliRunner
+
+    from flows.ingest import digest
+    from wirewatch.cli import app
+
+    receiver = WebhookReceiver().start()
+    try:
+        config = tmp_path / "wirewatch.toml"
+        config.write_text(
+            f'db = "d.duckdb"\n[[topics]]\nname = "md"\nquery = \'"missile defense"\'\nchannels = ["{receiver.url("/digest")}"]\n'
+            '[[topics]]\nname = "quiet"\nquery = "zebra"\n',
+            encoding="utf-8",
+        )
+        assert CliRunner().invoke(app, ["import", "--config", str(config), str(SEED)]).exit_code == 0
+        assert len(receiver.payloads) == 1  # the alert
+        assert digest(hours=24, config_path=str(config)) == 1
+        title = receiver.payloads[-1]["title"]
+        assert "md daily digest" in title and "1 match in 1 story" in title
+        assert "No progress at Russia" in receiver.payloads[-1]["message"]
+    finally:
+        receiver.stop()

@@ -493,3 +493,23 @@ def test_tass_items_reimported_with_invisible_characters_and_other_quotes_are_du
     assert [o.article_id for o in dressed.outcomes] == [o.article_id for o in first.outcomes]
     # Several items cover one press event, but each is its own write-up, not a reprint: 20 stories.
     assert one(store, "SELECT count(*), count(DISTINCT story_id) FROM articles") == (len(items), len(items))
+
+
+def test_known_guids_by_source_within_the_window(tmp_path):
+    import datetime as dt
+
+    from wirewatch.codec import make_item
+    from wirewatch.model import Article
+    from wirewatch.store import open_store
+
+    now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
+
+    def article(source: str, guid: str, text: str) -> Article:
+        item = make_item(section="World", headline=f"Headline {guid}", subtitle=None, paragraphs=[text])
+        return Article(item=item, source=source, guid=guid, fetched_at=now)
+
+    with open_store(tmp_path / "k.duckdb") as store:
+        run = store.begin_run("test", now=now)
+        store.ingest_batch(run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
+        assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
+        assert store.known_guids(since=now + dt.timedelta(days=1)) == {}

@@ -289,6 +289,11 @@ class Store:
             )
         return states
 
+    def known_guids(self, *, since: dt.datetime) -> dict[str, set[str]]:
+        """The GUIDs of each source's articles first stored since ``since``, by source name."""
+        rows = self._run("queries/known_guids", {"since": _utc(since)}).fetchall()
+        return {source: set(guids) for source, guids in rows}
+
     # -- ingest ------------------------------------------------------------------------------------
 
     def ingest_batch(
