@@ -41,7 +41,9 @@ from wirewatch.model import (
     WireItem,
 )
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+# sql/ sits at the repository root; a built wheel carries a copy inside the package.
+_PACKAGED_SQL = Path(__file__).resolve().parent / "sql"
+SQL_DIR = _PACKAGED_SQL if _PACKAGED_SQL.is_dir() else Path(__file__).resolve().parents[2] / "sql"
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
