@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.futures import wait
 
-from wirewatch import fetch, pipeline
+from wirewatch import fetch, inputs, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
 from wirewatch.model import PollResult, SourceState
 from wirewatch.pipeline import RunSummary
@@ -34,7 +34,7 @@ def poll_source(
     source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, known_guids: set[str], now: dt.datetime
 ) -> PollResult:
     if source.kind == "dir":
-        return pipeline.read_dir_source(source, previous, now=now)
+        return inputs.read_dir_source(source, previous, now=now)
     result = fetch.poll_source(fetcher, source, previous, now=now, known_guids=known_guids)
     if result.retryable:
         raise SourceUnavailable(result.state.last_error or source.name)

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -268,7 +268,7 @@ def topics_check(
     """Show which topics each file matches, with the matched terms highlighted."""
     from rich.console import Console
 
-    from wirewatch import pipeline, topics
+    from wirewatch import inputs, pipeline, topics
 
     console = Console()
     failed = False
@@ -277,7 +277,7 @@ def topics_check(
         matcher = topics.compile_topics([t for t in config.topics if t.enabled])
         now = pipeline.utc_now()
         for path in files:
-            poll = pipeline.read_file(path, pipeline.IMPORT_SOURCE, now=now)
+            poll = inputs.read_file(path, inputs.IMPORT_SOURCE, now=now)
             if poll.state.last_status == "error":
                 fail_line(str(path), (poll.state.last_error or "").removeprefix(f"{path}: "))
                 failed = True

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from wirewatch import alerts, codec, extract, fetch, topics
+from wirewatch import alerts, fetch, topics
+from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_file, read_files
 from wirewatch.config import Config, SourceConfig
 from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
 from wirewatch.store import BatchResult, Store
@@ -21,14 +22,7 @@ from wirewatch.store import BatchResult, Store
 # Alerts of topics with no channel configured go to the run summary on the console: they are
 # recorded like any other, so each story still shows once per topic.
 CONSOLE_CHANNEL = ("console", "console")
-WIRE_SUFFIXES = (".txt",)
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
-PAGE_SUFFIXES = (".html", ".htm")
-IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES
 BATCH_SIZE = 1000
-# What `wirewatch import` and `topics check` read files as: local input is trusted.
-IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
-MAX_INPUT_BYTES = 15 * 1024 * 1024  # a saved feed or page larger than this is not one
 
 
 def utc_now() -> dt.datetime:
@@ -97,88 +91,6 @@ def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topi
         return matcher.match(article.item, lang=article.lang)
 
     return Topics(match, routes, urls)
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading local files: `dir` sources and `wirewatch import`
-
-
-def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files to import: given files as they are, folders recursively (known suffixes only,
-    hidden files and README files skipped), in a stable order."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in IMPORT_SUFFIXES
-                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                    and child.stem.upper() != "README"
-                ):
-                    yield child
-        else:
-            yield path
-
-
-def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None = None) -> PollResult:
-    """One local file as a PollResult: a wire-format text, a saved feed or a saved article page.
-    Problems come back in ``rejected`` (one line naming the file) rather than raising."""
-    state = SourceState(name=source.name, kind=source.kind, url=str(path), last_poll=now, last_status="ok")
-    result = PollResult(state=state)
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise codec.CodecError(f"too large: {size:,} bytes (limit {MAX_INPUT_BYTES:,})")
-        data = path.read_bytes()
-        suffix = path.suffix.lower()
-        if suffix in FEED_SUFFIXES:
-            found = extract.feed_articles(data, source=source, headers=None, fetched_at=now)
-            result.articles.extend(found.articles)
-            result.warnings.extend(f"{path}: {w}" for w in found.warnings)
-            result.rejected.extend(f"{path}: {r}" for r in found.rejected)
-        elif suffix in PAGE_SUFFIXES:
-            result.articles.append(extract.page_article(data, url=None, source=source, headers=None, fetched_at=now))
-        else:
-            text = codec.decode_document(data)
-            item = codec.parse(text, fetched=now)
-            guid = str(path.relative_to(guid_base)) if guid_base and path.is_relative_to(guid_base) else str(path.resolve())
-            result.articles.append(
-                Article(
-                    item=item,
-                    source=source.name,
-                    guid=guid,
-                    fetched_at=now,
-                    lang=source.lang or codec.item_lang(item),
-                    provenance={"item": "file"},
-                )
-            )
-    except (OSError, codec.CodecError, extract.ExtractError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        state.last_status, state.last_error = "error", f"{path}: {reason}"
-    return result
-
-
-def read_dir_source(source: SourceConfig, previous: SourceState | None, *, now: dt.datetime) -> PollResult:
-    """Poll a `dir` source: every wire-format file in the folder (the store drops the ones it
-    already holds, so re-reading costs no duplicates)."""
-    folder = source.path
-    state = SourceState(name=source.name, kind="dir", url=str(folder), last_poll=now)
-    if previous is not None:
-        state.consecutive_failures = previous.consecutive_failures
-        state.items_seen = previous.items_seen
-    if folder is None or not folder.is_dir():
-        state.last_status, state.last_error = "error", f"{source.name}: folder not found: {folder}"
-        state.consecutive_failures += 1
-        return PollResult(state=state)
-    combined = PollResult(state=state)
-    for path in iter_input_files([folder]):
-        one = read_file(path, source, now=now, guid_base=folder)
-        combined.articles.extend(one.articles)
-        combined.warnings.extend(one.warnings)
-        combined.rejected.extend(one.rejected)
-    state.last_status, state.last_error, state.consecutive_failures = "ok", None, 0
-    state.items_seen += len(combined.articles)
-    return combined
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,16 +302,26 @@ def import_paths(
     now: dt.datetime | None = None,
     env: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> RunSummary:
     """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
-    (dedupe, stories, topics, alerts), delivering the alerts it created."""
+    (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created. Big
+    imports are read and matched by ``workers`` processes (default: one per spare core) while
+    this one stores."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
-    polls = read_inputs(paths, [], config, now=now, progress=progress)
+    files = list(iter_input_files(Path(p) for p in paths))
     run_id = store.begin_run("import", now=now)
     summary = RunSummary(run_id=run_id, retagged=retag_changed_topics(store, config, now=now))
-    # imported files are not configured sources: no poll state is kept for them
-    store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=False)
+    done = 0
+    for batch in read_files(files, IMPORT_SOURCE, now=now, topic_configs=config.topics, workers=workers, batch_files=BATCH_SIZE):
+        matched = batch.match_lookup()
+        batch_topics = compiled if matched is None or compiled.match is None else replace(compiled, match=lambda a: matched[id(a)])
+        # imported files are not configured sources: no poll state is kept for them
+        store_polls(store, run_id, batch.polls, config, batch_topics, now=now, summary=summary, keep_states=False)
+        done += batch.files
+        if progress:
+            progress(done, len(files))
     deliver_alerts(store, config, compiled, now=now, summary=summary)
     store.finish_run(run_id, now=utc_now(), errors=len(summary.unreadable) + len(summary.rejected))
     return summary
