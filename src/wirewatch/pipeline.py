@@ -307,7 +307,8 @@ def import_paths(
     """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
     (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created. Big
     imports are read and matched by ``workers`` processes (default: one per spare core) while
-    this one stores."""
+    this one stores; as with any spawned worker, a script calling this must guard its entry
+    point with ``if __name__ == "__main__":`` (the `wirewatch` command does)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
     files = list(iter_input_files(Path(p) for p in paths))
