@@ -62,7 +62,12 @@ def poll_all(
 
 @task(name="store-batch", cache_policy=NO_CACHE)
 def store_and_deliver(
-    config: Config, polls: list[PollResult], now: dt.datetime, kind: str = "ingest", alert: bool = True
+    config: Config,
+    polls: list[PollResult],
+    now: dt.datetime,
+    kind: str = "ingest",
+    alert: bool = True,
+    alert_history: bool = False,
 ) -> RunSummary:
     """The one writer: dedupe, revisions, stories, topic matches, pending alerts and source state
     in one transaction per batch, then delivery of the alerts it created. ``alert=False`` stores
@@ -72,7 +77,9 @@ def store_and_deliver(
         compiled = replace(compiled, routes={})
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         run_id = store.begin_run(kind, now=now)
-        summary = RunSummary(run_id=run_id, retagged=pipeline.retag_changed_topics(store, config, now=now))
+        history = compiled if alert and alert_history else None
+        retagged = pipeline.retag_changed_topics(store, config, now=now, alert_history=history, run_id=run_id)
+        summary = RunSummary(run_id=run_id, retagged=retagged)
         # only configured sources keep poll state; backfilled inputs are not sources
         pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=kind == "ingest")
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
@@ -118,8 +125,9 @@ def report(summary: RunSummary) -> None:
 
 
 @flow(name="ingest", log_prints=True)
-def ingest(config_path: str | None = None, db: str | None = None) -> RunSummary:
-    """Poll every configured source once, store what is new, flag topics, deliver alerts."""
+def ingest(config_path: str | None = None, db: str | None = None, alert_history: bool = False) -> RunSummary:
+    """Poll every configured source once, store what is new, flag topics, deliver alerts.
+    ``alert_history``: a new or changed topic rule also alerts on the stored stories it matches."""
     logger = get_run_logger()
     config = load_config(config_path, db=db)
     now = pipeline.utc_now()
@@ -127,7 +135,7 @@ def ingest(config_path: str | None = None, db: str | None = None) -> RunSummary:
         states = store.source_states()
         known = store.known_guids(since=now - dt.timedelta(days=KNOWN_GUID_DAYS))
     polls = poll_all(config, states, known, now)
-    summary = store_and_deliver(config, polls, now)
+    summary = store_and_deliver(config, polls, now, alert_history=alert_history)
     report(summary)
     for line in pipeline.summary_lines(summary):
         logger.info(line)

@@ -197,3 +197,18 @@ def test_parallel_import_stores_and_flags_exactly_what_a_sequential_one_does(tmp
     assert results[1][0] == PARALLEL_MIN_FILES + 29
     assert results[1][1] == [f"{folder / '0000.txt'}: empty document"]
     assert len(results[1][2]) == len([n for n in range(1, PARALLEL_MIN_FILES + 30) if n % 7 == 0])
+
+
+def test_alert_history_alerts_on_stored_stories_a_changed_rule_now_matches(tmp_path, webhook_receiver):
+    config = make_config(tmp_path, [webhook_receiver.url()])
+    other = tmp_path / "other.txt"
+    other.write_text("Economy\n\nRecord grain harvest\n\nKRASNODAR, July 5. /TASS/. The grain harvest hit a record.", encoding="utf-8")
+    run_import(config, SEED, other)
+    assert len(webhook_receiver.payloads) == 1
+    config.write_text(config.read_text(encoding="utf-8").replace("interceptor NEAR/5 missile", "harvest"), encoding="utf-8")
+    result = runner.invoke(app, ["import", "--alert-history", "--config", str(config), str(SEED)])
+    assert "re-evaluated" in result.stdout and "1 sent" in result.stdout
+    assert len(webhook_receiver.payloads) == 2
+    assert "Record grain harvest" in webhook_receiver.payloads[-1]["title"]
+    db = tmp_path / "archive.duckdb"
+    assert query(db, "SELECT count(*) FROM alerts") == [(2,)]  # the seed's story kept its one alert

@@ -162,6 +162,7 @@ def run_command(
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any source failed."),
+    alert_history: bool = typer.Option(False, "--alert-history", help="A new or changed topic also alerts on stored stories it now matches."),
 ) -> None:
     """Run the ingest flow once over the configured sources and print a summary."""
     from wirewatch import pipeline
@@ -173,7 +174,11 @@ def run_command(
         from flows.ingest import ingest
 
         try:
-            summary = ingest(config_path=str(config_path) if config_path else None, db=str(db) if db else None)
+            summary = ingest(
+                config_path=str(config_path) if config_path else None,
+                db=str(db) if db else None,
+                alert_history=alert_history,
+            )
         except (ConfigError, StoreError):
             raise
         except Exception as error:  # Prefect or its server failed: say so in one line
@@ -188,6 +193,7 @@ def import_command(
     paths: list[Path] = typer.Argument(..., help="Wire-format .txt files, saved RSS/Atom .xml feeds, saved .html pages, folders."),
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
+    alert_history: bool = typer.Option(False, "--alert-history", help="A new or changed topic also alerts on stored stories it now matches."),
 ) -> None:
     """Ingest local files through the same pipeline as a scheduled poll, without any server."""
     from rich.progress import Progress
@@ -202,10 +208,14 @@ def import_command(
                 with Progress(transient=True) as bar:
                     task = bar.add_task("reading", total=None)
                     summary = pipeline.import_paths(
-                        store, config, paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                        store,
+                        config,
+                        paths,
+                        alert_history=alert_history,
+                        progress=lambda done, total: bar.update(task, completed=done, total=total),
                     )
             else:
-                summary = pipeline.import_paths(store, config, paths)
+                summary = pipeline.import_paths(store, config, paths, alert_history=alert_history)
     echo_lines(pipeline.summary_lines(summary))
     raise typer.Exit(2 if summary.unreadable else 0)
 

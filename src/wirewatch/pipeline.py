@@ -303,17 +303,20 @@ def import_paths(
     env: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    alert_history: bool = False,
 ) -> RunSummary:
     """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
     (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created. Big
     imports are read and matched by ``workers`` processes (default: one per spare core) while
-    this one stores; as with any spawned worker, a script calling this must guard its entry
+    this one stores. ``alert_history``: a new or changed topic also alerts on the stored
+    stories it now matches. As with any spawned worker, a script calling this must guard its entry
     point with ``if __name__ == "__main__":`` (the `wirewatch` command does)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
     files = list(iter_input_files(Path(p) for p in paths))
     run_id = store.begin_run("import", now=now)
-    summary = RunSummary(run_id=run_id, retagged=retag_changed_topics(store, config, now=now))
+    retagged = retag_changed_topics(store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id)
+    summary = RunSummary(run_id=run_id, retagged=retagged)
     done = 0
     for batch in read_files(files, IMPORT_SOURCE, now=now, topic_configs=config.topics, workers=workers, batch_files=BATCH_SIZE):
         matched = batch.match_lookup()
@@ -344,14 +347,21 @@ def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: in
     )
 
 
-def retag_changed_topics(store: Store, config: Config, *, now: dt.datetime) -> list[str]:
+def retag_changed_topics(
+    store: Store, config: Config, *, now: dt.datetime, alert_history: Topics | None = None, run_id: str | None = None
+) -> list[str]:
     """Topics that are new or whose query changed since their matches were stored are
-    re-evaluated over the story window, without alerting (a new rule must not flood the channels
-    with old stories). Runs before a batch is stored. Returns the topics re-evaluated."""
+    re-evaluated over the story window before a batch is stored. They do not alert (a new rule
+    must not flood the channels with old stories) unless ``alert_history`` gives the compiled
+    topics whose routes to alert through. Returns the topics re-evaluated."""
     stored = store.topic_rule_versions()
     stale = [t.name for t in config.topics if t.enabled and stored.get(t.name) != topics.rule_version(t.query)]
     if stale:
         retag(store, config, names=stale, days=config.story_window_days, now=now)
+        if alert_history is not None:
+            routes = {name: route for name, route in alert_history.routes.items() if name in stale}
+            since = now - dt.timedelta(days=config.story_window_days)
+            store.alert_history(routes, since=since, now=now, run_id=run_id)
     return stale
 
 

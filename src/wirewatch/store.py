@@ -619,6 +619,17 @@ class Store:
             self._record_topic_rules({t: v for t, v in versions.items() if t in names}, now=now)
         return stored
 
+    def alert_history(
+        self, routes: Mapping[str, AlertRoute], *, since: dt.datetime, now: dt.datetime, run_id: str | None = None
+    ) -> list[str]:
+        """Create pending alerts from stored matches of the routed topics (articles since
+        ``since``): one per topic, story and channel that has none yet. Returns their ids."""
+        self._writable()
+        with self._transaction():
+            self._input("batch_routes_input", _route_columns(routes))
+            params = {"since": _utc(since), "now": _utc(now), "run_id": run_id}
+            return [row[0] for row in self._run("queries/history_alerts", params).fetchall()]
+
     def articles_since(self, since: dt.datetime) -> Iterator[StoredArticle]:
         """Stored articles (current versions) published (else fetched, else first seen) since
         ``since``, oldest first, rebuilt as Articles for backtests and retags."""
