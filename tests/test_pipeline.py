@@ -163,42 +163,6 @@ def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, 
     assert "re-evaluated" not in unchanged.stdout
 
 
-def test_parallel_import_stores_and_flags_exactly_what_a_sequential_one_does(tmp_path):
-    from wirewatch import pipeline
-    from wirewatch.config import load_config
-    from wirewatch.inputs import PARALLEL_MIN_FILES
-    from wirewatch.store import open_store
-
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for n in range(PARALLEL_MIN_FILES + 30):
-        topic = "missile defense" if n % 7 == 0 else "grain exports"
-        (folder / f"{n:04}.txt").write_text(
-            f"World\n\nReport {n} on {topic}\n\nMOSCOW, March {n % 28 + 1}. /TASS/. Officials in region {n} "
-            f"discussed {topic} and plan {n * 7919} with partners {n * 104729} and budget {n * 15485863}.",
-            encoding="utf-8",
-        )
-    (folder / "0000.txt").write_bytes(b"")  # one unreadable input among them
-    results = {}
-    for workers in (0, 1):
-        config = make_config(tmp_path, [])
-        db = tmp_path / f"w{workers}.duckdb"
-        config_loaded = load_config(config, db=db)
-        with open_store(db) as store:
-            summary = pipeline.import_paths(store, config_loaded, [folder], workers=workers)
-        results[workers] = (
-            summary.new,
-            summary.unreadable,
-            sorted(f.headline for f in summary.flagged),
-            query(db, "SELECT article_id, story_id, content_hash FROM articles ORDER BY 1"),
-            query(db, "SELECT article_id, topic, terms, snippet FROM topic_matches ORDER BY 1"),
-        )
-    assert results[0] == results[1]
-    assert results[1][0] == PARALLEL_MIN_FILES + 29
-    assert results[1][1] == [f"{folder / '0000.txt'}: empty document"]
-    assert len(results[1][2]) == len([n for n in range(1, PARALLEL_MIN_FILES + 30) if n % 7 == 0])
-
-
 def test_alert_history_alerts_on_stored_stories_a_changed_rule_now_matches(tmp_path, webhook_receiver):
     config = make_config(tmp_path, [webhook_receiver.url()])
     other = tmp_path / "other.txt"

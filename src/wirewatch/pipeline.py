@@ -302,15 +302,11 @@ def import_paths(
     now: dt.datetime | None = None,
     env: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    workers: int | None = None,
     alert_history: bool = False,
 ) -> RunSummary:
     """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
-    (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created. Big
-    imports are read and matched by ``workers`` processes (default: one per spare core) while
-    this one stores. ``alert_history``: a new or changed topic also alerts on the stored
-    stories it now matches. As with any spawned worker, a script calling this must guard its entry
-    point with ``if __name__ == "__main__":`` (the `wirewatch` command does)."""
+    (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created.
+    ``alert_history``: a new or changed topic also alerts on the stored stories it now matches."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
     files = list(iter_input_files(Path(p) for p in paths))
@@ -318,11 +314,9 @@ def import_paths(
     retagged = retag_changed_topics(store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id)
     summary = RunSummary(run_id=run_id, retagged=retagged)
     done = 0
-    for batch in read_files(files, IMPORT_SOURCE, now=now, topic_configs=config.topics, workers=workers, batch_files=BATCH_SIZE):
-        matched = batch.match_lookup()
-        batch_topics = compiled if matched is None or compiled.match is None else replace(compiled, match=lambda a: matched[id(a)])
+    for batch in read_files(files, IMPORT_SOURCE, now=now, batch_files=BATCH_SIZE):
         # imported files are not configured sources: no poll state is kept for them
-        store_polls(store, run_id, batch.polls, config, batch_topics, now=now, summary=summary, keep_states=False)
+        store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False)
         done += batch.files
         if progress:
             progress(done, len(files))
