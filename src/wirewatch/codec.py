@@ -54,6 +54,8 @@ def normalize_text(text: str) -> str:
 
 def detect_lang(text: str) -> str:
     """"ru" when Cyrillic letters outnumber Latin ones, else "en"."""
+    if text.isascii() or not _CYRILLIC.search(text):  # the common case, without counting
+        return "en"
     return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
 
 

@@ -4,6 +4,7 @@ pages (`wirewatch import`, `topics check`)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,19 +24,17 @@ IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The files to import: given files as they are, folders recursively (known suffixes only,
-    hidden files and README files skipped), in a stable order."""
+    hidden files and folders and README files skipped), in a stable order."""
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in IMPORT_SUFFIXES
-                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                    and child.stem.upper() != "README"
-                ):
-                    yield child
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        for folder, subfolders, names in os.walk(path):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for name in sorted(names):
+                stem, dot, suffix = name.rpartition(".")
+                if dot and not name.startswith(".") and f".{suffix.lower()}" in IMPORT_SUFFIXES and stem.upper() != "README":
+                    yield Path(folder, name)
 
 
 def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None = None) -> PollResult:
@@ -59,7 +58,7 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
         else:
             text = codec.decode_document(data)
             item = codec.parse(text, fetched=now)
-            guid = str(path.relative_to(guid_base)) if guid_base and path.is_relative_to(guid_base) else str(path.resolve())
+            guid = str(path.relative_to(guid_base)) if guid_base and path.is_relative_to(guid_base) else os.path.abspath(path)
             result.articles.append(
                 Article(
                     item=item,
