@@ -1,0 +1,421 @@
+"""The scenarios: each takes a ``Scale`` and directories, returns measured rows.
+
+Each runs in a process of its own (see ``__main__``), so that its peak memory is its own. What a
+scenario needs but does not measure (generated corpora, the 1M-article archive) is built outside
+the measured spans and cached under the cache folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib
+import itertools
+import shutil
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import baselines, feedserver
+from bench.generate import (
+    GENERATOR_VERSION,
+    SEED,
+    GeneratedItem,
+    bench_topics,
+    corpus_entries,
+    generate,
+    near_duplicates,
+    read_article,
+    write_corpus,
+)
+from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
+from wirewatch import codec
+from wirewatch.config import Config, HttpConfig, SourceConfig, load_config
+from wirewatch.model import Article
+
+REPO = Path(__file__).resolve().parents[1]
+BATCH = 1000  # import batch size, as the pipeline uses
+NEAR_DUP_BATCH = 100
+NEAR_DUP_ROUNDS = 3
+IMPORT_BENCH_TOPICS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    codec_docs: int
+    import_items: int
+    naive_items: int  # the naive loop runs on this first slice of the import, extrapolated per item
+    archive_size: int
+    corpus_start: int  # the import corpus is stream items [corpus_start, + import_items): after the archive
+    feeds: int
+    feed_hosts: int
+    topic_articles: int
+    topic_counts: tuple[int, ...]
+    regex_budget: int  # the regex baseline matches about this many (article, topic) pairs
+    lsh_baseline_max: int  # the datasketch index is filled up to this many signatures
+
+
+FULL = Scale(20_000, 100_000, 10_000, 1_000_000, 1_000_000, 500, 10, 5_000, (1, 100, 1_000), 30_000, 400_000)
+QUICK = Scale(500, 1_000, 100, 2_000, 2_000, 10, 3, 200, (1, 100), 3_000, 10_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Dirs:
+    cache: Path  # kept between runs: generated corpora, the archive store
+    work: Path  # scratch for this run
+
+
+# ---- what the scenarios call ------------------------------------------------------------------
+def _require(module: str, *names: str):
+    """The module, or Skip naming what is missing (the APIs land while this harness is written)."""
+    try:
+        found = importlib.import_module(module)
+    except ImportError as error:
+        raise Skip(f"{module} is not available yet ({error})") from None
+    missing = [name for name in names if not hasattr(found, name)]
+    if missing:
+        raise Skip(f"{module} has no {', '.join(missing)} yet")
+    return found
+
+
+def _import_topics():
+    """The topics an import runs with: the shipped defaults (topics.toml beside wirewatch.toml)
+    plus 20 bench topics the generated items mention, compiled as the pipeline compiles them."""
+    _require("wirewatch.topics", "compile_topics")
+    pipeline = _require("wirewatch.pipeline", "prepare_topics")
+    shipped = load_config(REPO / "wirewatch.toml", env={}).topics if (REPO / "wirewatch.toml").exists() else ()
+    topics = (*shipped, *bench_topics(IMPORT_BENCH_TOPICS))
+    return pipeline.prepare_topics(Config(path=None, topics=topics), env={}), len(shipped)
+
+
+def _batched(values: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(values)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _generate_chunk(bounds: tuple[int, int]) -> list[GeneratedItem]:
+    return list(generate(*bounds))
+
+
+def _generated(start: int, count: int, *, workers: int) -> Iterator[list[GeneratedItem]]:
+    """Stream items ``[start, start + count)`` in chunks of ``BATCH``, made by worker processes."""
+    bounds = [(first, min(BATCH, start + count - first)) for first in range(start, start + count, BATCH)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_generate_chunk, bounds)
+
+
+def _corpus(dirs: Dirs, start: int, count: int) -> tuple[Path, list[dict], int]:
+    """The import corpus (stream items ``[start, start + count)`` as files), cached."""
+    directory = dirs.cache / f"corpus-s{SEED}-g{GENERATOR_VERSION}-{start}-{count}"
+    if not (directory / "complete").exists():
+        shutil.rmtree(directory, ignore_errors=True)
+        chunks = _generated(start, count, workers=2)
+        write_corpus((generated for chunk in chunks for generated in chunk), directory)
+        (directory / "complete").write_text("")
+    entries = corpus_entries(directory)
+    return directory, entries, sum(entry["bytes"] for entry in entries)
+
+
+@dataclass(slots=True)
+class Ingested:
+    span: Span
+    items: int
+    statuses: Counter
+    batch_seconds: list[float]
+
+
+def _ingest(store, batches: Iterable[list[Article]], topics, *, kind: str = "import") -> Ingested:
+    """Ingest the batches as one run, each batch stamped with its newest article's time."""
+    statuses: Counter = Counter()
+    batch_seconds = []
+    items = 0
+    with measured() as span:
+        run_id = None
+        for batch in batches:
+            now = max(a.fetched_at or a.published_at for a in batch)
+            if run_id is None:
+                run_id = store.begin_run(kind, now=now)
+            clock = time.perf_counter()  # not measured(): its collection and freeze would count in the span
+            result = store.ingest_batch(run_id, batch, now=now, match=topics.match, routes=topics.routes)
+            batch_seconds.append(time.perf_counter() - clock)
+            # new articles by how they joined their story: first | update | copy
+            statuses.update(f"new/{o.relation}" if o.status == "new" and o.relation else o.status
+                            for o in result.outcomes)
+            items += len(batch)
+        if run_id is not None:
+            store.finish_run(run_id, now=now, errors=0)
+    return Ingested(span, items, statuses, batch_seconds)
+
+
+def _file_batches(directory: Path, entries: Sequence[dict]) -> Iterator[list[Article]]:
+    for chunk in _batched(entries, BATCH):
+        yield [read_article(directory, entry) for entry in chunk]
+
+
+def _statuses(statuses: Counter) -> str:
+    return ", ".join(f"{count:,} {status}" for status, count in sorted(statuses.items()))
+
+
+def _growth(done: Ingested) -> str:
+    """How batch cost grows with the archive: mean seconds of the first and the last 10 batches."""
+    seconds = done.batch_seconds
+    if len(seconds) < 20:
+        return f"{len(seconds)} batches"
+    first, last = sum(seconds[:10]) / 10, sum(seconds[-10:]) / 10
+    return f"{len(seconds)} batches, first 10 {first:.2f} s each, last 10 {last:.2f} s each"
+
+
+def _near_duplicate_check(scenario: str, store, topics, archived: int, corpus: tuple[Path, Sequence[dict]],
+                          start: int, scale: Scale, target: Target) -> list[Row]:
+    """Time batches of 100 reprints of archived stories (5% of words edited) through the store
+    (the whole ``ingest_batch`` call: the store reports no per-step timings), and the same
+    batches through datasketch MinHashLSH holding as many signatures. Median of 3 batches."""
+    batches = [list(near_duplicates(start - 200 * n, NEAR_DUP_BATCH)) for n in range(NEAR_DUP_ROUNDS)]
+    done = _ingest(store, batches, topics, kind="bench-near-duplicates")
+    label = f"near-dup check, 100-item batch, {archived:,} archived"
+    row = Row(scenario, label, NEAR_DUP_BATCH, statistics.median(done.batch_seconds) * 1000, "ms/batch", done.span,
+              targets=[target], note=f"median of {NEAR_DUP_ROUNDS} batches (whole ingest_batch call); "
+                                     f"{_statuses(done.statuses)}")
+    if archived > scale.lsh_baseline_max:
+        row.note += (f"; datasketch baseline not run above {scale.lsh_baseline_max:,} signatures "
+                     "(its index takes about 1 GB of memory per 100,000)")
+        return [row]
+    directory, entries = corpus
+    by_index = {entry["index"]: entry for entry in entries}
+    originals = [(f"original-{index}", read_article(directory, by_index[index]).item)
+                 for batch in batches for index in (int(a.url.rsplit("/", 1)[1]) for a in batch) if index in by_index]
+    lsh = baselines.LshBaseline()
+    lsh.insert(originals)
+    lsh.fill(max(archived - len(originals), 0))
+    seconds, found = [], 0
+    with measured() as span:
+        for batch in batches:
+            clock = time.perf_counter()
+            found += lsh.check_batch([(a.guid, a.item) for a in batch])
+            seconds.append(time.perf_counter() - clock)
+    base = Row(scenario, f"datasketch MinHashLSH, {archived:,} signatures", NEAR_DUP_BATCH,
+               statistics.median(seconds) * 1000, "ms/batch", span,
+               note=f"median of {NEAR_DUP_ROUNDS} batches; {found}/{len(batches) * NEAR_DUP_BATCH} found a candidate; "
+                    "index filled with random signatures to the archive's size")
+    compare(row, base, lower_is_better=True)
+    return [row, base]
+
+
+# ---- 1. codec ---------------------------------------------------------------------------------
+def scenario_codec(scale: Scale, dirs: Dirs) -> list[Row]:
+    directory, entries, _ = _corpus(dirs, scale.corpus_start, scale.import_items)  # shared with import
+    texts = [(directory / entry["file"]).read_text(encoding="utf-8") for entry in entries[: scale.codec_docs]]
+    size = sum(len(text.encode()) for text in texts)
+    with measured() as span:
+        items = [codec.parse(text) for text in texts]
+    parse_row = throughput("codec", "parse", len(texts), span, "docs/s", size_bytes=size,
+                           targets=[Target(">= 20,000 docs/s", "rate", at_least=20_000)],
+                           note=f"{size / len(texts) / 1024:.1f} KB average document (seed: 6.6 KB)")
+    with measured() as span:
+        rendered = [codec.render(item) for item in items]
+    render_row = throughput("codec", "render", len(items), span, "docs/s", size_bytes=size,
+                            note="round trip exact" if rendered == [codec.normalize_text(t) for t in texts] else
+                            "round trip NOT exact")
+    return [parse_row, render_row]
+
+
+# ---- 2 and 6. import into an empty store, store size ------------------------------------------
+def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
+    store_module = _require("wirewatch.store", "open_store")
+    topics, shipped = _import_topics()
+    directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
+    path = dirs.work / "import.duckdb"
+    store = store_module.open_store(path)
+    try:
+        done = _ingest(store, _file_batches(directory, entries), topics)
+        rows = [throughput(
+            "import", "wirewatch import (parse + dedupe + stories + topics)", done.items, done.span, "items/s",
+            size_bytes=raw_bytes,
+            targets=[Target(">= 3,000 items/s", "rate", at_least=3_000), Target(">= 10x naive", "ratio", at_least=10)],
+            note=f"{_statuses(done.statuses)}; {_growth(done)} of {BATCH}; "
+                 f"{shipped} shipped + {IMPORT_BENCH_TOPICS} bench topics",
+        )]
+        rows += _near_duplicate_check("import", store, topics, len(entries), (directory, entries),
+                                      scale.corpus_start + scale.import_items, scale,
+                                      Target("<= 50 ms at 100k", "rate", at_most=50))
+    finally:
+        store.close()
+    stored = sum(1 for _ in entries)
+    size = path.stat().st_size + (path.with_suffix(".duckdb.wal").stat().st_size
+                                  if path.with_suffix(".duckdb.wal").exists() else 0)
+    rows.append(Row("size", "database size / raw text size", stored, size / raw_bytes, "x raw text",
+                    Span(peak_rss_mb=0.0), targets=[Target("<= 1.5x raw text", "rate", at_most=1.5)],
+                    note=f"{size / 1e6:,.0f} MB for {raw_bytes / 1e6:,.0f} MB of wire text "
+                         f"= {size / stored * 100_000 / 1e9:,.2f} GB per 100,000 articles"))
+    naive_entries = entries[: scale.naive_items]
+    with measured() as span:
+        inserted = baselines.naive_import(directory, naive_entries, dirs.work / "naive.duckdb")
+    naive = throughput("import", "naive loop: parse, SELECT, INSERT per item (baseline)", len(naive_entries), span,
+                       "items/s", size_bytes=sum(e["bytes"] for e in naive_entries),
+                       note=f"first {len(naive_entries):,} items, rate per item; {inserted:,} inserted")
+    compare(rows[0], naive)
+    rows.insert(1, naive)
+    return rows
+
+
+# ---- 3. the same import into a store holding 1M articles --------------------------------------
+def _schema_fingerprint() -> str:
+    """The archive cache is rebuilt when the store's schema (its migrations) changes."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(REPO.joinpath("sql", "migrations").glob("*.sql")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _archive(scale: Scale, dirs: Dirs, store_module, topics) -> tuple[Path, Row | None]:
+    """The cached store holding stream items ``[0, archive_size)``: built when absent (generation
+    runs in a worker process beside the ingest)."""
+    path = dirs.cache / f"archive-s{SEED}-g{GENERATOR_VERSION}-{scale.archive_size}-{_schema_fingerprint()}.duckdb"
+    if path.exists():
+        return path, None
+    building = path.with_suffix(".building")
+    building.unlink(missing_ok=True)
+    store = store_module.open_store(building)
+    try:
+        chunks = _generated(0, scale.archive_size, workers=1)  # the other core ingests
+        batches = _logged(([g.article for g in chunk] for chunk in chunks), path.with_suffix(".progress"))
+        done = _ingest(store, batches, topics, kind="bench-archive")
+    finally:
+        store.close()
+    building.rename(path)
+    path.with_suffix(".progress").unlink(missing_ok=True)
+    row = throughput("archive", f"archive build: {scale.archive_size:,} generated articles (cached)", done.items,
+                     done.span, "items/s",
+                     note=f"{_statuses(done.statuses)}; {_growth(done)}; generation in a worker process")
+    return path, row
+
+
+def _logged(batches: Iterable[list[Article]], log: Path) -> Iterator[list[Article]]:
+    """Pass the batches through, noting progress in ``log`` (a long build can be watched)."""
+    started, count = time.perf_counter(), 0
+    for batch in batches:
+        yield batch
+        count += len(batch)
+        elapsed = time.perf_counter() - started
+        log.write_text(f"{count:,} articles in {elapsed:,.0f} s ({count / elapsed:,.0f}/s)\n")
+
+
+def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
+    store_module = _require("wirewatch.store", "open_store")
+    topics, shipped = _import_topics()
+    archive, build_row = _archive(scale, dirs, store_module, topics)
+    directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
+    path = dirs.work / "archive.duckdb"
+    shutil.copyfile(archive, path)
+    rows = [build_row] if build_row else []
+    store = store_module.open_store(path)
+    try:
+        done = _ingest(store, _file_batches(directory, entries), topics)
+        rows.append(throughput(
+            "archive", f"wirewatch import into {scale.archive_size:,} archived", done.items, done.span, "items/s",
+            size_bytes=raw_bytes,
+            targets=[Target(">= 3,000 items/s", "rate", at_least=3_000),
+                     Target("peak <= 1 GB", "peak_rss_mb", at_most=1024)],
+            note=f"{_statuses(done.statuses)}; {_growth(done)}",
+        ))
+        rows += _near_duplicate_check("archive", store, topics, scale.archive_size + len(entries), (directory, entries),
+                                      scale.corpus_start + scale.import_items, scale,
+                                      Target("<= 300 ms at 1M", "rate", at_most=300))
+    finally:
+        store.close()
+        path.unlink(missing_ok=True)
+    return rows
+
+
+# ---- 4. polling feeds on the loopback server ---------------------------------------------------
+@dataclass(slots=True)
+class _Poller:
+    """Polls every source as a scheduled run does: with the states and the GUIDs the store holds
+    from the polls before."""
+
+    fetch: object
+    fetcher: object
+    sources: list[SourceConfig]
+    server: feedserver.RunningServer
+    hosts: int
+    states: dict = dataclasses.field(default_factory=dict)
+    known: dict = dataclasses.field(default_factory=dict)
+
+    def poll(self, name: str, unit: str, **extra) -> Row:
+        self.server.stats(reset=True)
+        now = dt.datetime.now(dt.UTC)
+        with measured() as span:
+            results = self.fetch.poll_sources(self.fetcher, self.sources, self.states, now=now, known_guids=self.known)
+        served = self.server.stats()
+        articles = sum(len(r.articles) for r in results)
+        errors = [r.state.last_error for r in results if r.state.last_status == "error"]
+        for result in results:
+            self.states[result.state.name] = result.state
+            self.known.setdefault(result.state.name, set()).update(a.guid for a in result.articles)
+        note = (f"{len(results)} feeds on {self.hosts} loopback hosts, {articles:,} articles returned; server: "
+                f"{served.get('feed 304', 0)} feeds 304, {served.get('feed 200', 0)} feeds 200, "
+                f"{served.get('page', 0)} pages"
+                + (f"; {len(errors)} errors, e.g. {errors[0]}" if errors else ""))
+        return throughput("poll", name, articles if unit == "items/s" else len(results), span, unit, note=note, **extra)
+
+
+def scenario_poll(scale: Scale, dirs: Dirs) -> list[Row]:
+    fetch = _require("wirewatch.fetch", "Fetcher", "poll_sources")
+    http = HttpConfig(per_host_delay=0.0)  # loopback hosts: no politeness delay to wait out
+    with feedserver.running(scale.feeds, hosts=scale.feed_hosts) as server, fetch.Fetcher(http) as fetcher:
+        sources = [SourceConfig(name=f"feed-{i:03d}", kind="feed", url=url, max_age_days=None, allow_private=True)
+                   for i, url in enumerate(server.feed_urls)]
+        poller = _Poller(fetch, fetcher, sources, server, scale.feed_hosts)
+        rows = [poller.poll(f"first poll of {scale.feeds} feeds, 10 items each", "items/s")]
+        rows.append(poller.poll(f"poll of {scale.feeds} feeds, nothing changed (all 304)", "feeds/s",
+                                targets=[Target("<= 5 s for 500 feeds", "wall_s", at_most=5.0 * scale.feeds / 500)]))
+        server.advance(5)
+        rows.append(poller.poll(f"poll of {scale.feeds} feeds, 5 new items each", "items/s"))
+    return rows
+
+
+# ---- 5. topic matching --------------------------------------------------------------------------
+def scenario_topics(scale: Scale, dirs: Dirs) -> list[Row]:
+    topics_module = _require("wirewatch.topics", "compile_topics")
+    articles = [generated.article for generated in generate(0, scale.topic_articles)]
+    rows = []
+    for count in scale.topic_counts:
+        configs = bench_topics(count)
+        topics = f"{count:,} topic{'s' if count > 1 else ''}"
+        with measured() as compile_span:
+            matcher = topics_module.compile_topics(configs)
+        with measured() as span:
+            matched = sum(bool(matcher.match(a.item, lang=a.lang)) for a in articles)
+        targets = [Target(">= 5,000 articles/s", "rate", at_least=5_000)] if count == 1_000 else []
+        row = throughput("topics", f"{topics}: compile_topics + Matcher.match", len(articles), span,
+                         "articles/s", targets=targets,
+                         note=f"{matched:,} articles matched; compile {compile_span.wall_s * 1000:,.0f} ms")
+        subset = articles[: max(20, min(len(articles), scale.regex_budget // count))]
+        regex = baselines.RegexTopics(configs)
+        with measured() as span:
+            regex_matched = sum(bool(regex.match(a.item)) for a in subset)
+        base = throughput("topics", f"{topics}: one regex per topic (baseline)", len(subset), span,
+                          "articles/s", note=f"{len(subset):,} articles, rate per article; {regex_matched:,} matched "
+                                             "(terms only: AND/NOT/NEAR ignored)")
+        compare(row, base)
+        rows += [row, base]
+    return rows
+
+
+SCENARIOS: dict[str, Callable[[Scale, Dirs], list[Row]]] = {
+    "codec": scenario_codec,
+    "import": scenario_import,  # also reports "size"
+    "archive": scenario_archive,
+    "poll": scenario_poll,
+    "topics": scenario_topics,
+}
+# Row scenario names: the six of the issue.
+REPORTED = ("codec", "import", "archive", "poll", "topics", "size")
+RUNNER_OF = {"size": "import"}
+
