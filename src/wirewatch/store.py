@@ -76,6 +76,9 @@ class BatchResult:
     outcomes: list[Outcome]  # one per article, in batch order
     matches: list[tuple[str, TopicMatch]] = field(default_factory=list)  # (article_id, match)
     alert_ids: list[str] = field(default_factory=list)  # pending alerts created
+    # seconds spent per step: keys (normalising and hashing), near_duplicates (MinHash, LSH
+    # candidates, story links), match (topic matching), total (the whole call)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -321,11 +324,13 @@ class Store:
         route re-alerts on updates). ``polls`` are saved as the sources' states. Ingesting the
         same inputs again changes nothing but the run's duplicate count."""
         self._writable()
+        started = time.perf_counter()
         now = _utc(now)
         reasons = [_rejection(a) for a in articles]
         rows = [i for i, reason in enumerate(reasons) if reason is None]  # accepted -> batch position
         accepted = [articles[i] for i in rows]
         keys = dedupe.batch_keys(accepted)
+        timings = {"keys": time.perf_counter() - started}
         event_at = [_utc(a.published_at or a.fetched_at) or now for a in accepted]
         with self._transaction():
             self._input("batch_keys_input", {
@@ -336,9 +341,11 @@ class Store:
             known, first_versions = self._known()
             decisions = dedupe.plan_batch(keys.keys, known)
             writes = [i for i, d in enumerate(decisions) if d.status in ("new", "revised")]
+            step = time.perf_counter()
             signatures, usable = keys.signatures(writes)
             self._stage_bands(writes, signatures, usable, event_at)
             links = self._link_new(decisions, writes, signatures, usable, event_at, story_window_days)
+            timings["near_duplicates"] = time.perf_counter() - step
             for d in decisions:
                 if d.story_id is None and d.first_row is not None:
                     d.story_id = links[d.first_row].story_id
@@ -360,7 +367,9 @@ class Store:
             matched: list[tuple[str, TopicMatch]] = []
             alert_ids: list[str] = []
             if match is not None:
+                step = time.perf_counter()
                 matched = [(a_id, m) for a_id, i in final.items() for m in match(accepted[i])]
+                timings["match"] = time.perf_counter() - step
                 self._stage_matches(matched)
                 self._run("queries/ingest_matches", params)
                 if routes:
@@ -375,7 +384,8 @@ class Store:
                 **params, **counts, "fetched": len(articles), "flagged": len({a for a, _ in matched}),
                 "alerts": len(alert_ids),
             })  # fmt: skip
-        return BatchResult(outcomes, matched, alert_ids)
+        timings["total"] = time.perf_counter() - started
+        return BatchResult(outcomes, matched, alert_ids, timings)
 
     def _known(self) -> tuple[list[dedupe.KnownArticle], dict[str, tuple[dedupe.StoryLink, dt.datetime]]]:
         """Stored articles the batch's keys point at, and what a revision of each carries over
