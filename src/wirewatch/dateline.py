@@ -108,7 +108,7 @@ _AGENCY_MARKERS = (
     # /TASS/.   /ТАСС/.
     re.compile(r"/(?P<agency>[^/\n]{2,20})/(?P<sep>\.|,|\s*—|\s*-)?(?=\s|$)"),
     # Kyodo -   (bare names only for agencies known to write them so)
-    re.compile(r"(?<=\s)(?P<agency>Kyodo|Xinhua|AFP|AP|Reuters)\s+" + _SEPARATOR + r"(?=\s|$)"),
+    re.compile(r"\s(?P<agency>Kyodo|Xinhua|AFP|AP|Reuters)\s+" + _SEPARATOR + r"(?=\s|$)"),
 )
 # A place is written in capitals: "CHEBARKUL", "ABOARD THE PAPAL FLIGHT", "МОСКВА", "ST. PETERSBURG".
 _PLACE = re.compile(r"^[^\W\d_a-zа-яё][^\sa-zа-яё]*(?:[\s\-'’.&][^\sa-zа-яё]+)*$")
