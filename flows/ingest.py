@@ -14,6 +14,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.futures import wait
+from prefect.runtime import task_run
 
 from wirewatch import fetch, inputs, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
@@ -22,6 +23,7 @@ from wirewatch.pipeline import RunSummary
 from wirewatch.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
+POLL_RETRIES = 2  # Prefect retries of a source whose fetch failed transiently (after the fetcher's own)
 KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
 
 
@@ -29,14 +31,22 @@ class SourceUnavailable(RuntimeError):
     """A transport failure worth a Prefect retry (timeouts, connection errors, 5xx)."""
 
 
-@task(name="poll-source", task_run_name="poll-{source.name}", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
+@task(
+    name="poll-source",
+    task_run_name="poll-{source.name}",
+    retries=POLL_RETRIES,
+    retry_delay_seconds=[10, 60],
+    cache_policy=NO_CACHE,
+)
 def poll_source(
     source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, known_guids: set[str], now: dt.datetime
 ) -> PollResult:
     if source.kind == "dir":
         return inputs.read_dir_source(source, previous, now=now)
     result = fetch.poll_source(fetcher, source, previous, now=now, known_guids=known_guids)
-    if result.retryable:
+    # raise for Prefect to retry a transient failure, but not on the last attempt: the failure
+    # is then recorded with the source like any other (no traceback in the run's output)
+    if result.retryable and task_run.run_count <= POLL_RETRIES:
         raise SourceUnavailable(result.state.last_error or source.name)
     return result
 
@@ -77,18 +87,21 @@ def store_and_deliver(
         compiled = replace(compiled, routes={})
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         run_id = store.begin_run(kind, now=now)
+        summary = RunSummary(run_id=run_id)
         history = compiled if alert and alert_history else None
-        retagged = pipeline.retag_changed_topics(store, config, now=now, alert_history=history, run_id=run_id)
-        summary = RunSummary(run_id=run_id, retagged=retagged)
+        summary.retagged = pipeline.retag_changed_topics(
+            store, config, now=now, alert_history=history, run_id=run_id, summary=summary
+        )
         # only configured sources keep poll state; backfilled inputs are not sources
         pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=kind == "ingest")
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
-        store.finish_run(run_id, now=pipeline.utc_now(), errors=len(summary.failed_sources))
+        store.finish_run(run_id, now=pipeline.utc_now(), errors=pipeline.error_count(summary))
     return summary
 
 
-def report(summary: RunSummary) -> None:
-    """Prefect artifacts (flagged articles, per-source table) and one event per flagged article."""
+def report(summary: RunSummary, *, events: bool = True) -> None:
+    """Prefect artifacts (flagged articles, per-source table) and, unless ``events`` is off (for
+    history that must not alert), one event per flagged article."""
     create_table_artifact(
         key="flagged-articles",
         table=[
@@ -111,7 +124,7 @@ def report(summary: RunSummary) -> None:
         ],
         description="Per-source results of this run",
     )
-    for f in summary.flagged:
+    for f in summary.flagged if events else ():
         emit_event(
             event="wirewatch.topic.matched",
             resource={
@@ -130,6 +143,7 @@ def ingest(config_path: str | None = None, db: str | None = None, alert_history:
     ``alert_history``: a new or changed topic rule also alerts on the stored stories it matches."""
     logger = get_run_logger()
     config = load_config(config_path, db=db)
+    pipeline.prepare_topics(config)  # a bad query or channel fails the run before any fetch
     now = pipeline.utc_now()
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         states = store.source_states()
@@ -166,7 +180,7 @@ def backfill(
         progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
     )
     summary = store_and_deliver(config, polls, now, kind="backfill", alert=alert)
-    report(summary)
+    report(summary, events=alert)
     for line in pipeline.summary_lines(summary):
         logger.info(line)
     return summary
@@ -189,6 +203,10 @@ def digest(hours: int = 24, config_path: str | None = None, db: str | None = Non
     channels. Returns the number of messages sent."""
     config = load_config(config_path, db=db)
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
-        sent = pipeline.send_daily_digests(store, config, hours=hours, now=pipeline.utc_now())
-    get_run_logger().info("digest: %d messages sent", sent)
+        results = pipeline.send_daily_digests(store, config, hours=hours, now=pipeline.utc_now())
+    logger = get_run_logger()
+    for failed in (r for r in results if not r.ok):
+        logger.warning("digest %s: %s", failed.alert_id, failed.error)
+    sent = sum(r.ok for r in results)
+    logger.info("digest: %d messages sent, %d failed", sent, len(results) - sent)
     return sent

@@ -255,3 +255,9 @@ def test_parse_of_render_is_the_item(item):
 def test_render_of_parse_is_the_normalised_text(item):
     text = codec.render(item)
     assert codec.render(codec.parse(text)) == codec.normalize_text(text)
+
+
+def test_weekday_year_never_lands_after_the_fetch():
+    # Tuesday 30 December: 2025 fits, but the item was fetched on 5 January 2025, so 2014.
+    date = resolve_date("December 30", lead="said on Tuesday", fetched=dt.datetime(2025, 1, 5))
+    assert date == (dt.date(2014, 12, 30), "weekday")

@@ -74,3 +74,25 @@ def test_bad_config_gives_one_line_naming_file_and_field(tmp_path, text, message
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match=r"nope.toml: no such file"):
         load_config(tmp_path / "nope.toml", env={})
+
+
+def test_a_bad_topic_query_names_the_file_topic_and_column(tmp_path):
+    cfg = write(tmp_path / "wirewatch.toml", 'db = "x.duckdb"\n')
+    write(tmp_path / "topics.toml", '[[topics]]\nname = "missile-defense"\nquery = \'(ABM OR "missile defense"\'\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(cfg, env={})
+    assert str(error.value) == 'topics.toml: topic "missile-defense": query col 26: expected ")"'
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("[alerts]\nmax_attempts = 0\n", "wirewatch.toml: alerts.max_attempts: must be 1 or more"),
+        ("[alerts]\ndigest_threshold = 0\n", "wirewatch.toml: alerts.digest_threshold: must be 1 or more"),
+        ("story_window_days = 0\n", "wirewatch.toml: story_window_days: must be 1 or more"),
+    ],
+)
+def test_settings_out_of_range(tmp_path, text, message):
+    cfg = write(tmp_path / "wirewatch.toml", text)
+    with pytest.raises(ConfigError, match=f"^{message}$"):
+        load_config(cfg, env={})

@@ -176,3 +176,29 @@ def test_alert_history_alerts_on_stored_stories_a_changed_rule_now_matches(tmp_p
     assert "Record grain harvest" in webhook_receiver.payloads[-1]["title"]
     db = tmp_path / "archive.duckdb"
     assert query(db, "SELECT count(*) FROM alerts") == [(2,)]  # the seed's story kept its one alert
+
+
+def test_a_channel_with_an_unset_variable_is_one_line_and_nothing_is_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("WIREWATCH_UNSET_HOOK", raising=False)
+    config = make_config(tmp_path, ["${WIREWATCH_UNSET_HOOK}"])
+    result = run_import(config, SEED)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: topic 'missile-defense': channels[0]: channel uses ${WIREWATCH_UNSET_HOOK}, which is not set in the environment"
+    ]
+
+
+def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
+    from wirewatch.config import SourceConfig
+    from wirewatch.inputs import read_dir_source
+
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(SEED.read_bytes())
+    (folder / "bad.txt").write_bytes(b"All news\n\nCaf\xe9")
+    import datetime as dt
+
+    poll = read_dir_source(SourceConfig(name="wire", kind="dir", path=folder), None, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    assert [a.guid for a in poll.articles] == ["good.txt"]
+    assert poll.rejected == [f"{folder / 'bad.txt'}: invalid UTF-8 at byte 13"]
+    assert poll.state.last_status == "ok"

@@ -1,4 +1,5 @@
--- The stories each topic matched since $since, for the daily digest: one row per (topic, story)
+-- The stories each topic matched among articles first seen since $since (a retag renews
+-- matched_at, so it must not count), for the daily digest: one row per (topic, story)
 -- with the earliest matching article's headline, link and dateline, the story's size and the
 -- union of matched terms. Ordered by topic, then the best-scored stories first.
 SELECT
@@ -16,6 +17,6 @@ SELECT
 FROM topic_match_rows m
 JOIN articles a USING (article_id)
 JOIN stories s ON s.story_id = a.story_id
-WHERE m.matched_at >= $since
+WHERE a.first_seen_at >= $since
 GROUP BY m.topic, a.story_id
 ORDER BY m.topic, best_score DESC, a.story_id;

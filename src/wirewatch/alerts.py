@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from wirewatch.config import AlertsConfig, TopicConfig
+from wirewatch.config import AlertsConfig, ConfigError, TopicConfig
 from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 MASK = "****"
 
 
-class ChannelError(ValueError):
+class ChannelError(ConfigError):
     """A channel that cannot be used, worded as one line that never contains a secret."""
 
 

@@ -170,7 +170,7 @@ def run_command(
 
     quiet_prefect_defaults()
     with user_errors():
-        config_from(config_path, db)  # fail fast, before Prefect starts, on a bad config
+        pipeline.prepare_topics(config_from(config_path, db))  # fail fast, before Prefect starts
         from flows.ingest import ingest
 
         try:
@@ -259,7 +259,13 @@ def serve_command() -> None:
     quiet_prefect_defaults()
     from flows.serve import serve_all
 
-    serve_all()
+    try:
+        serve_all()
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+    except Exception as error:  # Prefect or its server failed: say so in one line
+        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", err=True)
+        raise typer.Exit(2) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +315,7 @@ def topics_check(
 def topics_backtest(
     name: Optional[str] = typer.Argument(None, help="A configured topic (default: all)."),
     query: Optional[str] = typer.Option(None, "--query", "-q", help="An unsaved query to try instead."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles fetched on or after this date (YYYY-MM-DD)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published (else fetched) on or after this date (YYYY-MM-DD)."),
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
 ) -> None:
@@ -327,7 +333,7 @@ def topics_backtest(
             if not chosen:
                 raise ConfigError(f"no enabled topic named {name!r}")
         try:
-            cutoff = dt.datetime.fromisoformat(since).replace(tzinfo=dt.timezone.utc) if since else None
+            cutoff = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), dt.timezone.utc) if since else None
         except ValueError:
             raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
     with reading_archive(config_path, db) as store:

@@ -121,7 +121,8 @@ def make_item(
     fetched: dt.datetime | None = None,
 ) -> WireItem:
     """Build a normalised item from extracted parts, splitting the dateline off the first
-    paragraph. Blank paragraphs are dropped; a subtitle equal to the first paragraph is dropped."""
+    paragraph. Blank paragraphs are dropped, and so is a subtitle that only repeats the start of
+    the first paragraph (feeds often send the lead as both)."""
 
     def one_block(text: str) -> str:
         return _BLOCK_BREAK.sub("\n", normalize_text(text)).strip()

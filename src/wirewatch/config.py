@@ -67,7 +67,7 @@ class TopicConfig:
 
 @dataclass(frozen=True, slots=True)
 class AlertsConfig:
-    channels: tuple[str, ...] = ()  # apprise URLs, ${ENV_VAR} already expanded
+    channels: tuple[str, ...] = ()  # apprise URLs as written; ${ENV_VAR} is expanded when alerts are sent
     digest_threshold: int = 5  # more alerts than this for one channel in one run -> one digest
     max_attempts: int = 5
     retry_backoff_seconds: float = 300.0
@@ -127,14 +127,25 @@ def load_config(
     _unique([s.name for s in sources], origin, "sources")
     topics = tuple(_topic(table, file, f"topics[{i}]") for file, i, table in topic_tables)
     _unique([t.name for t in topics], origin, "topics")
+    from wirewatch.topics import check_topics  # here: topics imports this module
+
+    for file in dict.fromkeys(file for file, _, _ in topic_tables):
+        check_topics([t for t, (f, _, _) in zip(topics, topic_tables) if f == file], file)
+    alerts = _section(AlertsConfig, data, "alerts", origin)
+    for name in ("digest_threshold", "max_attempts"):
+        if getattr(alerts, name) < 1:
+            raise ConfigError(f"{origin}: alerts.{name}: must be 1 or more")
+    story_window_days = _typed(data, "story_window_days", int, origin, "", 14)
+    if story_window_days < 1:
+        raise ConfigError(f"{origin}: story_window_days: must be 1 or more")
     return Config(
         path=chosen,
         db=db_path,
         sources=sources,
         topics=topics,
-        alerts=_section(AlertsConfig, data, "alerts", origin),
+        alerts=alerts,
         http=_section(HttpConfig, data, "http", origin),
-        story_window_days=_typed(data, "story_window_days", int, origin, "", 14),
+        story_window_days=story_window_days,
     )
 
 

@@ -327,10 +327,11 @@ def _date_from_weekday(month: int, day: int, lead: str, text: str, fetched: dt.d
         return None
     weekday = WEEKDAYS[found.group("en").lower()] if found.group("en") else _RU_WEEKDAYS[found.group("ru").lower()]
     latest = fetched.year if fetched else 2100
+    limit = fetched.date() + dt.timedelta(days=1) if fetched else dt.date(2100, 12, 31)
 
     def fits(year: int) -> bool:
         d = _date_or_none(year, month, day)
-        return d is not None and d.weekday() == weekday and year <= latest
+        return d is not None and d.weekday() == weekday and d <= limit
 
     mentioned = [year for year in years_mentioned(text) if fits(year)]
     if mentioned:

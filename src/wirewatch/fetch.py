@@ -256,8 +256,8 @@ class Fetcher:
                 with gate.turn():
                     status, reason, response_headers, content = self._once(url, headers)
             except _Retryable as error:
-                if attempt >= limit:
-                    raise FetchError(f"{error}{_attempts(attempt)}") from None
+                if attempt >= limit:  # still transient: a later run (or the orchestrator) may retry
+                    raise _Retryable(f"{error}{_attempts(attempt)}") from None
                 time.sleep(self._backoff(attempt))
                 attempt += 1
                 continue

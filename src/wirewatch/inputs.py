@@ -39,7 +39,8 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None = None) -> PollResult:
     """One local file as a PollResult: a wire-format text, a saved feed or a saved article page.
-    Problems come back in ``rejected`` (one line naming the file) rather than raising."""
+    Never raises: a file that cannot be read at all comes back with ``state.last_status ==
+    "error"`` and a one-line ``last_error`` naming it; unusable items of a feed in ``rejected``."""
     state = SourceState(name=source.name, kind=source.kind, url=str(path), last_poll=now, last_status="ok")
     result = PollResult(state=state)
     try:
@@ -90,6 +91,8 @@ def read_dir_source(source: SourceConfig, previous: SourceState | None, *, now: 
     combined = PollResult(state=state)
     for path in iter_input_files([folder]):
         one = read_file(path, source, now=now, guid_base=folder)
+        if one.state.last_status == "error" and one.state.last_error:
+            combined.rejected.append(one.state.last_error)  # one bad file must not go unnoticed
         combined.articles.extend(one.articles)
         combined.warnings.extend(one.warnings)
         combined.rejected.extend(one.rejected)

@@ -153,7 +153,8 @@ def _count(summary: RunSummary, batch: Sequence[Article], result: BatchResult, s
             summary.revised += 1
         elif outcome.status == "rejected":
             summary.rejected.append(f"{article.source}: {article.guid or article.url}: {outcome.reason}")
-    by_id = {o.article_id: (a, o) for a, o in zip(batch, result.outcomes)}
+    # a duplicate's outcome names the article it copies: only stored versions explain a match
+    by_id = {o.article_id: (a, o) for a, o in zip(batch, result.outcomes) if o.status in ("new", "revised")}
     for article_id, match in result.matches:
         article, outcome = by_id[article_id]
         summary.flagged.append(flagged_entry(article, outcome.article_id, outcome.story_id, match))
@@ -178,10 +179,10 @@ def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.da
     """Send every due alert of a configured channel; console alerts are shown in the summary."""
     due = store.due_alerts(now=now, max_attempts=config.alerts.max_attempts)
     console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
-    remote = [a for a in due if a.channel_key in compiled.urls]
-    results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True) for a in console]
-    if remote:
-        results += alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold)
+    # alerts of a channel no longer configured go too: they fail, and end as failed
+    remote = [a for a in due if a.channel_key != CONSOLE_CHANNEL[0]]
+    sent = alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold) if remote else []
+    results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True) for a in console] + sent
     for alert in console:
         summary.console_alerts.append(
             Flagged(
@@ -200,8 +201,8 @@ def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.da
         store.record_deliveries(
             results, now=now, max_attempts=config.alerts.max_attempts, backoff_seconds=config.alerts.retry_backoff_seconds
         )
-    summary.delivered += sum(1 for r in results if r.ok and r.alert_id not in {a.alert_id for a in console})
-    summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in results if not r.ok]
+    summary.delivered += sum(r.ok for r in sent)
+    summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in sent if not r.ok]
 
 
 def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, *, now: dt.datetime) -> PollResult:
@@ -262,6 +263,11 @@ def article_date(article: Article) -> dt.date | None:
     return dateline.date if dateline else None
 
 
+def error_count(summary: RunSummary) -> int:
+    """What a run records as its errors: failed sources, unreadable inputs, rejected items."""
+    return len(summary.failed_sources) + len(summary.unreadable) + len(summary.rejected)
+
+
 def summary_lines(summary: RunSummary) -> list[str]:
     """The run summary as plain lines (console and Prefect logs)."""
     lines = [f"topic {name}: rule new or changed, stored articles re-evaluated (no alerts)" for name in summary.retagged]
@@ -311,8 +317,10 @@ def import_paths(
     compiled = prepare_topics(config, env)
     files = list(iter_input_files(Path(p) for p in paths))
     run_id = store.begin_run("import", now=now)
-    retagged = retag_changed_topics(store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id)
-    summary = RunSummary(run_id=run_id, retagged=retagged)
+    summary = RunSummary(run_id=run_id)
+    summary.retagged = retag_changed_topics(
+        store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
+    )
     done = 0
     for batch in read_files(files, IMPORT_SOURCE, now=now, batch_files=BATCH_SIZE):
         # imported files are not configured sources: no poll state is kept for them
@@ -321,7 +329,7 @@ def import_paths(
         if progress:
             progress(done, len(files))
     deliver_alerts(store, config, compiled, now=now, summary=summary)
-    store.finish_run(run_id, now=utc_now(), errors=len(summary.unreadable) + len(summary.rejected))
+    store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
     return summary
 
 
@@ -342,7 +350,13 @@ def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: in
 
 
 def retag_changed_topics(
-    store: Store, config: Config, *, now: dt.datetime, alert_history: Topics | None = None, run_id: str | None = None
+    store: Store,
+    config: Config,
+    *,
+    now: dt.datetime,
+    alert_history: Topics | None = None,
+    run_id: str | None = None,
+    summary: RunSummary | None = None,
 ) -> list[str]:
     """Topics that are new or whose query changed since their matches were stored are
     re-evaluated over the story window before a batch is stored. They do not alert (a new rule
@@ -355,18 +369,22 @@ def retag_changed_topics(
         if alert_history is not None:
             routes = {name: route for name, route in alert_history.routes.items() if name in stale}
             since = now - dt.timedelta(days=config.story_window_days)
-            store.alert_history(routes, since=since, now=now, run_id=run_id)
+            created = store.alert_history(routes, since=since, now=now, run_id=run_id)
+            if summary is not None:
+                summary.alerts_created += len(created)
     return stale
 
 
-def send_daily_digests(store: Store, config: Config, *, hours: int, now: dt.datetime, env: Mapping[str, str] | None = None) -> int:
-    """Send each topic's summary of the last ``hours`` to its channels; topics with no match in
-    that time send nothing. Returns the number of messages delivered."""
+def send_daily_digests(
+    store: Store, config: Config, *, hours: int, now: dt.datetime, env: Mapping[str, str] | None = None
+) -> list[DeliveryResult]:
+    """Send each topic's summary of the stories first seen in the last ``hours`` to its channels;
+    topics with no match in that time send nothing. One result per message (errors redacted)."""
     compiled = prepare_topics(config, env)
     by_topic: dict[str, list[alerts.StorySummary]] = {}
     for topic, story in store.daily_digest(since=now - dt.timedelta(hours=hours)):
         by_topic.setdefault(topic, []).append(story)
-    sent = 0
+    results = []
     for topic, stories in by_topic.items():
         route = compiled.routes.get(topic)
         if route is None:
@@ -374,5 +392,5 @@ def send_daily_digests(store: Store, config: Config, *, hours: int, now: dt.date
         message = alerts.format_daily_digest(topic, stories, day=now.date())
         for key, _redacted in route.channels:
             if key in compiled.urls:
-                sent += alerts.send_message(message, compiled.urls[key], ref=f"digest-{topic}").ok
-    return sent
+                results.append(alerts.send_message(message, compiled.urls[key], ref=f"digest-{topic}"))
+    return results

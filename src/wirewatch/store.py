@@ -273,7 +273,7 @@ class Store:
     # -- runs and sources ------------------------------------------------------------------------
 
     def begin_run(self, kind: str, *, now: dt.datetime) -> str:
-        """Start a run (``import``, ``poll``, ...) and return its id (16 hex digits)."""
+        """Start a run (``ingest``, ``import``, ``backfill``) and return its id (16 hex digits)."""
         self._writable()
         run_id = secrets.token_hex(8)
         self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": _utc(now)})
