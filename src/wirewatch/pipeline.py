@@ -364,14 +364,17 @@ def retag_changed_topics(
     topics whose routes to alert through. Returns the topics re-evaluated."""
     stored = store.topic_rule_versions()
     stale = [t.name for t in config.topics if t.enabled and stored.get(t.name) != topics.rule_version(t.query)]
-    if stale:
-        retag(store, config, names=stale, days=config.story_window_days, now=now)
-        if alert_history is not None:
-            routes = {name: route for name, route in alert_history.routes.items() if name in stale}
-            since = now - dt.timedelta(days=config.story_window_days)
-            created = store.alert_history(routes, since=since, now=now, run_id=run_id)
-            if summary is not None:
-                summary.alerts_created += len(created)
+    if not stale:
+        return []
+    matches = retag(store, config, names=stale, days=config.story_window_days, now=now)
+    if not matches and not any(name in stored for name in stale):
+        return []  # new topics over an archive with nothing for them (a first run): nothing to say
+    if alert_history is not None:
+        routes = {name: route for name, route in alert_history.routes.items() if name in stale}
+        since = now - dt.timedelta(days=config.story_window_days)
+        created = store.alert_history(routes, since=since, now=now, run_id=run_id)
+        if summary is not None:
+            summary.alerts_created += len(created)
     return stale
 
 
