@@ -144,16 +144,26 @@ def test_unreadable_input_exits_2_and_keeps_the_rest(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, webhook_receiver):
-    config = make_config(tmp_path, [webhook_receiver.url()])
+def archive_with_grain_story(tmp_path: Path, channel: str) -> Path:
+    """A config and archive holding the seed (alerted once) and an unmatched grain story."""
+    config = make_config(tmp_path, [channel])
     other = tmp_path / "other.txt"
     other.write_text("Economy\n\nRecord grain harvest\n\nKRASNODAR, July 5. /TASS/. The grain harvest hit a record.", encoding="utf-8")
     run_import(config, SEED, other)
+    return config
+
+
+def widen_rule_to_harvest(config: Path) -> None:
+    config.write_text(config.read_text(encoding="utf-8").replace("interceptor NEAR/5 missile", "harvest"), encoding="utf-8")
+
+
+def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, webhook_receiver):
+    config = archive_with_grain_story(tmp_path, webhook_receiver.url())
     assert len(webhook_receiver.payloads) == 1
     db = tmp_path / "archive.duckdb"
     assert query(db, "SELECT count(*) FROM topic_matches") == [(1,)]
 
-    config.write_text(config.read_text(encoding="utf-8").replace("interceptor NEAR/5 missile", "harvest"), encoding="utf-8")
+    widen_rule_to_harvest(config)
     result = run_import(config, SEED)
     assert "topic missile-defense: rule new or changed, stored articles re-evaluated (no alerts)" in result.stdout
     headlines = query(db, "SELECT a.headline FROM topic_matches m JOIN articles a USING (article_id) ORDER BY 1")
@@ -164,12 +174,9 @@ def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, 
 
 
 def test_alert_history_alerts_on_stored_stories_a_changed_rule_now_matches(tmp_path, webhook_receiver):
-    config = make_config(tmp_path, [webhook_receiver.url()])
-    other = tmp_path / "other.txt"
-    other.write_text("Economy\n\nRecord grain harvest\n\nKRASNODAR, July 5. /TASS/. The grain harvest hit a record.", encoding="utf-8")
-    run_import(config, SEED, other)
+    config = archive_with_grain_story(tmp_path, webhook_receiver.url())
     assert len(webhook_receiver.payloads) == 1
-    config.write_text(config.read_text(encoding="utf-8").replace("interceptor NEAR/5 missile", "harvest"), encoding="utf-8")
+    widen_rule_to_harvest(config)
     result = runner.invoke(app, ["import", "--alert-history", "--config", str(config), str(SEED)])
     assert "re-evaluated" in result.stdout and "1 sent" in result.stdout
     assert len(webhook_receiver.payloads) == 2

@@ -33,7 +33,7 @@ due AS (
     QUALIFY row_number() OVER (PARTITION BY topic, story_id, channel_key ORDER BY score DESC, row) = 1
 )
 SELECT
-    left(sha256(concat_ws(chr(31), topic, story_id, channel_key, article_id, revision::VARCHAR)), 16) AS alert_id,
+    alert_id(topic, story_id, channel_key, article_id, revision) AS alert_id,
     topic, story_id, article_id, revision, channel_key, channel,
     'pending' AS status, 0 AS attempts, $now AS created_at, terms, snippet, $run_id AS run_id
 FROM due

@@ -16,3 +16,8 @@ CREATE OR REPLACE MACRO wire_text(section, headline, subtitle, dateline_raw, bod
             ELSE dateline_raw || ' ' || body
         END
     );
+
+-- The id of an outbox row: one formula for alerts made at ingest and from history, so the same
+-- (topic, story, channel, article version) can never get two ids.
+CREATE OR REPLACE MACRO alert_id(topic, story_id, channel_key, article_id, revision) AS
+    left(sha256(concat_ws(chr(31), topic, story_id, channel_key, article_id, revision::VARCHAR)), 16);
