@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wirewatch import alerts, fetch, topics
-from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_file, read_files
-from wirewatch.config import Config, SourceConfig
+from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_files
+from wirewatch.config import Config, SourceConfig, TopicConfig
 from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
 from wirewatch.store import BatchResult, Store
 
@@ -80,17 +80,18 @@ def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topi
     enabled = [t for t in config.topics if t.enabled]
     if not enabled:
         return Topics(None, {}, {})
-    matcher = topics.compile_topics(enabled)
     routes, urls = alerts.routes_for(enabled, config.alerts, env)
     routes = {
         name: route if route.channels else AlertRoute((CONSOLE_CHANNEL,), route.realert_on_update)
         for name, route in routes.items()
     }
+    return Topics(article_matcher(enabled), routes, urls)
 
-    def match(article: Article) -> Sequence[TopicMatch]:
-        return matcher.match(article.item, lang=article.lang)
 
-    return Topics(match, routes, urls)
+def article_matcher(chosen: Sequence[TopicConfig]) -> Callable[[Article], Sequence[TopicMatch]]:
+    """The topics compiled once, as the store's per-article match callback."""
+    matcher = topics.compile_topics(chosen)
+    return lambda article: matcher.match(article.item, lang=article.lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,8 +120,7 @@ def store_polls(
             summary.sources.append(poll.state)
         elif poll.state.last_status == "error" and poll.state.last_error:
             summary.unreadable.append(poll.state.last_error)
-        summary.per_source.setdefault(poll.state.name, {"new": 0, "duplicate": 0, "revised": 0, "rejected": 0})
-        summary.per_source[poll.state.name]["rejected"] += len(poll.rejected)
+        source_counts(summary, poll.state.name)["rejected"] += len(poll.rejected)
         summary.rejected.extend(poll.rejected)
         summary.warnings.extend(poll.warnings)
     starts = range(0, max(len(articles), 1), batch_size)
@@ -139,12 +139,13 @@ def store_polls(
         _count(summary, batch, result, source_of)
 
 
+def source_counts(summary: RunSummary, name: str) -> dict[str, int]:
+    return summary.per_source.setdefault(name, {"new": 0, "duplicate": 0, "revised": 0, "rejected": 0})
+
+
 def _count(summary: RunSummary, batch: Sequence[Article], result: BatchResult, source_of: Mapping[int, str]) -> None:
     for article, outcome in zip(batch, result.outcomes):
-        counts = summary.per_source.setdefault(
-            source_of.get(id(article), article.source), {"new": 0, "duplicate": 0, "revised": 0, "rejected": 0}
-        )
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        source_counts(summary, source_of.get(id(article), article.source))[outcome.status] += 1
         if outcome.status == "new":
             summary.new += 1
         elif outcome.status == "duplicate":
@@ -161,16 +162,20 @@ def _count(summary: RunSummary, batch: Sequence[Article], result: BatchResult, s
     summary.alerts_created += len(result.alert_ids)
 
 
+def dateline_label(place: str | None, date: object, agency: str | None) -> str:
+    """"CHEBARKUL, 2011-09-27, TASS", leaving out what is unknown."""
+    return ", ".join(str(p) for p in (place, date, agency) if p)
+
+
 def flagged_entry(article: Article, article_id: str, story_id: str, match: TopicMatch) -> Flagged:
     dateline = article.item.dateline
-    parts = [] if dateline is None else [dateline.place, str(dateline.date or dateline.date_text or ""), dateline.agency]
     return Flagged(
         topic=match.topic,
         headline=article.item.headline,
         article_id=article_id,
         story_id=story_id,
         url=article.url,
-        dateline=", ".join(p for p in parts if p),
+        dateline="" if dateline is None else dateline_label(dateline.place, dateline.date or dateline.date_text, dateline.agency),
         terms=match.terms,
     )
 
@@ -191,9 +196,7 @@ def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.da
                 article_id=alert.article_id,
                 story_id=alert.story_id,
                 url=alert.url,
-                dateline=", ".join(
-                    p for p in (alert.dateline_place, str(alert.dateline_date or ""), alert.agency) if p
-                ),
+                dateline=dateline_label(alert.dateline_place, alert.dateline_date, alert.agency),
                 terms=alert.terms,
             )
         )
@@ -233,15 +236,16 @@ def read_inputs(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[PollResult]:
     """Read local inputs (files, folders) and article URLs as one PollResult per input, keeping
-    only items dated on or after ``since``. An input that cannot be read at all is ``rejected``."""
+    only items dated on or after ``since``. An input that cannot be read at all comes back with
+    ``state.last_status == "error"``."""
     source = replace(IMPORT_SOURCE, name=source_name)
     files = list(iter_input_files(Path(p) for p in paths))
     total = len(files) + len(urls)
     polls: list[PollResult] = []
-    for done, path in enumerate(files, start=1):
-        polls.append(read_file(path, source, now=now))
-        if progress and (done % 500 == 0 or done == total):
-            progress(done, total)
+    for batch in read_files(files, source, now=now, batch_files=BATCH_SIZE):
+        polls.extend(batch.polls)
+        if progress:
+            progress(len(polls), total)
     if urls:
         page_source = SourceConfig(name=source_name, kind="page", url=urls[0])
         with fetch.Fetcher(config.http) as fetcher:
@@ -339,10 +343,9 @@ def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: in
     chosen = [t for t in config.topics if t.enabled and (not names or t.name in names)]
     if not chosen:
         return 0
-    matcher = topics.compile_topics(chosen)
     return store.retag(
         [t.name for t in chosen],
-        lambda article: matcher.match(article.item, lang=article.lang),
+        article_matcher(chosen),
         since=now - dt.timedelta(days=days),
         now=now,
         rule_versions={t.name: topics.rule_version(t.query) for t in chosen},
