@@ -100,8 +100,11 @@ def store_and_deliver(
 
 
 def report(summary: RunSummary, *, events: bool = True) -> None:
-    """Prefect artifacts (flagged articles, per-source table) and, unless ``events`` is off (for
-    history that must not alert), one event per flagged article."""
+    """The summary in the run's log, Prefect artifacts (flagged articles, per-source table) and,
+    unless ``events`` is off (for history that must not alert), one event per flagged article."""
+    logger = get_run_logger()
+    for line in pipeline.summary_lines(summary):
+        logger.info(line)
     create_table_artifact(
         key="flagged-articles",
         table=[
@@ -141,7 +144,6 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
 def ingest(config_path: str | None = None, db: str | None = None, alert_history: bool = False) -> RunSummary:
     """Poll every configured source once, store what is new, flag topics, deliver alerts.
     ``alert_history``: a new or changed topic rule also alerts on the stored stories it matches."""
-    logger = get_run_logger()
     config = load_config(config_path, db=db)
     pipeline.prepare_topics(config)  # a bad query or channel fails the run before any fetch
     now = pipeline.utc_now()
@@ -151,8 +153,6 @@ def ingest(config_path: str | None = None, db: str | None = None, alert_history:
     polls = poll_all(config, states, known, now)
     summary = store_and_deliver(config, polls, now, alert_history=alert_history)
     report(summary)
-    for line in pipeline.summary_lines(summary):
-        logger.info(line)
     return summary
 
 
@@ -181,8 +181,6 @@ def backfill(
     )
     summary = store_and_deliver(config, polls, now, kind="backfill", alert=alert)
     report(summary, events=alert)
-    for line in pipeline.summary_lines(summary):
-        logger.info(line)
     return summary
 
 
@@ -193,7 +191,7 @@ def retag(topics: list[str] | None = None, days: int = 14, config_path: str | No
     config = load_config(config_path, db=db)
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         changed = pipeline.retag(store, config, names=topics, days=days, now=pipeline.utc_now())
-    get_run_logger().info("retag: %d articles re-evaluated", changed)
+    get_run_logger().info("retag: %d matches stored after re-evaluation", changed)
     return changed
 
 
