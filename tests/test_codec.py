@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wirewatch import codec
-from wirewatch.dateline import resolve_date, split_dateline
+from wirewatch.dateline import resolve_date, split_dateline, weekday_named, years_mentioned
 from wirewatch.model import WireItem
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
@@ -104,6 +104,30 @@ def test_year_from_weekday_and_years_mentioned():
     # Tuesday 27 September fits 1994, 2005, 2011, 2016, 2022; the text mentions 2011.
     date = resolve_date("September 27", lead="he said on Tuesday.", evidence="since March 2011")
     assert date == (dt.date(2011, 9, 27), "weekday")
+
+
+@pytest.mark.parametrize(
+    "text,weekday",
+    [
+        ("He said on Tuesday that", 1),
+        ("Talks resume on Monday and end on Friday", 0),
+        ("Переговоры пройдут во вторник", 1),
+        ("В пятницу министр заявил, что в среду", 4),
+        ("On Sunday, в понедельник", 6),  # the first named, whichever language
+        ("в среду, said on Thursday", 2),
+        ("Mondays are quiet", None),  # not a weekday word
+        ("XMonday and SomeTuesday", None),  # inside a longer word
+        ("весреду", None),
+        ("", None),
+    ],
+)
+def test_weekday_named(text, weekday):
+    assert weekday_named(text) == weekday
+
+
+def test_years_mentioned_are_not_parts_of_longer_numbers():
+    text = "In 2011, 1949 and 21999 and 20115 and the 2020s and 1995. 2099-2100"
+    assert years_mentioned(text) == {2011, 2020, 1995, 2099}
 
 
 def test_year_from_russian_weekday():
@@ -261,3 +285,16 @@ def test_weekday_year_never_lands_after_the_fetch():
     # Tuesday 30 December: 2025 fits, but the item was fetched on 5 January 2025, so 2014.
     date = resolve_date("December 30", lead="said on Tuesday", fetched=dt.datetime(2025, 1, 5))
     assert date == (dt.date(2014, 12, 30), "weekday")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0\u2003\u200b\r")), max_size=40))
+def test_blocks_are_those_of_the_normalised_text(text):
+    # parse splits blocks without building the normalised text; it must find the same ones
+    expected = [b for b in (piece.strip() for piece in codec.normalize_text(text).split("\n\n")) if b]
+    assert codec._blocks(codec._normalize_chars(text)) == expected
+
+
+def test_nul_after_the_sniffed_head_is_kept_as_text():
+    text = "All news\n\nHeadline\n\n" + "x" * codec.BINARY_SNIFF_CHARS + "\x00tail"
+    assert codec.parse(text).paragraphs == ("x" * codec.BINARY_SNIFF_CHARS + "\x00tail",)
