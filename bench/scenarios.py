@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bench import baselines, feedserver
@@ -35,11 +36,14 @@ from bench.generate import (
 )
 from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
 from wirewatch import codec
-from wirewatch.config import Config, HttpConfig, SourceConfig, load_config
+from wirewatch.batches import prepared_batches
+from wirewatch.config import Config, HttpConfig, SourceConfig, TopicConfig, load_config
 from wirewatch.model import Article
+from wirewatch.store import PreparedBatch
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 1000  # import batch size, as the pipeline uses
+WORKERS = 2  # processes preparing import batches beside the writer, as `wirewatch import` starts on 2 cores
 NEAR_DUP_BATCH = 100
 NEAR_DUP_ROUNDS = 3
 IMPORT_BENCH_TOPICS = 20
@@ -90,7 +94,7 @@ def _import_topics():
     pipeline = _require("wirewatch.pipeline", "prepare_topics")
     shipped = load_config(REPO / "wirewatch.toml", env={}).topics if (REPO / "wirewatch.toml").exists() else ()
     topics = (*shipped, *bench_topics(IMPORT_BENCH_TOPICS))
-    return pipeline.prepare_topics(Config(path=None, topics=topics), env={}), len(shipped)
+    return pipeline.prepare_topics(Config(path=None, topics=topics), env={}), len(shipped), topics
 
 
 def _batched(values: Iterable, size: int) -> Iterator[list]:
@@ -131,7 +135,7 @@ class Ingested:
     near_seconds: list[float]  # the store's own timing of its near-duplicate step, per batch
 
 
-def _ingest(store, batches: Iterable[list[Article]], topics, *, kind: str = "import") -> Ingested:
+def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, kind: str = "import") -> Ingested:
     """Ingest the batches as one run, each batch stamped with its newest article's time."""
     statuses: Counter = Counter()
     batch_seconds, near_seconds = [], []
@@ -139,7 +143,8 @@ def _ingest(store, batches: Iterable[list[Article]], topics, *, kind: str = "imp
     with measured() as span:
         run_id = None
         for batch in batches:
-            now = max(a.fetched_at or a.published_at for a in batch)
+            articles = batch.articles if isinstance(batch, PreparedBatch) else batch
+            now = max(a.fetched_at or a.published_at for a in articles)
             if run_id is None:
                 run_id = store.begin_run(kind, now=now)
             clock = time.perf_counter()  # not measured(): its collection and freeze would count in the span
@@ -149,15 +154,23 @@ def _ingest(store, batches: Iterable[list[Article]], topics, *, kind: str = "imp
             # new articles by how they joined their story: first | update | copy
             statuses.update(f"new/{o.relation}" if o.status == "new" and o.relation else o.status
                             for o in result.outcomes)
-            items += len(batch)
+            items += len(articles)
         if run_id is not None:
             store.finish_run(run_id, now=now, errors=0)
     return Ingested(span, items, statuses, batch_seconds, near_seconds)
 
 
-def _file_batches(directory: Path, entries: Sequence[dict]) -> Iterator[list[Article]]:
-    for chunk in _batched(entries, BATCH):
-        yield [read_article(directory, entry) for entry in chunk]
+def _file_batches(directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig]) -> Iterator[PreparedBatch]:
+    """The corpus files as store batches, read and prepared by worker processes the way
+    `wirewatch import` prepares them (its files carry no manifest metadata: sources, GUIDs and
+    times come from the manifest here)."""
+    jobs = list(_batched(entries, BATCH))
+    for _, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=WORKERS):
+        yield from prepared
+
+
+def _read_entries(directory: Path, entries: Sequence[dict]) -> tuple[None, list[Article]]:
+    return None, [read_article(directory, entry) for entry in entries]
 
 
 def _statuses(statuses: Counter) -> str:
@@ -249,12 +262,12 @@ def _parse_rounds(name: str, texts: list[str], target: Target) -> tuple[list, Ro
 # ---- 2 and 6. import into an empty store, store size ------------------------------------------
 def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
     store_module = _require("wirewatch.store", "open_store")
-    topics, shipped = _import_topics()
+    topics, shipped, chosen = _import_topics()
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
     path = dirs.work / "import.duckdb"
     store = store_module.open_store(path)
     try:
-        done = _ingest(store, _file_batches(directory, entries), topics)
+        done = _ingest(store, _file_batches(directory, entries, chosen), topics)
         rows = [throughput(
             "import", "wirewatch import (parse + dedupe + stories + topics)", done.items, done.span, "items/s",
             size_bytes=raw_bytes,
@@ -329,7 +342,7 @@ def _logged(batches: Iterable[list[Article]], log: Path) -> Iterator[list[Articl
 
 def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
     store_module = _require("wirewatch.store", "open_store")
-    topics, shipped = _import_topics()
+    topics, shipped, chosen = _import_topics()
     archive, build_row = _archive(scale, dirs, store_module, topics)
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
     path = dirs.work / "archive.duckdb"
@@ -337,7 +350,7 @@ def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
     rows = [build_row] if build_row else []
     store = store_module.open_store(path)
     try:
-        done = _ingest(store, _file_batches(directory, entries), topics)
+        done = _ingest(store, _file_batches(directory, entries, chosen), topics)
         rows.append(throughput(
             "archive", f"wirewatch import into {scale.archive_size:,} archived", done.items, done.span, "items/s",
             size_bytes=raw_bytes,

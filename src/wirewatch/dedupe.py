@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from wirewatch.dateline import split_dateline
-from wirewatch.model import Article, WireItem
+from wirewatch.model import Article, WireItem, pickled_as_call
 
 SIGNATURE_SIZE = 128
 BANDS = 25
@@ -199,8 +199,7 @@ def _collapse(texts: Sequence[str]) -> _Collapsed:
         raw[(raw == 39) | (raw == 96)] = _DOUBLE_QUOTE
     alive = _replace_specials(raw)
     if alive is not None:  # invisible characters or multi-byte leftovers to drop
-        bounds = np.cumsum([0, *sizes]).tolist()
-        sizes = [int(np.count_nonzero(alive[a:b])) for a, b in zip(bounds, bounds[1:])]
+        sizes = _counts_per_text(alive, sizes)
         raw = raw[alive]
     space = raw <= _SPACE  # whitespace and control characters
     # Keep a byte unless it is a space after a space (the start counts as after a space) or a
@@ -213,11 +212,18 @@ def _collapse(texts: Sequence[str]) -> _Collapsed:
     kept = np.count_nonzero(keep)
     data = np.zeros(kept + 32, dtype=np.uint8)
     data[:kept] = np.maximum(raw[keep], _SPACE)  # "\n", "\t", ... become " "
-    bounds = np.cumsum([0, *sizes]).tolist()
-    counts = np.array([np.count_nonzero(keep[a:b]) for a, b in zip(bounds, bounds[1:])], dtype=np.int64)
+    counts = _counts_per_text(keep, sizes)
     ends = np.cumsum(counts)
     starts = ends - counts
     return _Collapsed(data, starts, np.maximum(ends - 1, starts), kept)  # ends: without the final space
+
+
+def _counts_per_text(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """How many bytes ``mask`` keeps of each text, the texts being consecutive runs of ``sizes``
+    bytes (a running total instead of one count per text: no Python loop over the batch)."""
+    running = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    bounds = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+    return running[bounds[1:]] - running[bounds[:-1]]
 
 
 def _code_points(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -273,6 +279,7 @@ def _replace_specials(raw: np.ndarray) -> np.ndarray | None:
     return alive
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class ItemKeys:
     """What identifies one incoming item: where it came from and what it says."""
@@ -288,7 +295,8 @@ class BatchKeys:
     """Keys of a batch of articles, in batch order, and their normalised bodies."""
 
     keys: list[ItemKeys]
-    bodies: _Collapsed
+    bodies: _Collapsed | None  # None once every signature is computed (see ``with_signatures``)
+    computed: tuple[np.ndarray, np.ndarray] | None = None  # (signatures, usable) of every row
 
     def signatures(self, rows: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """MinHash signatures of the bodies of ``rows`` (default: all), computed only for those
@@ -299,9 +307,16 @@ class BatchKeys:
         rows = list(range(n)) if rows is None else list(rows)
         signatures = np.zeros((n, SIGNATURE_SIZE), dtype=np.uint32)
         usable = np.zeros(n, dtype=bool)
-        if rows:
+        if rows and self.computed is not None:
+            signatures[rows], usable[rows] = self.computed[0][rows], self.computed[1][rows]
+        elif rows and self.bodies is not None:
             signatures[rows], usable[rows] = _signatures(_words(self.bodies.subset(rows)), len(rows))
         return signatures, usable
+
+    def with_signatures(self) -> BatchKeys:
+        """These keys with every row's signature computed and the bodies dropped: what a worker
+        process hands back (a tenth of the size of the bodies)."""
+        return BatchKeys(self.keys, None, self.signatures())
 
 
 def batch_keys(articles: Sequence[Article]) -> BatchKeys:

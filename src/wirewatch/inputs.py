@@ -110,8 +110,16 @@ class ReadBatch:
 
 def read_files(files: Sequence[Path], source: SourceConfig, *, now: dt.datetime, batch_files: int = 1000) -> Iterator[ReadBatch]:
     """Read ``files`` in batches of ``batch_files``, in order, so that a big import holds one
-    batch in memory at a time. (Reading in worker processes was measured and dropped: the store,
-    not reading, bounds an import, and on two cores the workers only took CPU from it.)"""
+    batch in memory at a time."""
     for start in range(0, len(files), batch_files):
-        chunk = files[start : start + batch_files]
-        yield ReadBatch(len(chunk), [read_file(path, source, now=now) for path in chunk])
+        yield _read_batch(files[start : start + batch_files], source, now=now)
+
+
+def _read_batch(files: Sequence[Path], source: SourceConfig, *, now: dt.datetime) -> ReadBatch:
+    return ReadBatch(len(files), [read_file(path, source, now=now) for path in files])
+
+
+def read_files_job(files: Sequence[Path], *, now: dt.datetime) -> tuple[ReadBatch, list[Article]]:
+    """``files`` as one ReadBatch and its articles (a job of ``batches.prepared_batches``)."""
+    batch = _read_batch(files, IMPORT_SOURCE, now=now)
+    return batch, [a for poll in batch.polls for a in poll.articles]

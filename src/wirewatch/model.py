@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
+def pickled_as_call(cls: type[T]) -> type[T]:
+    """Pickle instances as a call of the class with their fields. The pickling that slotted
+    dataclasses come with calls dataclasses.fields() per object, which made up a third of handing
+    a batch of articles from a worker process to the writer."""
+    values = attrgetter(*cls.__slots__)  # type: ignore[attr-defined]
+    cls.__reduce__ = lambda self: (cls, values(self))  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Dateline:
     """The dateline that opens the first body paragraph, e.g.
@@ -22,6 +36,7 @@ class Dateline:
     separator: str | None = None  # "——", "-", "—", "_", "--", "."
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class WireItem:
     """One document in the canonical wire format (see seeds/README.md)."""
@@ -37,6 +52,7 @@ class WireItem:
         return "\n\n".join(self.paragraphs)
 
 
+@pickled_as_call
 @dataclass(slots=True)
 class Article:
     """A wire item plus where and when it came from: the unit the store ingests."""
@@ -53,6 +69,7 @@ class Article:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One occurrence of a query term: which term, in which field, at which characters."""
@@ -63,6 +80,7 @@ class Hit:
     end: int
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class TopicMatch:
     """Why an article matched a topic."""
@@ -78,6 +96,7 @@ class TopicMatch:
         return tuple(sorted({h.term for h in self.hits}))
 
 
+@pickled_as_call
 @dataclass(slots=True)
 class SourceState:
     """What we know about a source between polls (conditional GET validators, health)."""
@@ -94,6 +113,7 @@ class SourceState:
     items_seen: int = 0
 
 
+@pickled_as_call
 @dataclass(slots=True)
 class PollResult:
     """One source's poll: the articles it brought and the state to store with them."""

@@ -11,18 +11,19 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
-from wirewatch import alerts, fetch, topics
-from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_files
+from wirewatch import alerts, batches, fetch, topics
+from wirewatch.batches import BATCH_SIZE, article_matcher, batches_of
+from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_files, read_files_job
 from wirewatch.config import Config, SourceConfig, TopicConfig
 from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
-from wirewatch.store import BatchResult, Store
+from wirewatch.store import BatchResult, PreparedBatch, Store
 
 # Alerts of topics with no channel configured go to the run summary on the console: they are
 # recorded like any other, so each story still shows once per topic.
 CONSOLE_CHANNEL = ("console", "console")
-BATCH_SIZE = 1000
 
 
 def utc_now() -> dt.datetime:
@@ -88,12 +89,6 @@ def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topi
     return Topics(article_matcher(enabled), routes, urls)
 
 
-def article_matcher(chosen: Sequence[TopicConfig]) -> Callable[[Article], Sequence[TopicMatch]]:
-    """The topics compiled once, as the store's per-article match callback."""
-    matcher = topics.compile_topics(chosen)
-    return lambda article: matcher.match(article.item, lang=article.lang)
-
-
 # ---------------------------------------------------------------------------------------------
 # Storing, delivering, summarising
 
@@ -109,9 +104,11 @@ def store_polls(
     summary: RunSummary,
     batch_size: int = BATCH_SIZE,
     keep_states: bool = True,
+    prepared: Sequence[PreparedBatch] | None = None,
 ) -> None:
     """Store the polls' articles in batches; each batch is one transaction with its source states
-    (the states ride with the last batch, so validators are saved only once items are)."""
+    (the states ride with the last batch, so validators are saved only once items are).
+    ``prepared``: the articles' batches (``batches_of``) already prepared, e.g. by a worker."""
     articles = [a for poll in polls for a in poll.articles]
     states = [poll.state for poll in polls] if keep_states else []
     source_of = {id(a): poll.state.name for poll in polls for a in poll.articles}
@@ -123,10 +120,9 @@ def store_polls(
         source_counts(summary, poll.state.name)["rejected"] += len(poll.rejected)
         summary.rejected.extend(poll.rejected)
         summary.warnings.extend(poll.warnings)
-    starts = range(0, max(len(articles), 1), batch_size)
-    for start in starts:
-        batch = articles[start : start + batch_size]
-        last = start + batch_size >= len(articles)
+    store_batches = prepared if prepared is not None else batches_of(articles, batch_size)
+    for number, batch in enumerate(store_batches):
+        last = number == len(store_batches) - 1
         result = store.ingest_batch(
             run_id,
             batch,
@@ -136,7 +132,7 @@ def store_polls(
             routes=compiled.routes,
             story_window_days=config.story_window_days,
         )
-        _count(summary, batch, result, source_of)
+        _count(summary, batch.articles if isinstance(batch, PreparedBatch) else batch, result, source_of)
 
 
 def source_counts(summary: RunSummary, name: str) -> dict[str, int]:
@@ -313,10 +309,14 @@ def import_paths(
     env: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     alert_history: bool = False,
+    workers: int | None = None,
+    batch_files: int = BATCH_SIZE,
 ) -> RunSummary:
     """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
     (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created.
-    ``alert_history``: a new or changed topic also alerts on the stored stories it now matches."""
+    ``alert_history``: a new or changed topic also alerts on the stored stories it now matches.
+    ``workers``: processes that read, key and match batches while this one writes (default: one
+    per core when there is more than one batch of files; 0: all in this process)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
     files = list(iter_input_files(Path(p) for p in paths))
@@ -326,9 +326,12 @@ def import_paths(
         store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
     )
     done = 0
-    for batch in read_files(files, IMPORT_SOURCE, now=now, batch_files=BATCH_SIZE):
+    enabled = [t for t in config.topics if t.enabled]
+    jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
+    for batch, prepared in batches.prepared_batches(jobs, partial(read_files_job, now=now), enabled, workers=workers):
         # imported files are not configured sources: no poll state is kept for them
-        store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False)
+        store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False,
+                    prepared=prepared)  # fmt: skip
         done += batch.files
         if progress:
             progress(done, len(files))

@@ -304,7 +304,7 @@ class Store:
     def ingest_batch(
         self,
         run_id: str,
-        articles: Sequence[Article],
+        articles: Sequence[Article] | PreparedBatch,
         *,
         now: dt.datetime,
         polls: Sequence[SourceState] = (),
@@ -322,14 +322,20 @@ class Store:
         each new or revised article; its matches are stored, and pending alerts created per
         ``routes`` (at most one per topic, story and channel; one more per new term when the
         route re-alerts on updates). ``polls`` are saved as the sources' states. Ingesting the
-        same inputs again changes nothing but the run's duplicate count."""
+        same inputs again changes nothing but the run's duplicate count. A ``PreparedBatch``
+        (see ``prepare_batch``) brings its keys, signatures and matches computed elsewhere."""
         self._writable()
         started = time.perf_counter()
         now = _utc(now)
-        reasons = [_rejection(a) for a in articles]
+        if not isinstance(articles, PreparedBatch):
+            articles = prepare_batch(articles)
+        prepared = articles
+        articles, reasons, keys = prepared.articles, prepared.reasons, prepared.keys
         rows = [i for i, reason in enumerate(reasons) if reason is None]  # accepted -> batch position
         accepted = [articles[i] for i in rows]
-        keys = dedupe.batch_keys(accepted)
+        if prepared.matches is not None:  # matched ahead, in a worker process
+            matched_ahead = {id(a): m for a, m in zip(accepted, prepared.matches)}
+            match = lambda article: matched_ahead[id(article)]  # noqa: E731
         timings = {"keys": time.perf_counter() - started}
         event_at = [_utc(a.published_at or a.fetched_at) or now for a in accepted]
         with self._transaction():
@@ -698,6 +704,34 @@ def _url_key(url_norm: str | None) -> int | None:
     return dedupe.signed64(dedupe.hex64("url", url_norm)) if url_norm else None
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch with everything computed that needs no database: what ``ingest_batch`` would
+    compute first, so that worker processes can do it while the store writes."""
+
+    articles: Sequence[Article]
+    reasons: list[str | None]  # why each article cannot be stored, None when it can
+    keys: dedupe.BatchKeys  # of the accepted articles, in order
+    matches: list[Sequence[TopicMatch]] | None = None  # of each accepted article, when matched ahead
+
+
+def prepare_batch(
+    articles: Sequence[Article],
+    *,
+    match: Callable[[Article], Sequence[TopicMatch]] | None = None,
+    signatures: bool = False,
+) -> PreparedBatch:
+    """Check, key and (with ``match``) topic-match a batch. ``signatures``: compute every MinHash
+    signature now, though the store needs only those of new and revised articles."""
+    reasons = [_rejection(a) for a in articles]
+    accepted = [a for a, reason in zip(articles, reasons) if reason is None]
+    keys = dedupe.batch_keys(accepted)
+    if signatures:
+        keys = keys.with_signatures()
+    matches = [match(a) for a in accepted] if match is not None else None
+    return PreparedBatch(articles, reasons, keys, matches)
+
+
 def _rejection(article: Article) -> str | None:
     """Why an article cannot be stored (one line naming the field), or None."""
     if not isinstance(article.source, str) or not article.source.strip():
@@ -708,7 +742,7 @@ def _rejection(article: Article) -> str | None:
     for name in ("section", "headline"):
         if not isinstance(getattr(item, name), str):
             return f"{name}: not text"
-    if not all(isinstance(p, str) for p in item.paragraphs):
+    if not set(map(type, item.paragraphs)) <= {str}:  # every paragraph a str, without a Python loop
         return "body: a paragraph is not text"
     if not item.headline.strip() and not any(p.strip() for p in item.paragraphs):
         return "empty item: no headline and no body"
