@@ -502,7 +502,9 @@ def test_per_host_concurrency_and_delay() -> None:
         server.server_close()
     starts = sorted(handler.starts)
     assert (len(starts), handler.peak) == (6, 2)
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.09  # the minimum delay between starts
+    # the delay between starts (0.1 s): without it they would come in pairs, ~0 s apart; the
+    # server sees them with some jitter on a loaded machine, hence half the delay as the bound
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.05
 
 
 def test_transient_failures_are_marked_retryable_for_the_orchestrator(httpserver: HTTPServer, fetcher: Fetcher):
