@@ -36,10 +36,9 @@ from bench.generate import (
 )
 from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
 from wirewatch import codec
-from wirewatch.batches import prepared_batches
+from wirewatch.batches import PreparedBatch, prepared_batches
 from wirewatch.config import Config, HttpConfig, SourceConfig, TopicConfig, load_config
 from wirewatch.model import Article
-from wirewatch.store import PreparedBatch
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 1000  # import batch size, as the pipeline uses

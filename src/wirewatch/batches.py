@@ -2,25 +2,75 @@
 worker processes while the store writes the previous batch.
 
 The store is one writer; everything before it is pure work on each batch, which a second core
-can do. This module imports no network or alert code, so that workers start quickly.
+can do. This module imports no database, network or alert code, so that workers start quickly.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 import itertools
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
-from wirewatch import topics
+from wirewatch import dedupe, topics
 from wirewatch.config import TopicConfig
-from wirewatch.model import Article, TopicMatch
-from wirewatch.store import PreparedBatch, prepare_batch
+from wirewatch.model import Article, TopicMatch, WireItem
 
 BATCH_SIZE = 1000  # articles per store transaction
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch with everything computed that needs no database: what ``ingest_batch`` would
+    compute first, so that worker processes can do it while the store writes."""
+
+    articles: Sequence[Article]
+    reasons: list[str | None]  # why each article cannot be stored, None when it can
+    keys: dedupe.BatchKeys  # of the accepted articles, in order
+    matches: list[Sequence[TopicMatch]] | None = None  # of each accepted article, when matched ahead
+
+
+def prepare_batch(
+    articles: Sequence[Article],
+    *,
+    match: Callable[[Article], Sequence[TopicMatch]] | None = None,
+    signatures: bool = False,
+) -> PreparedBatch:
+    """Check, key and (with ``match``) topic-match a batch. ``signatures``: compute every MinHash
+    signature now, though the store needs only those of new and revised articles."""
+    reasons = [_rejection(a) for a in articles]
+    accepted = [a for a, reason in zip(articles, reasons) if reason is None]
+    keys = dedupe.batch_keys(accepted)
+    if signatures:
+        keys = keys.with_signatures()
+    matches = [match(a) for a in accepted] if match is not None else None
+    return PreparedBatch(articles, reasons, keys, matches)
+
+
+def _rejection(article: Article) -> str | None:
+    """Why an article cannot be stored (one line naming the field), or None."""
+    if not isinstance(article.source, str) or not article.source.strip():
+        return "no source name"
+    item = article.item
+    if not isinstance(item, WireItem):
+        return "item: not a wire item"
+    for name in ("section", "headline"):
+        if not isinstance(getattr(item, name), str):
+            return f"{name}: not text"
+    if not set(map(type, item.paragraphs)) <= {str}:  # every paragraph a str, without a Python loop
+        return "body: a paragraph is not text"
+    if not item.headline.strip() and not any(p.strip() for p in item.paragraphs):
+        return "empty item: no headline and no body"
+    for name in ("published_at", "fetched_at"):
+        if not isinstance(getattr(article, name), dt.datetime | None):
+            return f"{name}: not a date and time"
+    return None
 
 Job = TypeVar("Job")
 Read = TypeVar("Read")
@@ -64,8 +114,7 @@ def prepared_batches(
         for job in jobs:
             yield read(job)[0], None
         return
-    # spawn: the parent holds DuckDB's threads, which a fork would copy mid-flight
-    context = multiprocessing.get_context("spawn")
+    context = _worker_context()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen),)) as pool:
         pending: deque[Future[tuple[Read, list[PreparedBatch]]]] = deque()
         queued = iter(jobs)
@@ -80,13 +129,28 @@ def prepared_batches(
             yield done
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a server process that imported the reading and preparing code once:
+    spawning imports it in every worker (a second of CPU apiece), and forking the caller would
+    copy DuckDB's threads mid-flight. Spawn where there is no forkserver (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["wirewatch.batches", "wirewatch.inputs"])
+    return context
+
+
 _worker_match: Callable[[Article], Sequence[TopicMatch]] | None = None
 
 
 def _start_worker(chosen: Sequence[TopicConfig]) -> None:
-    """Compile the topics once per worker process."""
+    """Compile the topics once per worker process. A batch allocates some 100,000 objects and
+    frees them together: young-generation collections every 700 allocations would rescan them
+    for nothing (a twentieth of the work, measured), and what exists now lives until the end."""
     global _worker_match
     _worker_match = article_matcher(chosen) if chosen else None
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _read_and_prepare(read: Reader[Job, Read], job: Job) -> tuple[Read, list[PreparedBatch]]:

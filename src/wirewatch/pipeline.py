@@ -15,11 +15,11 @@ from functools import partial
 from pathlib import Path
 
 from wirewatch import alerts, batches, fetch, topics
-from wirewatch.batches import BATCH_SIZE, article_matcher, batches_of
+from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_files, read_files_job
 from wirewatch.config import Config, SourceConfig, TopicConfig
 from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
-from wirewatch.store import BatchResult, PreparedBatch, Store
+from wirewatch.store import BatchResult, Store
 
 # Alerts of topics with no channel configured go to the run summary on the console: they are
 # recorded like any other, so each story still shows once per topic.

@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 
 from wirewatch import dedupe
+from wirewatch.batches import PreparedBatch, prepare_batch
 from wirewatch.alerts import StorySummary
 from wirewatch.model import (
     AlertRoute,
@@ -702,54 +703,6 @@ def _migrations() -> list[tuple[int, Path]]:
 
 def _url_key(url_norm: str | None) -> int | None:
     return dedupe.signed64(dedupe.hex64("url", url_norm)) if url_norm else None
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedBatch:
-    """A batch with everything computed that needs no database: what ``ingest_batch`` would
-    compute first, so that worker processes can do it while the store writes."""
-
-    articles: Sequence[Article]
-    reasons: list[str | None]  # why each article cannot be stored, None when it can
-    keys: dedupe.BatchKeys  # of the accepted articles, in order
-    matches: list[Sequence[TopicMatch]] | None = None  # of each accepted article, when matched ahead
-
-
-def prepare_batch(
-    articles: Sequence[Article],
-    *,
-    match: Callable[[Article], Sequence[TopicMatch]] | None = None,
-    signatures: bool = False,
-) -> PreparedBatch:
-    """Check, key and (with ``match``) topic-match a batch. ``signatures``: compute every MinHash
-    signature now, though the store needs only those of new and revised articles."""
-    reasons = [_rejection(a) for a in articles]
-    accepted = [a for a, reason in zip(articles, reasons) if reason is None]
-    keys = dedupe.batch_keys(accepted)
-    if signatures:
-        keys = keys.with_signatures()
-    matches = [match(a) for a in accepted] if match is not None else None
-    return PreparedBatch(articles, reasons, keys, matches)
-
-
-def _rejection(article: Article) -> str | None:
-    """Why an article cannot be stored (one line naming the field), or None."""
-    if not isinstance(article.source, str) or not article.source.strip():
-        return "no source name"
-    item = article.item
-    if not isinstance(item, WireItem):
-        return "item: not a wire item"
-    for name in ("section", "headline"):
-        if not isinstance(getattr(item, name), str):
-            return f"{name}: not text"
-    if not set(map(type, item.paragraphs)) <= {str}:  # every paragraph a str, without a Python loop
-        return "body: a paragraph is not text"
-    if not item.headline.strip() and not any(p.strip() for p in item.paragraphs):
-        return "empty item: no headline and no body"
-    for name in ("published_at", "fetched_at"):
-        if not isinstance(getattr(article, name), dt.datetime | None):
-            return f"{name}: not a date and time"
-    return None
 
 
 def _outcomes(
