@@ -266,7 +266,8 @@ def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
     path = dirs.work / "import.duckdb"
     store = store_module.open_store(path)
     try:
-        done = _ingest(store, _file_batches(directory, entries, chosen), topics)
+        with store.single_threaded():  # as `wirewatch import` runs beside its workers
+            done = _ingest(store, _file_batches(directory, entries, chosen), topics)
         rows = [throughput(
             "import", "wirewatch import (parse + dedupe + stories + topics)", done.items, done.span, "items/s",
             size_bytes=raw_bytes,
@@ -349,7 +350,8 @@ def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
     rows = [build_row] if build_row else []
     store = store_module.open_store(path)
     try:
-        done = _ingest(store, _file_batches(directory, entries, chosen), topics)
+        with store.single_threaded():  # as `wirewatch import` runs beside its workers
+            done = _ingest(store, _file_batches(directory, entries, chosen), topics)
         rows.append(throughput(
             "archive", f"wirewatch import into {scale.archive_size:,} archived", done.items, done.span, "items/s",
             size_bytes=raw_bytes,

@@ -296,6 +296,9 @@ class BatchKeys:
     keys: list[ItemKeys]
     bodies: _Collapsed | None  # None once every signature is computed (see ``with_signatures``)
     computed: tuple[np.ndarray, np.ndarray] | None = None  # (signatures, usable) of every row
+    # the keys as the store's BIGINT join columns: article_key, url_key (None without a URL),
+    # content_key; hashed here, where a worker process can do it
+    join_keys: dict[str, np.ndarray] = field(default_factory=dict)
 
     def signatures(self, rows: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """MinHash signatures of the bodies of ``rows`` (default: all), computed only for those
@@ -315,7 +318,7 @@ class BatchKeys:
     def with_signatures(self) -> BatchKeys:
         """These keys with every row's signature computed and the bodies dropped: what a worker
         process hands back (a tenth of the size of the bodies)."""
-        return BatchKeys(self.keys, None, self.signatures())
+        return BatchKeys(self.keys, None, self.signatures(), self.join_keys)
 
 
 def batch_keys(articles: Sequence[Article]) -> BatchKeys:
@@ -342,7 +345,19 @@ def batch_keys(articles: Sequence[Article]) -> BatchKeys:
             article_id = hex64("content", article.source, content_hash)
         text_hash = hex64("text", headline, subtitles.text_bytes(i).hex(), digest)
         keys.append(ItemKeys(article_id, url_norm, content_hash, text_hash))
-    return BatchKeys(keys, bodies)
+    url_keys = np.empty(len(keys), dtype=object)
+    url_keys[:] = [url_key(k.url_norm) for k in keys]
+    join_keys = {
+        "article_key": np.array([signed64(k.article_id) for k in keys], dtype=np.int64),
+        "url_key": url_keys,
+        "content_key": np.array([signed64(k.content_hash) for k in keys], dtype=np.int64),
+    }
+    return BatchKeys(keys, bodies, join_keys=join_keys)
+
+
+def url_key(url_norm: str | None) -> int | None:
+    """The normalised URL as a BIGINT join key."""
+    return signed64(hex64("url", url_norm)) if url_norm else None
 
 
 def story_id_for(article_id: str) -> str:

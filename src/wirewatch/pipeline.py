@@ -7,6 +7,7 @@ scheduled poll and a local import run the same code.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -328,13 +329,15 @@ def import_paths(
     done = 0
     enabled = [t for t in config.topics if t.enabled]
     jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
-    for batch, prepared in batches.prepared_batches(jobs, partial(read_files_job, now=now), enabled, workers=workers):
-        # imported files are not configured sources: no poll state is kept for them
-        store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False,
-                    prepared=prepared)  # fmt: skip
-        done += batch.files
-        if progress:
-            progress(done, len(files))
+    workers = batches.default_workers(len(jobs)) if workers is None else workers
+    with store.single_threaded() if workers else contextlib.nullcontext():
+        for batch, prepared in batches.prepared_batches(jobs, partial(read_files_job, now=now), enabled, workers=workers):
+            # imported files are not configured sources: no poll state is kept for them
+            store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False,
+                        prepared=prepared)  # fmt: skip
+            done += batch.files
+            if progress:
+                progress(done, len(files))
     deliver_alerts(store, config, compiled, now=now, summary=summary)
     store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
     return summary

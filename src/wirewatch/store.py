@@ -19,6 +19,7 @@ import json
 import re
 import secrets
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -271,6 +272,15 @@ class Store:
                 f"{self.path}: needs migration {missing[0]}; open it once for writing (e.g. wirewatch import) first"
             )
 
+    @contextmanager
+    def single_threaded(self) -> Iterator[None]:
+        """Run DuckDB on one thread for a while: when other processes keep the cores busy."""
+        self._run("queries/single_thread")
+        try:
+            yield
+        finally:
+            self._run("queries/all_threads")
+
     # -- runs and sources ------------------------------------------------------------------------
 
     def begin_run(self, kind: str, *, now: dt.datetime) -> str:
@@ -340,11 +350,7 @@ class Store:
         timings = {"keys": time.perf_counter() - started}
         event_at = [_utc(a.published_at or a.fetched_at) or now for a in accepted]
         with self._transaction():
-            self._input("batch_keys_input", {
-                "article_key": np.array([dedupe.signed64(k.article_id) for k in keys.keys], dtype=np.int64),
-                "url_key": _objects([_url_key(k.url_norm) for k in keys.keys]),
-                "content_key": np.array([dedupe.signed64(k.content_hash) for k in keys.keys], dtype=np.int64),
-            })  # fmt: skip
+            self._input("batch_keys_input", keys.join_keys)
             known, first_versions = self._known()
             decisions = dedupe.plan_batch(keys.keys, known)
             writes = [i for i, d in enumerate(decisions) if d.status in ("new", "revised")]
@@ -502,8 +508,8 @@ class Store:
             "body": _objects([item.body for item in items]),
             "content_hash": _objects([keys.keys[i].content_hash for i in writes]),
             "text_hash": _objects([keys.keys[i].text_hash for i in writes]),
-            "url_key": _objects([_url_key(keys.keys[i].url_norm) for i in writes]),
-            "content_key": np.array([dedupe.signed64(keys.keys[i].content_hash) for i in writes], dtype=np.int64),
+            "url_key": keys.join_keys["url_key"][writes],
+            "content_key": keys.join_keys["content_key"][writes],
             "lang": _objects([accepted[i].lang for i in writes]),
             "provenance": _objects([json.dumps(accepted[i].provenance) if accepted[i].provenance else None for i in writes]),
             "signature": _objects([signatures[i].tobytes() if usable[i] else None for i in writes]),
@@ -699,10 +705,6 @@ def _migrations() -> list[tuple[int, Path]]:
         if number.isdigit():
             found.append((int(number), file))
     return sorted(found)
-
-
-def _url_key(url_norm: str | None) -> int | None:
-    return dedupe.signed64(dedupe.hex64("url", url_norm)) if url_norm else None
 
 
 def _outcomes(

@@ -1,0 +1,2 @@
+-- Back to DuckDB's default: one thread per core.
+RESET threads;
