@@ -31,10 +31,11 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
             continue
         for folder, subfolders, names in os.walk(path):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            base = Path(folder)  # joining a name to it parses only the name
             for name in sorted(names):
                 stem, dot, suffix = name.rpartition(".")
                 if dot and not name.startswith(".") and f".{suffix.lower()}" in IMPORT_SUFFIXES and stem.upper() != "README":
-                    yield Path(folder, name)
+                    yield base / name
 
 
 def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None = None) -> PollResult:
