@@ -1,9 +1,13 @@
-"""Measuring one step: wall and CPU seconds and the process's peak resident memory during it.
+"""Measuring one step: wall and CPU seconds and the peak resident memory during it, of this
+process and of the processes it starts (the import's workers).
 
 Peak memory is read from the kernel (VmHWM), reset before each step through
 /proc/self/clear_refs, so that each row of a scenario reports its own peak; tracemalloc would
 slow a large run down several times. Where the reset is not allowed, the figure is the peak since
 the process started (each scenario runs in a process of its own, so it is still per scenario).
+Descendant processes are sampled from /proc every 0.2 s: the peak is the larger of this
+process's own and the whole tree's at a sample (proportional set sizes, so that pages a forked
+worker shares are counted once), and their CPU time is added as last seen.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gc
 import os
 import platform
 import resource
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -38,6 +43,58 @@ def _reset_peak() -> bool:
         return False
 
 
+class _Descendants(threading.Thread):
+    """Samples the processes below this one: the largest total resident memory of the whole
+    tree at one moment, and each descendant's CPU seconds as last seen."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.peak_mb = 0.0
+        self.cpu_s: dict[int, float] = {}
+        self.sample()  # processes already there (a forkserver): their CPU counts from now on
+        self.before = dict(self.cpu_s)
+
+    def cpu_seconds(self) -> float:
+        return sum(seconds - self.before.get(pid, 0.0) for pid, seconds in self.cpu_s.items())
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.sample()
+
+    def sample(self) -> None:
+        if not os.path.isdir("/proc"):
+            return  # not Linux: this process's own figures only
+        stats = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+                    # after the name: state ppid ... utime(12) stime(13), in clock ticks
+                    stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        tree, frontier = set(), {os.getpid()}
+        while frontier:
+            tree |= frontier
+            frontier = {pid for pid, (ppid, _) in stats.items() if ppid in frontier} - tree
+        below = tree - {os.getpid()}
+        if below:  # proportional shares: forked workers share their parent's pages
+            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in tree))
+        for pid in below:
+            self.cpu_s[pid] = stats[pid][1] / _TICKS
+
+
+def _pss_mb(pid: int) -> float:
+    """A process's proportional set size: its resident pages, shared ones divided among sharers."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 def peak_rss_mb() -> float:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -56,13 +113,16 @@ def measured() -> Iterator[Span]:
     gc.collect()
     gc.freeze()
     _reset_peak()
+    descendants = _Descendants()
+    descendants.start()
     wall, cpu = time.perf_counter(), time.process_time()
     try:
         yield span
     finally:
         span.wall_s = time.perf_counter() - wall
-        span.cpu_s = time.process_time() - cpu
-        span.peak_rss_mb = peak_rss_mb()
+        descendants.stop.set()
+        span.cpu_s = time.process_time() - cpu + descendants.cpu_seconds()
+        span.peak_rss_mb = max(peak_rss_mb(), descendants.peak_mb)
         gc.unfreeze()
 
 

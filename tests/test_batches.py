@@ -4,13 +4,15 @@ does everything: same articles, stories, revisions, matches and summary."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import random
 from pathlib import Path
 
 import pytest
 
 from wirewatch import pipeline
-from wirewatch.batches import batches_of, default_workers
+from wirewatch.batches import batches_of, default_workers, prepared_batches
 from wirewatch.config import load_config
 from wirewatch.store import open_store
 
@@ -92,3 +94,16 @@ def test_store_batches_and_default_workers() -> None:
     assert batches_of([]) == [[]]  # one empty batch still carries the source states
     assert default_workers(1) == 0  # one job: starting a worker costs more than it saves
     assert default_workers(3) >= 1
+
+
+def _dies_in_workers(job: int) -> tuple[int, list]:
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)  # a worker dying, as when the kernel kills it for memory
+    return job, []
+
+
+def test_when_workers_die_the_batches_are_read_here_in_order(caplog: pytest.LogCaptureFixture) -> None:
+    assert list(prepared_batches([1, 2, 3, 4, 5], _dies_in_workers, [], workers=2)) == [
+        (1, None), (2, None), (3, None), (4, None), (5, None)
+    ]
+    assert "worker processes failed" in caplog.text

@@ -11,11 +11,13 @@ import contextlib
 import datetime as dt
 import gc
 import itertools
+import logging
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -24,6 +26,7 @@ from wirewatch.config import TopicConfig
 from wirewatch.model import Article, TopicMatch, WireItem
 
 BATCH_SIZE = 1000  # articles per store transaction
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,18 +139,26 @@ def _prepared_in_workers(
     jobs: Sequence[Job], read: Reader[Job, Read], chosen: Sequence[TopicConfig], workers: int
 ) -> Iterator[tuple[Read, list[PreparedBatch]]]:
     context = _worker_context()
+    queued = iter(jobs)
+    pending: deque[tuple[Job, Future[tuple[Read, list[PreparedBatch]]]]] = deque()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen),)) as pool:
-        pending: deque[Future[tuple[Read, list[PreparedBatch]]]] = deque()
-        queued = iter(jobs)
-        # one job ahead per worker keeps them busy while the store writes; more only holds memory
-        for job in itertools.islice(queued, workers + 1):
-            pending.append(pool.submit(_read_and_prepare, read, job))
-        while pending:
-            done = pending.popleft().result()
-            job = next(queued, None)
-            if job is not None:
-                pending.append(pool.submit(_read_and_prepare, read, job))
-            yield done
+        try:
+            # one job ahead per worker keeps them busy while the store writes; more only holds memory
+            for job in itertools.islice(queued, workers + 1):
+                pending.append((job, pool.submit(_read_and_prepare, read, job)))
+            while pending:
+                done = pending[0][1].result()
+                pending.popleft()
+                job = next(queued, None)
+                if job is not None:
+                    pending.append((job, pool.submit(_read_and_prepare, read, job)))
+                yield done
+        except BrokenProcessPool as error:
+            # Workers could not start (a script without an `if __name__ == "__main__":` guard
+            # re-runs in each) or died (out of memory): nothing is lost, the rest is read here.
+            logger.warning("worker processes failed (%s); reading the remaining batches in this process", error)
+    for job in itertools.chain((job for job, _ in pending), queued):
+        yield read(job)[0], None
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
