@@ -7,6 +7,7 @@ the measured spans and cached under the cache folder.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -159,17 +160,30 @@ def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, 
     return Ingested(span, items, statuses, batch_seconds, near_seconds)
 
 
-def _file_batches(directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig]) -> Iterator[PreparedBatch]:
-    """The corpus files as store batches, read and prepared by worker processes the way
+def _file_batches(directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig],
+                  workers: int = WORKERS) -> Iterator[list[Article] | PreparedBatch]:
+    """The corpus files as store batches, read and prepared by ``workers`` processes the way
     `wirewatch import` prepares them (its files carry no manifest metadata: sources, GUIDs and
-    times come from the manifest here)."""
+    times come from the manifest here); with none, read here and prepared by the store."""
     jobs = list(_batched(entries, BATCH))
-    for _, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=WORKERS):
-        yield from prepared
+    for articles, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=workers):
+        yield from prepared if prepared is not None else [articles]
 
 
-def _read_entries(directory: Path, entries: Sequence[dict]) -> tuple[None, list[Article]]:
-    return None, [read_article(directory, entry) for entry in entries]
+def _read_entries(directory: Path, entries: Sequence[dict]) -> tuple[list[Article], list[Article]]:
+    articles = [read_article(directory, entry) for entry in entries]
+    return articles, articles
+
+
+def _import(store, directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig], topics,
+            workers: int) -> Ingested:
+    """An import of the corpus as `wirewatch import --workers N` runs it."""
+    with store.single_threaded() if workers else contextlib.nullcontext():
+        return _ingest(store, _file_batches(directory, entries, chosen, workers), topics)
+
+
+def _workers_label(workers: int) -> str:
+    return f"{workers} worker processes (default)" if workers else "one process (--workers 0)"
 
 
 def _statuses(statuses: Counter) -> str:
@@ -263,18 +277,28 @@ def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
     store_module = _require("wirewatch.store", "open_store")
     topics, shipped, chosen = _import_topics()
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
+    single = dirs.work / "import-one-process.duckdb"
+    store = store_module.open_store(single)
+    try:
+        alone = _import(store, directory, entries, chosen, topics, workers=0)
+    finally:
+        store.close()
+        single.unlink(missing_ok=True)
     path = dirs.work / "import.duckdb"
     store = store_module.open_store(path)
     try:
-        with store.single_threaded():  # as `wirewatch import` runs beside its workers
-            done = _ingest(store, _file_batches(directory, entries, chosen), topics)
+        done = _import(store, directory, entries, chosen, topics, workers=WORKERS)
         rows = [throughput(
             "import", "wirewatch import (parse + dedupe + stories + topics)", done.items, done.span, "items/s",
             size_bytes=raw_bytes,
             targets=[Target(">= 3,000 items/s", "rate", at_least=3_000), Target(">= 10x naive", "ratio", at_least=10)],
-            note=f"{_statuses(done.statuses)}; {_growth(done)} of {BATCH}; "
+            note=f"{_workers_label(WORKERS)}; {_statuses(done.statuses)}; {_growth(done)} of {BATCH}; "
                  f"{shipped} shipped + {IMPORT_BENCH_TOPICS} bench topics",
         )]
+        rows.append(throughput(
+            "import", "the same import in one process (--workers 0)", alone.items, alone.span, "items/s",
+            size_bytes=raw_bytes, note=f"{_statuses(alone.statuses)}; {_growth(alone)} of {BATCH}",
+        ))
         rows += _near_duplicate_check("import", store, topics, len(entries), (directory, entries),
                                       scale.corpus_start + scale.import_items, scale,
                                       Target("<= 50 ms at 100k", "rate", at_most=50))
@@ -346,25 +370,26 @@ def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
     archive, build_row = _archive(scale, dirs, store_module, topics)
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
     path = dirs.work / "archive.duckdb"
-    shutil.copyfile(archive, path)
     rows = [build_row] if build_row else []
-    store = store_module.open_store(path)
-    try:
-        with store.single_threaded():  # as `wirewatch import` runs beside its workers
-            done = _ingest(store, _file_batches(directory, entries, chosen), topics)
-        rows.append(throughput(
-            "archive", f"wirewatch import into {scale.archive_size:,} archived", done.items, done.span, "items/s",
-            size_bytes=raw_bytes,
-            targets=[Target(">= 3,000 items/s", "rate", at_least=3_000),
-                     Target("peak <= 1 GB", "peak_rss_mb", at_most=1024)],
-            note=f"{_statuses(done.statuses)}; {_growth(done)}",
-        ))
-        rows += _near_duplicate_check("archive", store, topics, scale.archive_size + len(entries), (directory, entries),
-                                      scale.corpus_start + scale.import_items, scale,
-                                      Target("<= 300 ms at 1M", "rate", at_most=300))
-    finally:
-        store.close()
-        path.unlink(missing_ok=True)
+    for workers in (0, WORKERS):  # the workers' memory is their own: both ways, measured
+        shutil.copyfile(archive, path)
+        store = store_module.open_store(path)
+        try:
+            done = _import(store, directory, entries, chosen, topics, workers=workers)
+            rows.append(throughput(
+                "archive", f"wirewatch import into {scale.archive_size:,} archived, {_workers_label(workers)}",
+                done.items, done.span, "items/s", size_bytes=raw_bytes,
+                targets=[Target(">= 3,000 items/s", "rate", at_least=3_000),
+                         Target("peak <= 1 GB", "peak_rss_mb", at_most=1024)],
+                note=f"{_statuses(done.statuses)}; {_growth(done)}",
+            ))
+            if workers:
+                rows += _near_duplicate_check("archive", store, topics, scale.archive_size + len(entries),
+                                              (directory, entries), scale.corpus_start + scale.import_items, scale,
+                                              Target("<= 300 ms at 1M", "rate", at_most=300))
+        finally:
+            store.close()
+            path.unlink(missing_ok=True)
     return rows
 
 
