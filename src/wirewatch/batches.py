@@ -1,5 +1,5 @@
-"""Store batches made ready for the store: read, keyed, MinHashed and topic-matched, here or in
-worker processes while the store writes the previous batch.
+"""Batches made ready for the store: read, checked, keyed, MinHashed and topic-matched, here or
+in worker processes while the store writes the previous batch.
 
 The store is one writer; everything before it is pure work on each batch, which a second core
 can do. This module imports no database, network or alert code, so that workers start quickly.
@@ -75,6 +75,7 @@ def _rejection(article: Article) -> str | None:
         if not isinstance(getattr(article, name), dt.datetime | None):
             return f"{name}: not a date and time"
     return None
+
 
 Job = TypeVar("Job")
 Read = TypeVar("Read")

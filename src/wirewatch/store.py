@@ -315,7 +315,7 @@ class Store:
     def ingest_batch(
         self,
         run_id: str,
-        articles: Sequence[Article] | PreparedBatch,
+        batch: Sequence[Article] | PreparedBatch,
         *,
         now: dt.datetime,
         polls: Sequence[SourceState] = (),
@@ -338,9 +338,7 @@ class Store:
         self._writable()
         started = time.perf_counter()
         now = _utc(now)
-        if not isinstance(articles, PreparedBatch):
-            articles = prepare_batch(articles)
-        prepared = articles
+        prepared = batch if isinstance(batch, PreparedBatch) else prepare_batch(batch)
         articles, reasons, keys = prepared.articles, prepared.reasons, prepared.keys
         rows = [i for i, reason in enumerate(reasons) if reason is None]  # accepted -> batch position
         accepted = [articles[i] for i in rows]
