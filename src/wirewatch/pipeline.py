@@ -18,7 +18,7 @@ from pathlib import Path
 from wirewatch import alerts, batches, fetch, topics
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_files, read_files_job
-from wirewatch.config import Config, SourceConfig, TopicConfig
+from wirewatch.config import Config, SourceConfig
 from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
 from wirewatch.store import BatchResult, Store
 
