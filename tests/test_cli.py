@@ -103,3 +103,35 @@ def test_alerts_list_retry_and_test(archive, webhook_receiver):
     webhook_receiver.default_status = 500
     down = runner.invoke(app, ["alerts", "test", webhook_receiver.url("/t")])
     assert down.exit_code == 1 and down.stderr.startswith("error: json://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    "error",
+    # Ctrl-C as Python and as DuckDB report it (during a statement; while it reads Python objects)
+    [KeyboardInterrupt(), RuntimeError("Query interrupted"), "duckdb.Error", "duckdb.InterruptException"],
+)
+def test_ctrl_c_is_one_line_and_exit_130(error, capsys):
+    import duckdb
+    import typer
+
+    from wirewatch.cli import user_errors
+
+    if error == "duckdb.Error":
+        error = duckdb.Error("KeyboardInterrupt: ")
+    elif error == "duckdb.InterruptException":
+        error = duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+    with pytest.raises(typer.Exit) as stopped:
+        with user_errors():
+            raise error
+    assert stopped.value.exit_code == 130
+    assert capsys.readouterr().err == (
+        "interrupted: the batches stored before it are kept; the same command goes on from there\n"
+    )
+
+
+def test_other_runtime_errors_are_not_taken_for_an_interrupt():
+    from wirewatch.cli import user_errors
+
+    with pytest.raises(RuntimeError, match="something else"):
+        with user_errors():
+            raise RuntimeError("something else")

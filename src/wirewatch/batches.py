@@ -14,6 +14,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -180,6 +181,9 @@ def _start_worker(chosen: Sequence[TopicConfig]) -> None:
     """Compile the topics once per worker process, with batch-sized collections (see
     ``_batch_sized_collections``); what exists now lives until the end: frozen out of them."""
     global _worker_match
+    # Ctrl-C reaches the whole process group: the main process handles it (batches are
+    # transactions) and shuts the pool down; a worker would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_match = article_matcher(chosen) if chosen else None
     gc.freeze()
     gc.set_threshold(10_000, *gc.get_threshold()[1:])

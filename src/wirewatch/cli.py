@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 
@@ -105,6 +105,29 @@ def user_errors() -> Iterator[None]:
     except (ConfigError, StoreError, codec.CodecError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        interrupted()
+    except Exception as error:
+        if not is_interrupt(error):
+            raise
+        interrupted()
+
+
+def is_interrupt(error: Exception) -> bool:
+    """Ctrl-C as DuckDB reports it from inside a statement: RuntimeError("Query interrupted"),
+    or duckdb.Error("KeyboardInterrupt: ...") while it reads Python objects."""
+    message = str(error)
+    return (
+        type(error).__name__ == "InterruptException"
+        or message == "Query interrupted"
+        or message.startswith("KeyboardInterrupt")
+    )
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: each batch is one transaction, so what was stored stays and nothing is half done."""
+    typer.echo("interrupted: the batches stored before it are kept; the same command goes on from there", err=True)
+    raise typer.Exit(130) from None
 
 
 def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
