@@ -38,6 +38,7 @@ from bench.generate import (
 from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
 from wirewatch import codec
 from wirewatch.batches import PreparedBatch, prepared_batches
+from wirewatch.pipeline import import_workers
 from wirewatch.config import Config, HttpConfig, SourceConfig, TopicConfig, load_config
 from wirewatch.model import Article
 
@@ -182,8 +183,11 @@ def _import(store, directory: Path, entries: Sequence[dict], chosen: Sequence[To
         return _ingest(store, _file_batches(directory, entries, chosen, workers), topics)
 
 
-def _workers_label(workers: int) -> str:
-    return f"{workers} worker processes (default)" if workers else "one process (--workers 0)"
+def _workers_label(workers: int, entries: Sequence[dict], archived: int) -> str:
+    """How the import ran, and whether that is what `wirewatch import` does by default here."""
+    label = f"{workers} worker processes" if workers else "one process"
+    default = import_workers(-(-len(entries) // BATCH), archived)
+    return f"{label} (the default here)" if workers == default else f"{label} (--workers {workers})"
 
 
 def _statuses(statuses: Counter) -> str:
@@ -292,7 +296,7 @@ def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
             "import", "wirewatch import (parse + dedupe + stories + topics)", done.items, done.span, "items/s",
             size_bytes=raw_bytes,
             targets=[Target(">= 3,000 items/s", "rate", at_least=3_000), Target(">= 10x naive", "ratio", at_least=10)],
-            note=f"{_workers_label(WORKERS)}; {_statuses(done.statuses)}; {_growth(done)} of {BATCH}; "
+            note=f"{_workers_label(WORKERS, entries, 0)}; {_statuses(done.statuses)}; {_growth(done)} of {BATCH}; "
                  f"{shipped} shipped + {IMPORT_BENCH_TOPICS} bench topics",
         )]
         rows.append(throughput(
@@ -377,7 +381,8 @@ def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
         try:
             done = _import(store, directory, entries, chosen, topics, workers=workers)
             rows.append(throughput(
-                "archive", f"wirewatch import into {scale.archive_size:,} archived, {_workers_label(workers)}",
+                "archive",
+                f"wirewatch import into {scale.archive_size:,} archived, {_workers_label(workers, entries, scale.archive_size)}",
                 done.items, done.span, "items/s", size_bytes=raw_bytes,
                 targets=[Target(">= 3,000 items/s", "rate", at_least=3_000),
                          Target("peak <= 1 GB", "peak_rss_mb", at_most=1024)],

@@ -93,7 +93,10 @@ def test_store_batches_and_default_workers() -> None:
     assert [len(b) for b in batches_of(list(range(2500)))] == [1000, 1000, 500]
     assert batches_of([]) == [[]]  # one empty batch still carries the source states
     assert default_workers(1) == 0  # one job: starting a worker costs more than it saves
-    assert default_workers(3) >= 1
+    assert default_workers(3) == (os.cpu_count() or 1)
+    # into a large archive the writer bounds an import: workers would only add memory
+    assert pipeline.import_workers(3, pipeline.WRITER_BOUND_ARCHIVE - 1) == default_workers(3)
+    assert pipeline.import_workers(3, pipeline.WRITER_BOUND_ARCHIVE) == 0
 
 
 def _dies_in_workers(job: int) -> tuple[int, list]:

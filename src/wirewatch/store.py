@@ -305,6 +305,10 @@ class Store:
             )
         return states
 
+    def article_count(self) -> int:
+        """How many articles the archive holds."""
+        return int(self._run("queries/article_count").fetchone()[0])
+
     def known_guids(self, *, since: dt.datetime) -> dict[str, set[str]]:
         """The GUIDs of each source's articles first stored since ``since``, by source name."""
         rows = self._run("queries/known_guids", {"since": _utc(since)}).fetchall()
