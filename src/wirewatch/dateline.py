@@ -142,7 +142,9 @@ _EN_WEEKDAY = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 _RU_WEEKDAY = re.compile(r"[Вв]о?\s+(понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b")
 
 
+@lru_cache(maxsize=1024)  # a few agencies write nearly every dateline
 def canonical_agency(raw: str) -> str:
+    """The agency's canonical name ("Itar-Tass" -> "TASS"), or the name as written."""
     key = raw.strip().strip("/").strip().casefold()
     return AGENCIES.get(key, raw.strip().strip("/").strip())
 
