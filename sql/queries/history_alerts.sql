@@ -1,7 +1,7 @@
--- Pending alerts for stored matches (--alert-history): after a new or changed topic rule has
--- re-evaluated the window, each (topic, story, channel) that has a match of an article since
--- $since and no alert yet gets one, for its best-scoring match.
-INSERT INTO alert_rows BY NAME
+-- The alerts due for stored matches (--alert-history; insert_due_alerts writes them): after a
+-- new or changed topic rule has re-evaluated the window, each (topic, story, channel) that has a
+-- match of an article since $since and no alert yet gets one, for its best-scoring match.
+CREATE OR REPLACE TEMP TABLE due_alerts AS
 WITH routes AS (
     SELECT topic::VARCHAR AS topic, channel_key::VARCHAR AS channel_key, channel::VARCHAR AS channel
     FROM batch_routes_input
@@ -19,9 +19,4 @@ due AS (
     ANTI JOIN alert_rows x ON x.topic = w.topic AND x.story_id = w.story_id AND x.channel_key = w.channel_key
     QUALIFY row_number() OVER (PARTITION BY topic, story_id, channel_key ORDER BY score DESC, article_id) = 1
 )
-SELECT
-    alert_id(topic, story_id, channel_key, article_id, revision) AS alert_id,
-    topic, story_id, article_id, revision, channel_key, channel,
-    'pending' AS status, 0 AS attempts, $now AS created_at, terms, snippet, $run_id AS run_id
-FROM due
-RETURNING alert_id;
+SELECT * FROM due;

@@ -1,7 +1,8 @@
--- Pending alerts for this batch's matches: at most one per topic, story and channel (the
--- best-scoring match of the batch); a topic that re-alerts on updates gets one more when the
--- match has a term that no earlier alert of that topic, story and channel had.
-INSERT INTO alert_rows BY NAME
+-- The alerts due for this batch's matches (insert_due_alerts writes them): at most one per
+-- topic, story and channel (the best-scoring match of the batch); a topic that re-alerts on
+-- updates gets one more when the match has a term that no earlier alert of that topic, story and
+-- channel had.
+CREATE OR REPLACE TEMP TABLE due_alerts AS
 WITH routes AS (
     SELECT
         topic::VARCHAR AS topic,
@@ -32,9 +33,4 @@ due AS (
         OR (w.realert AND len(list_filter(w.terms, lambda t: NOT list_contains(e.terms, t))) > 0)
     QUALIFY row_number() OVER (PARTITION BY topic, story_id, channel_key ORDER BY score DESC, row) = 1
 )
-SELECT
-    alert_id(topic, story_id, channel_key, article_id, revision) AS alert_id,
-    topic, story_id, article_id, revision, channel_key, channel,
-    'pending' AS status, 0 AS attempts, $now AS created_at, terms, snippet, $run_id AS run_id
-FROM due
-RETURNING alert_id;
+SELECT * FROM due;

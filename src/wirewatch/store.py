@@ -389,7 +389,7 @@ class Store:
                 self._run("queries/ingest_matches", params)
                 if routes:
                     self._input("batch_routes_input", _route_columns(routes))
-                    alert_ids = [r[0] for r in self._run("queries/ingest_alerts", params).fetchall()]
+                    alert_ids = self._insert_alerts("queries/ingest_alerts", params)
             if polls:
                 self._input("batch_sources_input", _source_columns(polls))
                 self._run("queries/ingest_sources", {"now": now})
@@ -653,7 +653,12 @@ class Store:
         with self._transaction():
             self._input("batch_routes_input", _route_columns(routes))
             params = {"since": _utc(since), "now": _utc(now), "run_id": run_id}
-            return [row[0] for row in self._run("queries/history_alerts", params).fetchall()]
+            return self._insert_alerts("queries/history_alerts", params)
+
+    def _insert_alerts(self, due: str, params: Mapping[str, Any]) -> list[str]:
+        """Stage the alerts that statement ``due`` finds due, insert them as pending, return their ids."""
+        self._run(due, params)
+        return [row[0] for row in self._run("queries/insert_due_alerts", params).fetchall()]
 
     def articles_since(self, since: dt.datetime) -> Iterator[StoredArticle]:
         """Stored articles (current versions) published (else fetched, else first seen) since
