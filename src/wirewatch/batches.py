@@ -27,6 +27,7 @@ from wirewatch.config import TopicConfig
 from wirewatch.model import Article, TopicMatch, WireItem
 
 BATCH_SIZE = 1000  # articles per store transaction
+YOUNG_COLLECTION_EVERY = 10_000  # allocations between young-generation collections (see below)
 logger = logging.getLogger(__name__)
 
 
@@ -126,11 +127,11 @@ def prepared_batches(
 
 @contextlib.contextmanager
 def _batch_sized_collections() -> Iterator[None]:
-    """Young-generation garbage collections every 10,000 allocations instead of 700 while
-    batches go through (they allocate some 100,000 objects each and free them together, with no
-    cycles): a twentieth of the work, measured on both sides of the worker pipe."""
+    """Young-generation garbage collections every ``YOUNG_COLLECTION_EVERY`` allocations instead
+    of 700 while batches go through (they allocate some 100,000 objects each and free them
+    together, with no cycles): a twentieth of the work, measured on both sides of the pipe."""
     thresholds = gc.get_threshold()
-    gc.set_threshold(10_000, *thresholds[1:])
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *thresholds[1:])
     try:
         yield
     finally:
@@ -186,7 +187,7 @@ def _start_worker(chosen: Sequence[TopicConfig]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_match = article_matcher(chosen) if chosen else None
     gc.freeze()
-    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 
 
 def _read_and_prepare(read: Reader[Job, Read], job: Job) -> tuple[Read, list[PreparedBatch]]:

@@ -315,7 +315,7 @@ def topics_check(
     failed = False
     with user_errors():
         config = config_from(config_path, None)
-        matcher = topics.compile_topics([t for t in config.topics if t.enabled])
+        matcher = topics.compile_topics(config.enabled_topics)
         now = pipeline.utc_now()
         for path in files:
             poll = inputs.read_file(path, inputs.IMPORT_SOURCE, now=now)

@@ -83,6 +83,10 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     story_window_days: int = 14  # near-duplicate (story) matching window
 
+    @property
+    def enabled_topics(self) -> list[TopicConfig]:
+        return [t for t in self.topics if t.enabled]
+
 
 SOURCE_KINDS = ("feed", "page", "dir")
 FULL_TEXT_MODES = ("auto", "always", "never")

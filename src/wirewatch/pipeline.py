@@ -82,7 +82,7 @@ class Topics:
 def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topics:
     """Compile the enabled topics once per run and resolve their alert channels."""
     env = os.environ if env is None else env
-    enabled = [t for t in config.topics if t.enabled]
+    enabled = config.enabled_topics
     if not enabled:
         return Topics(None, {}, {})
     routes, urls = alerts.routes_for(enabled, config.alerts, env)
@@ -331,7 +331,7 @@ def import_paths(
         store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
     )
     done = 0
-    enabled = [t for t in config.topics if t.enabled]
+    enabled = config.enabled_topics
     jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
     if workers is None:
         workers = import_workers(len(jobs), store.article_count())
