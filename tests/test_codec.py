@@ -288,11 +288,13 @@ def test_weekday_year_never_lands_after_the_fetch():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0\u2003\u200b\r")), max_size=40))
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0\u2003\u200b\u00ad\re\u0301\u00e9")), max_size=40))
 def test_blocks_are_those_of_the_normalised_text(text):
     # parse splits blocks without building the normalised text; it must find the same ones
     expected = [b for b in (piece.strip() for piece in codec.normalize_text(text).split("\n\n")) if b]
-    assert codec._blocks(codec._normalize_chars(text)) == expected
+    context, lines = codec._normalized_lines(text)
+    assert context == codec._normalize_chars(text)
+    assert codec._blocks(lines) == expected
 
 
 def test_nul_after_the_sniffed_head_is_kept_as_text():

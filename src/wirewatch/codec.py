@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import filterfalse
 from typing import Any
 
 from wirewatch.dateline import split_dateline
@@ -61,12 +62,29 @@ def _normalize_chars(text: str) -> str:
     return text
 
 
-def _blocks(text: str) -> list[str]:
-    """The blocks of ``normalize_text(text)`` (``text`` already through ``_normalize_chars``),
-    each stripped, empty ones dropped, without building the normalised text: one split into
-    lines instead of a search for trailing spaces and a split into blocks (each pass over a
-    long text costs about as much as the whole dateline)."""
+def _normalized_lines(text: str) -> tuple[str, list[str]]:
+    """``_normalize_chars(text)`` and its lines. Only lines with a character beyond ASCII can be
+    other than NFC or hold an invisible character, and ``str.isascii`` knows without a pass, so
+    only those lines are checked (news text has about half its lines in plain ASCII)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if not text.isascii():
+        # NFC works line by line: a line feed never composes with what follows it
+        beyond_ascii = "\n".join(filterfalse(str.isascii, lines))
+        if not unicodedata.is_normalized("NFC", beyond_ascii) or any(
+            map(beyond_ascii.__contains__, _INVISIBLE_CHARS)
+        ):
+            text = _normalize_chars(text)
+            lines = text.split("\n")
+    return text, lines
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    """The blocks of ``normalize_text`` given the lines of ``_normalize_chars``' text, each
+    stripped, empty ones dropped, without building the normalised text: one split into lines
+    instead of a search for trailing spaces and a split into blocks (each pass over a long text
+    costs about as much as the whole dateline)."""
     if all(lines[::2]) and not any(lines[1::2]):
         # the common shape: one line per block, one blank line between blocks
         return [block for block in map(str.strip, lines[::2]) if block]
@@ -111,8 +129,8 @@ def parse(
         raise CodecError("binary data (NUL characters), not a wire document")
     # Trailing spaces and blank lines do not change what a year mentioned anywhere is, so the
     # character-level normalisation is all the evidence text needs.
-    context = _normalize_chars(text)
-    blocks = _blocks(context)
+    context, lines = _normalized_lines(text)
+    blocks = _blocks(lines)
     if not blocks:
         raise CodecError("empty document")
     if len(blocks) < 2:

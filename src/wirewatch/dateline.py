@@ -91,15 +91,23 @@ RUSSIAN_MONTHS = {
     for name in names
 }
 
-_EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+# Months as a trie of literals ("Sep", "Sept", "September" share one branch): the regex engine
+# tries a dozen branches at a position instead of two dozen.
+_EN_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _RU_MONTH = "(?:" + "|".join(sorted(RUSSIAN_MONTHS, key=len, reverse=True)) + ")"
 # The date at the end of the part before the agency: "September 27", "Aug 29, 2014", "28 ноября",
-# "27 September 2011".
+# "27 September 2011". Matched from the start with a greedy ".*" so that the engine tries the
+# date from the end backwards and stops at the first (last-starting) one: a search tried it at
+# every position, most of them in the place and region.
 _DATE = re.compile(
-    rf"(?:^|(?<=[\s,.]))(?P<date>(?P<mon1>{_EN_MONTH})\s+(?P<day1>\d{{1,2}})(?:,?\s+(?P<year1>\d{{4}}))?"
+    r"(?:.*[\s,.])?"
+    rf"(?P<date>(?P<mon1>{_EN_MONTH})\s+(?P<day1>\d{{1,2}})(?:,?\s+(?P<year1>\d{{4}}))?"
     rf"|(?P<day2>\d{{1,2}})\s+(?P<mon2>{_EN_MONTH}|{_RU_MONTH})(?:\s+(?P<year2>\d{{4}})(?:\s*г\.?)?)?)"
     r"[\s.,]*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.DOTALL,
 )
 
 _SEPARATOR = r"(?P<sep>——|—|–|--|-|_|:)"
@@ -111,8 +119,8 @@ _AGENCY_MARKERS = (
     # Kyodo -   (bare names only for agencies known to write them so)
     re.compile(r"\s(?P<agency>Kyodo|Xinhua|AFP|AP|Reuters)\s+" + _SEPARATOR + r"(?=\s|$)"),
 )
-# A character each marker needs in the head (None: no cheap test).
-_MARKER_GATES = ("(", "/", None)
+# Text each marker needs in the head (one of them): a substring test skips a regex pass.
+_MARKER_GATES = (("(",), ("/",), ("Kyodo", "Xinhua", "AFP", "AP", "Reuters"))
 # A place is written in capitals: "CHEBARKUL", "ABOARD THE PAPAL FLIGHT", "МОСКВА", "ST. PETERSBURG".
 _PLACE = re.compile(r"^[^\W\d_a-zа-яё][^\sa-zа-яё]*(?:[\s\-'’.&][^\sa-zа-яё]+)*$")
 # dpa and some others write the place in title case ("Frankfurt/Main (dpa) -"); accepted only
@@ -162,48 +170,45 @@ def split_dateline(
     nor ``published`` gives the year but the paragraph names a weekday ("said on Tuesday").
     """
     head = paragraph[: _MAX_DATELINE + 8]
-    for marker, gate in zip(_AGENCY_MARKERS, _MARKER_GATES):
-        if gate is not None and gate not in head:
-            continue  # one character test skips a regex pass over the head
+    for marker, gates in zip(_AGENCY_MARKERS, _MARKER_GATES):
+        if not any(map(head.__contains__, gates)):
+            continue
         for found in marker.finditer(head):
-            if found.end() > _MAX_DATELINE:
+            end = found.end()
+            if end > _MAX_DATELINE:
                 break
             parts = _dateline_from(head[: found.start()], found)
             if parts is None:
                 continue
-            rest = paragraph[found.end() :]
-            if rest[:1].isspace():
-                rest = rest[1:]
-            date, source = resolve_date(
-                parts["date_text"],
-                published=published,
-                fetched=fetched,
-                lead=rest,
-                evidence=context,
-            )
-            return Dateline(raw=paragraph[: found.end()], date=date, date_source=source, **parts), rest
+            rest = paragraph[end + 1 :] if paragraph[end : end + 1].isspace() else paragraph[end:]
+            place, region, date_text, agency, agency_raw, separator = parts
+            date, source = resolve_date(date_text, published=published, fetched=fetched, lead=rest, evidence=context)
+            dateline = Dateline(paragraph[:end], place, region, date_text, date, source, agency, agency_raw, separator)
+            return dateline, rest
     return None, paragraph
 
 
-def _dateline_from(before: str, found: re.Match[str]) -> dict[str, str | None] | None:
+def _dateline_from(
+    before: str, found: re.Match[str]
+) -> tuple[str | None, str | None, str | None, str, str, str | None] | None:
     """Parse the part before the agency marker into the dateline's place, region, date text,
-    agency and separator, or None when that part does not look like a dateline (so "The (new)
+    agency (canonical and as written) and separator, or None when that part does not look like a dateline (so "The (new)
     rule - ..." is not taken for one)."""
     agency_raw = found.group("agency").strip()
     known = agency_raw.casefold() in AGENCIES
     prefix = before.rstrip()
     date_text = None
-    date_match = _DATE.search(prefix)
+    date_match = _DATE.match(prefix)
     if date_match:
         date_text = date_match.group("date")
-        prefix = prefix[: date_match.start()]
+        prefix = prefix[: date_match.start("date")]
     location = prefix.strip().rstrip(",.").strip()
     place = region = None
     if location:
         parts = [p.strip() for p in location.split(",")]
         if len(parts) == 1 and ". " in location:  # "MURMANSK. February 7."
             parts = [p.strip() for p in location.split(". ")]
-        inline = _INLINE_REGION.match(parts[0])
+        inline = _INLINE_REGION.match(parts[0]) if parts[0][-1:] in "/)" else None
         if inline:
             place = inline.group("place").strip()
             region = ", ".join(
@@ -223,20 +228,13 @@ def _dateline_from(before: str, found: re.Match[str]) -> dict[str, str | None] |
     if found.re is _AGENCY_MARKERS[1] and not known:
         return None  # "/something/" is a dateline only for agencies that write it so
     separator = (found.group("sep") or "").strip() or None
-    return {
-        "place": place,
-        "region": region,
-        "date_text": date_text,
-        "agency": canonical_agency(agency_raw),
-        "agency_raw": agency_raw,
-        "separator": separator,
-    }
+    return place, region, date_text, canonical_agency(agency_raw), agency_raw, separator
 
 
 @lru_cache(maxsize=4096)  # the same few hundred date texts recur in every batch
 def parse_date_text(date_text: str) -> tuple[int, int, int | None] | None:
     """``"Aug. 20"`` -> ``(8, 20, None)``; ``"28 ноября"`` -> ``(11, 28, None)``."""
-    found = _DATE.search(date_text)
+    found = _DATE.match(date_text)
     if not found:
         return None
     month_word = (found.group("mon1") or found.group("mon2")).rstrip(".").lower()
@@ -335,21 +333,25 @@ def weekday_named(text: str) -> int | None:
     return first[1] if first else None
 
 
+_NO_FETCH_LIMIT = dt.date(2100, 12, 31)
+
+
 def _date_from_weekday(month: int, day: int, lead: str, text: str, fetched: dt.datetime | None) -> dt.date | None:
     weekday = weekday_named(lead)
     if weekday is None:
         return None
-    latest = fetched.year if fetched else 2100
-    limit = fetched.date() + dt.timedelta(days=1) if fetched else dt.date(2100, 12, 31)
-
-    def fits(year: int) -> bool:
-        d = _date_or_none(year, month, day)
-        return d is not None and d.weekday() == weekday and d <= limit
-
-    mentioned = [year for year in years_mentioned(text) if fits(year)]
-    if mentioned:
-        return dt.date(max(mentioned), month, day)
+    limit = fetched.date() + dt.timedelta(days=1) if fetched else _NO_FETCH_LIMIT
+    fitting = [
+        date
+        for year in years_mentioned(text)
+        if (date := _date_or_none(year, month, day)) is not None and date.weekday() == weekday and date <= limit
+    ]
+    if fitting:
+        return max(fitting)
     if fetched is None:
         return None  # a weekday alone fits every few years: not evidence enough
-    year = next((y for y in range(latest, 1949, -1) if fits(y)), None)
-    return dt.date(year, month, day) if year else None
+    for year in range(limit.year, 1949, -1):
+        date = _date_or_none(year, month, day)
+        if date is not None and date.weekday() == weekday and date <= limit:
+            return date
+    return None
