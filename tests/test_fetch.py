@@ -354,6 +354,38 @@ def test_known_items_are_not_fetched_again(httpserver: HTTPServer, fetcher: Fetc
     assert requests_to(httpserver, "/politics/1001") == []
 
 
+def test_a_mirror_feeds_copies_are_not_fetched_again_on_the_next_poll(
+    httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Path
+) -> None:
+    from wirewatch.store import open_store
+
+    serve_tass(httpserver)  # the wire's feed and pages
+    mirror_base = httpserver.url_for("/mirror")
+    httpserver.expect_request("/mirror.xml").respond_with_data(
+        fixture_bytes("feeds", "tass_summary.xml", base=mirror_base), content_type=RSS
+    )
+    httpserver.expect_request("/mirror/politics/1001").respond_with_data(
+        fixture_bytes("pages", "tass_article.html"), content_type="text/html"
+    )
+    httpserver.expect_request("/mirror/economy/1002").respond_with_data(b"", status=404)
+    options = {"full_text": "auto", "allow_private": True, "max_age_days": 7.0}
+    sources = [feed_source(httpserver, **options), SourceConfig(
+        name="mirror", kind="feed", url=httpserver.url_for("/mirror.xml"), **options)]  # type: ignore[arg-type]
+    with open_store(tmp_path / "archive.duckdb") as store:
+        run = store.begin_run("test", now=NOW)
+        statuses = []
+        for _ in range(2):  # the feeds change between polls (no validators): both are fetched again
+            known = store.known_guids(since=NOW - dt.timedelta(days=2))
+            for source in sources:
+                result = poll_source(fetcher, source, None, now=NOW, known_guids=known.get(source.name, ()))
+                outcomes = store.ingest_batch(run, result.articles, now=NOW).outcomes
+                statuses.append((source.name, [o.status for o in outcomes]))
+    assert statuses == [("wire", ["new", "new"]), ("mirror", ["duplicate", "duplicate"]), ("wire", []), ("mirror", [])]
+    assert len(requests_to(httpserver, "/mirror.xml")) == 2
+    assert len(requests_to(httpserver, "/mirror/politics/1001")) == 1  # the copy's page: once
+    assert len(requests_to(httpserver, "/politics/1001")) == 1
+
+
 def test_article_links_to_loopback_are_blocked_without_allow_private(httpserver: HTTPServer, fetcher: Fetcher) -> None:
     serve_tass(httpserver)
     result = poll_source(fetcher, feed_source(httpserver, full_text="auto"), None, now=NOW)

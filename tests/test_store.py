@@ -64,12 +64,12 @@ def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
     with open_store(db) as s:
         _, versions = s.query("SELECT version, name FROM schema_migrations ORDER BY version")
         _, views = s.query("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY view_name")
-    assert versions == [(1, "001_archive"), (2, "002_topics_alerts")]
+    assert versions == [(1, "001_archive"), (2, "002_topics_alerts"), (3, "003_copied_guids")]
     assert [v[0] for v in views] == [
         "alerts", "article_revisions", "articles", "runs", "sources", "stories", "topic_matches",
     ]  # fmt: skip
     with open_store(db) as s:
-        assert s.query("SELECT count(*) FROM schema_migrations")[1] == [(2,)]
+        assert s.query("SELECT count(*) FROM schema_migrations")[1] == [(3,)]
 
 
 def test_long_text_columns_are_zstd_compressed(store):
@@ -513,3 +513,29 @@ def test_known_guids_by_source_within_the_window(tmp_path):
         store.ingest_batch(run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
         assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
         assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
+
+
+def test_guids_of_copies_are_known_so_polls_skip_their_pages(tmp_path):
+    import datetime as dt
+
+    from wirewatch.codec import make_item
+    from wirewatch.model import Article
+    from wirewatch.store import open_store
+
+    now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
+
+    def article(source: str, guid: str, text: str) -> Article:
+        item = make_item(section="World", headline="One headline", subtitle=None, paragraphs=[text])
+        return Article(item=item, source=source, guid=guid, fetched_at=now)
+
+    text = "MOSCOW, November 28. /TASS/. The first story, reprinted word for word by another outlet."
+    with open_store(tmp_path / "k.duckdb") as store:
+        run = store.begin_run("test", now=now)
+        store.ingest_batch(run, [article("a", "g1", text)], now=now)
+        for _ in range(2):  # the copy arrives on two polls; its GUID is kept once
+            result = store.ingest_batch(run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
+            assert [o.status for o in result.outcomes] == ["duplicate", "duplicate"]
+        assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"copy-1"}}
+        assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
+        rows = store._conn.execute("SELECT source, guid FROM copied_guid_rows").fetchall()
+        assert rows == [("b", "copy-1")]  # the item stored under its own GUID is not a copy

@@ -393,6 +393,10 @@ class Store:
             if polls:
                 self._input("batch_sources_input", _source_columns(polls))
                 self._run("queries/ingest_sources", {"now": now})
+            copies = _copies(accepted, keys.keys, decisions)
+            if copies:
+                self._input("batch_copies_input", copies)
+                self._run("queries/ingest_copied_guids", {"now": now})
             outcomes = _outcomes(reasons, rows, decisions, links)
             counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("new", "duplicate", "revised", "rejected")}
             self._run("queries/ingest_counts", {
@@ -728,6 +732,21 @@ def _outcomes(
             relation=link.relation if link else None, similarity=link.similarity if link else None,
         )  # fmt: skip
     return outcomes
+
+
+def _copies(
+    accepted: Sequence[Article], keys: Sequence[dedupe.ItemKeys], decisions: Sequence[dedupe.Decision]
+) -> dict[str, np.ndarray]:
+    """Items with a GUID dropped as copies of another article (not the same item again: its
+    GUID is stored with it), as the columns of ``batch_copies_input``; empty when there are none."""
+    rows = [
+        (a.source, a.guid, d.article_id)
+        for a, k, d in zip(accepted, keys, decisions)
+        if d.status == "duplicate" and a.guid and d.article_id != k.article_id
+    ]
+    if not rows:
+        return {}
+    return {name: _objects([row[i] for row in rows]) for i, name in enumerate(("source", "guid", "article_id"))}
 
 
 def _route_columns(routes: Mapping[str, AlertRoute]) -> dict[str, np.ndarray]:
