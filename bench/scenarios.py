@@ -36,7 +36,7 @@ from bench.generate import (
     write_corpus,
 )
 from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
-from wirewatch import codec
+from wirewatch import codec, dateline
 from wirewatch.batches import PreparedBatch, prepared_batches
 from wirewatch.pipeline import import_workers
 from wirewatch.config import Config, HttpConfig, SourceConfig, TopicConfig, load_config
@@ -252,6 +252,10 @@ def scenario_codec(scale: Scale, dirs: Dirs) -> list[Row]:
     parse_row = _parse_rounds("parse, seed-sized documents", documents, target)
     parse_row.note = (f"{len(documents):,} generated documents within {SEED_SIZED:.0%} of the seed's size, "
                       f"{size / len(documents) / 1024:.1f} KB average; " + parse_row.note)
+    parse_row.note += f"; {_distinct_datelines(documents):,} distinct datelines (cached as parsed)"
+    cold_row = _parse_rounds("parse, seed-sized documents, every dateline new", documents, target,
+                             before_each=dateline.clear_caches)
+    cold_row.note = "the dateline caches cleared before each document (untimed); " + cold_row.note
     seed_row = _parse_rounds("parse, the seed itself", [seed] * len(documents), target)
     seed_row.note = f"{len(seed) / 1024:.1f} KB, year from the weekday (scans the text for years); " + seed_row.note
     texts = [document.decode("utf-8") for document in documents]
@@ -261,7 +265,7 @@ def scenario_codec(scale: Scale, dirs: Dirs) -> list[Row]:
     render_row = throughput("codec", "render", len(items), span, "docs/s", size_bytes=size,
                             note="round trip exact" if rendered == [codec.normalize_text(t) for t in texts] else
                             "round trip NOT exact")
-    return [parse_row, seed_row, render_row]
+    return [parse_row, cold_row, seed_row, render_row]
 
 
 def _seed_sized(directory: Path, entries: list[dict], seed_bytes: int, count: int) -> list[bytes]:
@@ -277,7 +281,12 @@ def _seed_sized(directory: Path, entries: list[dict], seed_bytes: int, count: in
     return documents
 
 
-def _parse_rounds(name: str, documents: list[bytes], target: Target) -> Row:
+def _distinct_datelines(documents: list[bytes]) -> int:
+    return len({item.dateline.raw for item in map(codec.parse, map(bytes.decode, documents)) if item.dateline})
+
+
+def _parse_rounds(name: str, documents: list[bytes], target: Target,
+                  before_each: Callable[[], object] | None = None) -> Row:
     """Parse ``documents`` in rounds of one import batch, each decoded just before its parse (as
     an import reads a file and parses it at once; parsing text decoded long before, out of the
     processor's caches, measured a fifth slower) and only the parse timed. The figure is the
@@ -292,6 +301,8 @@ def _parse_rounds(name: str, documents: list[bytes], target: Target) -> Row:
             spent = 0.0
             for data in chunk:
                 text = data.decode("utf-8")
+                if before_each is not None:
+                    before_each()
                 began = clock()
                 parse(text)
                 spent += clock() - began

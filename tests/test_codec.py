@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wirewatch import codec
-from wirewatch.dateline import resolve_date, split_dateline, weekday_named, years_mentioned
+from wirewatch.dateline import (
+    _dateline_parts,
+    clear_caches,
+    resolve_date,
+    split_dateline,
+    weekday_named,
+    years_mentioned,
+)
 from wirewatch.model import WireItem
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
@@ -279,6 +286,20 @@ def test_parse_of_render_is_the_item(item):
 def test_render_of_parse_is_the_normalised_text(item):
     text = codec.render(item)
     assert codec.render(codec.parse(text)) == codec.normalize_text(text)
+
+
+def test_a_repeated_dateline_is_parsed_once_but_each_item_resolves_its_own_date():
+    clear_caches()
+    paragraph = "MOSCOW, December 30. /TASS/. The talks ended on Tuesday, the ministry said."
+    first, rest = split_dateline(paragraph, fetched=dt.datetime(2025, 1, 5))
+    again, _ = split_dateline(paragraph, fetched=dt.datetime(2025, 1, 5))
+    later, _ = split_dateline(paragraph, fetched=dt.datetime(2026, 1, 5))
+    assert first == again and rest == "The talks ended on Tuesday, the ministry said."
+    assert (first.place, first.date_text, first.agency, first.date) == ("MOSCOW", "December 30", "TASS", dt.date(2014, 12, 30))
+    assert (later.place, later.date) == ("MOSCOW", dt.date(2025, 12, 30))  # same parts, its own year
+    assert _dateline_parts.cache_info().hits == 2
+    clear_caches()
+    assert split_dateline(paragraph, fetched=dt.datetime(2025, 1, 5)) == (first, rest)
 
 
 def test_weekday_year_never_lands_after_the_fetch():

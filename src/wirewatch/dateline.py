@@ -157,6 +157,13 @@ def canonical_agency(raw: str) -> str:
     return AGENCIES.get(key, raw.strip().strip("/").strip())
 
 
+def clear_caches() -> None:
+    """Forget the datelines, date texts and agency names seen so far (for measurements of
+    parsing text whose datelines are all new)."""
+    for cached in (_dateline_parts, parse_date_text, canonical_agency):
+        cached.cache_clear()
+
+
 def split_dateline(
     paragraph: str,
     *,
@@ -170,14 +177,14 @@ def split_dateline(
     nor ``published`` gives the year but the paragraph names a weekday ("said on Tuesday").
     """
     head = paragraph[: _MAX_DATELINE + 8]
-    for marker, gates in zip(_AGENCY_MARKERS, _MARKER_GATES):
+    for style, (marker, gates) in enumerate(zip(_AGENCY_MARKERS, _MARKER_GATES)):
         if not any(map(head.__contains__, gates)):
             continue
         for found in marker.finditer(head):
             end = found.end()
             if end > _MAX_DATELINE:
                 break
-            parts = _dateline_from(head[: found.start()], found)
+            parts = _dateline_parts(head[: found.start()], found.group("agency"), found.group("sep"), style)
             if parts is None:
                 continue
             rest = paragraph[end + 1 :] if paragraph[end : end + 1].isspace() else paragraph[end:]
@@ -188,13 +195,17 @@ def split_dateline(
     return None, paragraph
 
 
-def _dateline_from(
-    before: str, found: re.Match[str]
+# An agency writes the same few datelines all day ("MOSCOW, November 28. /TASS/."): a real
+# Reuters feed of 500 items has 205 distinct ones, 20 TASS items 7.
+@lru_cache(maxsize=4096)
+def _dateline_parts(
+    before: str, agency: str, sep: str | None, style: int
 ) -> tuple[str | None, str | None, str | None, str, str, str | None] | None:
-    """Parse the part before the agency marker into the dateline's place, region, date text,
-    agency (canonical and as written) and separator, or None when that part does not look like a dateline (so "The (new)
+    """Parse the part before the agency marker (of ``_AGENCY_MARKERS[style]``, which found
+    ``agency`` and ``sep``) into the dateline's place, region, date text, agency (canonical and
+    as written) and separator, or None when that part does not look like a dateline (so "The (new)
     rule - ..." is not taken for one)."""
-    agency_raw = found.group("agency").strip()
+    agency_raw = agency.strip()
     known = agency_raw.casefold() in AGENCIES
     prefix = before.rstrip()
     date_text = None
@@ -225,9 +236,9 @@ def _dateline_from(
         return None  # an agency alone is not a dateline
     if not known and (not place or len(agency_raw.split()) > 3):
         return None
-    if found.re is _AGENCY_MARKERS[1] and not known:
+    if style == 1 and not known:
         return None  # "/something/" is a dateline only for agencies that write it so
-    separator = (found.group("sep") or "").strip() or None
+    separator = (sep or "").strip() or None
     return place, region, date_text, canonical_agency(agency_raw), agency_raw, separator
 
 
