@@ -7,7 +7,6 @@ Prefect milliseconds of client and server time).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -72,28 +71,18 @@ def poll_all(
 
 @task(name="store-batch", cache_policy=NO_CACHE)
 def store_and_deliver(
-    config: Config,
-    polls: list[PollResult],
-    now: dt.datetime,
-    kind: str = "ingest",
-    alert: bool = True,
-    alert_history: bool = False,
+    config: Config, polls: list[PollResult], now: dt.datetime, alert_history: bool = False
 ) -> RunSummary:
     """The one writer: dedupe, revisions, stories, topic matches, pending alerts and source state
-    in one transaction per batch, then delivery of the alerts it created. ``alert=False`` stores
-    matches without creating alerts (history)."""
+    in one transaction per batch, then delivery of the alerts it created."""
     compiled = pipeline.prepare_topics(config)
-    if not alert:
-        compiled = replace(compiled, routes={})
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
-        run_id = store.begin_run(kind, now=now)
+        run_id = store.begin_run("ingest", now=now)
         summary = RunSummary(run_id=run_id)
-        history = compiled if alert and alert_history else None
         summary.retagged = pipeline.retag_changed_topics(
-            store, config, now=now, alert_history=history, run_id=run_id, summary=summary
+            store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
         )
-        # only configured sources keep poll state; backfilled inputs are not sources
-        pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary, keep_states=kind == "ingest")
+        pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
         store.finish_run(run_id, now=pipeline.utc_now(), errors=pipeline.error_count(summary))
     return summary
@@ -169,17 +158,21 @@ def backfill(
     ``alert`` is true; its matches are stored either way."""
     logger = get_run_logger()
     config = load_config(config_path, db=db)
-    now = pipeline.utc_now()
-    cutoff = dt.date.fromisoformat(since) if since else None
-    polls = pipeline.read_inputs(
-        [p for p in paths if not p.startswith(("http://", "https://"))],
-        [u for u in paths if u.startswith(("http://", "https://"))],
-        config,
-        now=now,
-        since=cutoff,
-        progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
-    )
-    summary = store_and_deliver(config, polls, now, kind="backfill", alert=alert)
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
+        # Batch by batch, like `wirewatch import`, but in this process: a flow run may be a
+        # subprocess of a Prefect worker, where starting worker processes of our own is not safe.
+        summary = pipeline.import_paths(
+            store,
+            config,
+            [p for p in paths if p not in urls],
+            urls=urls,
+            since=dt.date.fromisoformat(since) if since else None,
+            kind="backfill",
+            alert=alert,
+            workers=0,
+            progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
+        )
     report(summary, events=alert)
     return summary
 

@@ -209,3 +209,32 @@ def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     assert [a.guid for a in poll.articles] == ["good.txt"]
     assert poll.rejected == [f"{folder / 'bad.txt'}: invalid UTF-8 at byte 13"]
     assert poll.state.last_status == "ok"
+
+
+def test_history_since_a_date_is_stored_batch_by_batch_and_matched_without_alerts(tmp_path, webhook_receiver):
+    import datetime as dt
+
+    from wirewatch import pipeline
+    from wirewatch.config import load_config
+    from wirewatch.store import open_store
+
+    config = load_config(make_config(tmp_path, [webhook_receiver.url]))
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())  # 2011-09-27 by its dateline
+    for day in (1, 2, 3):
+        (folder / f"talks-{day}.txt").write_text(
+            f"Politics\n\nMissile defense talks, day {day}\n\nGENEVA, Aug {day}, 2024 (AFP) - Missile defense talks went on"
+            f" for a day numbered {day} in a row, the delegations said after the meeting.",
+            encoding="utf-8",
+        )
+    reads: list[tuple[int, int]] = []
+    with open_store(config.db) as store:
+        summary = pipeline.import_paths(store, config, [folder], since=dt.date(2020, 1, 1), kind="backfill",
+                                        alert=False, workers=0, batch_files=2, progress=lambda *done: reads.append(done))
+    assert reads == [(2, 4), (4, 4)]  # two batches of two files
+    assert (summary.new, len(summary.flagged), summary.alerts_created) == (3, 3, 0)
+    assert query(config.db, "SELECT kind, new FROM runs") == [("backfill", 3)]
+    assert query(config.db, "SELECT count(*) FROM topic_matches") == [(3,)]
+    assert query(config.db, "SELECT count(*) FROM alerts") == [(0,)]
+    assert webhook_receiver.requests == []

@@ -109,18 +109,30 @@ class ReadBatch:
     polls: list[PollResult]
 
 
-def read_files(files: Sequence[Path], source: SourceConfig, *, now: dt.datetime, batch_files: int = 1000) -> Iterator[ReadBatch]:
-    """Read ``files`` in batches of ``batch_files``, in order, so that a big import holds one
-    batch in memory at a time."""
-    for start in range(0, len(files), batch_files):
-        yield _read_batch(files[start : start + batch_files], source, now=now)
-
-
 def _read_batch(files: Sequence[Path], source: SourceConfig, *, now: dt.datetime) -> ReadBatch:
     return ReadBatch(len(files), [read_file(path, source, now=now) for path in files])
 
 
-def read_files_job(files: Sequence[Path], *, now: dt.datetime) -> tuple[ReadBatch, list[Article]]:
-    """``files`` as one ReadBatch and its articles (a job of ``batches.prepared_batches``)."""
+def read_files_job(
+    files: Sequence[Path], *, now: dt.datetime, since: dt.date | None = None
+) -> tuple[ReadBatch, list[Article]]:
+    """``files`` as one ReadBatch and its articles (a job of ``batches.prepared_batches``),
+    keeping only items dated on or after ``since``."""
     batch = _read_batch(files, IMPORT_SOURCE, now=now)
+    if since is not None:
+        keep_since(batch.polls, since)
     return batch, [a for poll in batch.polls for a in poll.articles]
+
+
+def keep_since(polls: Sequence[PollResult], since: dt.date) -> None:
+    """Drop the polls' items dated before ``since`` (undated items stay)."""
+    for poll in polls:
+        poll.articles = [a for a in poll.articles if (day := article_date(a)) is None or day >= since]
+
+
+def article_date(article: Article) -> dt.date | None:
+    """The day an article is from: published, else its dateline's date."""
+    if article.published_at is not None:
+        return article.published_at.date()
+    dateline = article.item.dateline
+    return dateline.date if dateline else None

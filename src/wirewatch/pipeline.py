@@ -17,7 +17,7 @@ from pathlib import Path
 
 from wirewatch import alerts, batches, fetch, topics
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of
-from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, read_files, read_files_job
+from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
 from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
 from wirewatch.store import BatchResult, Store
@@ -225,48 +225,6 @@ def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, 
     return PollResult(state=state)
 
 
-def read_inputs(
-    paths: Sequence[str | Path],
-    urls: Sequence[str],
-    config: Config,
-    *,
-    now: dt.datetime,
-    since: dt.date | None = None,
-    source_name: str = "import",
-    progress: Callable[[int, int], None] | None = None,
-) -> list[PollResult]:
-    """Read local inputs (files, folders) and article URLs as one PollResult per input, keeping
-    only items dated on or after ``since``. An input that cannot be read at all comes back with
-    ``state.last_status == "error"``."""
-    source = replace(IMPORT_SOURCE, name=source_name)
-    files = list(iter_input_files(Path(p) for p in paths))
-    total = len(files) + len(urls)
-    polls: list[PollResult] = []
-    for batch in read_files(files, source, now=now, batch_files=BATCH_SIZE):
-        polls.extend(batch.polls)
-        if progress:
-            progress(len(polls), total)
-    if urls:
-        page_source = SourceConfig(name=source_name, kind="page", url=urls[0])
-        with fetch.Fetcher(config.http) as fetcher:
-            for done, url in enumerate(urls, start=len(files) + 1):
-                poll = fetch.poll_source(fetcher, replace(page_source, url=url), None, now=now)
-                polls.append(poll)
-                if progress:
-                    progress(done, total)
-    if since is not None:
-        for poll in polls:
-            poll.articles = [a for a in poll.articles if article_date(a) is None or article_date(a) >= since]
-    return polls
-
-
-def article_date(article: Article) -> dt.date | None:
-    if article.published_at is not None:
-        return article.published_at.date()
-    dateline = article.item.dateline
-    return dateline.date if dateline else None
-
-
 def error_count(summary: RunSummary) -> int:
     """What a run records as its errors: failed sources, unreadable inputs, rejected items."""
     return len(summary.failed_sources) + len(summary.unreadable) + len(summary.rejected)
@@ -309,6 +267,10 @@ def import_paths(
     config: Config,
     paths: Sequence[str | Path],
     *,
+    urls: Sequence[str] = (),
+    since: dt.date | None = None,
+    kind: str = "import",
+    alert: bool = True,
     now: dt.datetime | None = None,
     env: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -316,16 +278,21 @@ def import_paths(
     workers: int | None = None,
     batch_files: int = BATCH_SIZE,
 ) -> RunSummary:
-    """`wirewatch import`: read local inputs and run them through the same pipeline as a poll
-    (dedupe, stories, topics, alerts), batch by batch, delivering the alerts it created.
-    ``alert_history``: a new or changed topic also alerts on the stored stories it now matches.
-    ``workers``: processes that read, key and match batches while this one writes (default: one
-    per core when there is more than one batch of files and the archive is smaller than
-    ``WRITER_BOUND_ARCHIVE``; 0: all in this process)."""
+    """`wirewatch import` and the backfill flow: read local inputs (then fetch article ``urls``)
+    and run them through the same pipeline as a poll (dedupe, stories, topics, alerts), batch by
+    batch, delivering the alerts it created. ``since``: keep only items dated on or after it.
+    ``alert``: false stores matches without creating alerts (history). ``alert_history``: a new
+    or changed topic also alerts on the stored stories it now matches. ``workers``: processes
+    that read, key and match batches while this one writes (default: one per core when there is
+    more than one batch of files and the archive is smaller than ``WRITER_BOUND_ARCHIVE``; 0: all
+    in this process)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
+    if not alert:
+        compiled = replace(compiled, routes={})
     files = list(iter_input_files(Path(p) for p in paths))
-    run_id = store.begin_run("import", now=now)
+    total = len(files) + len(urls)
+    run_id = store.begin_run(kind, now=now)
     summary = RunSummary(run_id=run_id)
     summary.retagged = retag_changed_topics(
         store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
@@ -335,17 +302,32 @@ def import_paths(
     jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
     if workers is None:
         workers = import_workers(len(jobs), store.article_count())
+    read = partial(read_files_job, now=now, since=since)
     with store.single_threaded() if workers else contextlib.nullcontext():
-        for batch, prepared in batches.prepared_batches(jobs, partial(read_files_job, now=now), enabled, workers=workers):
+        for batch, prepared in batches.prepared_batches(jobs, read, enabled, workers=workers):
             # imported files are not configured sources: no poll state is kept for them
             store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False,
                         prepared=prepared)  # fmt: skip
             done += batch.files
             if progress:
-                progress(done, len(files))
+                progress(done, total)
+    if urls:
+        pages = fetch_pages(urls, config, now=now)
+        if since is not None:
+            keep_since(pages, since)
+        store_polls(store, run_id, pages, config, compiled, now=now, summary=summary, keep_states=False)
+        if progress:
+            progress(total, total)
     deliver_alerts(store, config, compiled, now=now, summary=summary)
     store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
     return summary
+
+
+def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> list[PollResult]:
+    """Each article URL fetched and extracted as one PollResult (of the import source)."""
+    page_source = SourceConfig(name=IMPORT_SOURCE.name, kind="page", url=urls[0])
+    with fetch.Fetcher(config.http) as fetcher:
+        return [fetch.poll_source(fetcher, replace(page_source, url=url), None, now=now) for url in urls]
 
 
 def import_workers(jobs: int, archived: int) -> int:
