@@ -188,16 +188,18 @@ def _collapse(texts: Sequence[str]) -> _Collapsed:
     joined = b" ".join(encoded) + b" "  # each text ends with a space
     raw = np.frombuffer(bytearray(joined), dtype=np.uint8)
     sizes = [len(e) + 1 for e in encoded]
-    unfolded = _needs_casefold(raw, sizes)
+    points = _code_points(raw)
+    unfolded = _needs_casefold(points, sizes)
     if unfolded:  # texts with non-ASCII letters: fold those the Unicode way
         for i in unfolded:
             encoded[i] = texts[i].casefold().encode("utf-8", "surrogatepass")
         joined = b" ".join(encoded) + b" "
         raw = np.frombuffer(bytearray(joined), dtype=np.uint8)
         sizes = [len(e) + 1 for e in encoded]
-    if b"'" in joined or b"`" in joined:
+        points = _code_points(raw)
+    if b"'" in joined or b"`" in joined:  # ASCII bytes only: the code points stay as they are
         raw[(raw == 39) | (raw == 96)] = _DOUBLE_QUOTE
-    dropped = _replace_specials(raw)
+    dropped = _replace_specials(raw, points)
     if dropped is not None:  # invisible characters or multi-byte leftovers to drop
         sizes = _sizes_after_dropping(sizes, dropped)
         raw = np.delete(raw, dropped)
@@ -245,12 +247,12 @@ def _folding() -> np.ndarray:
     return np.array([chr(c).casefold() != chr(c) for c in range(0x10000)], dtype=bool)
 
 
-def _needs_casefold(raw: np.ndarray, sizes: list[int]) -> list[int]:
+def _needs_casefold(points: tuple[np.ndarray, np.ndarray], sizes: list[int]) -> list[int]:
     """The texts holding a character that casefold changes beyond ASCII (Cyrillic capitals,
-    ß, ...) or beyond the BMP."""
-    if not (raw >= 0xC2).any():
+    ß, ...) or beyond the BMP, given the ``_code_points`` of their bytes."""
+    leads, code = points
+    if not len(leads):
         return []
-    leads, code = _code_points(raw)
     folds = np.where(code < 0, True, _folding()[code & 0xFFFF])
     if not folds.any():
         return []
@@ -258,12 +260,13 @@ def _needs_casefold(raw: np.ndarray, sizes: list[int]) -> list[int]:
     return np.unique(owners).tolist()
 
 
-def _replace_specials(raw: np.ndarray) -> np.ndarray | None:
-    """Replace special characters (see ``_ACTIONS``) in the UTF-8 bytes, in place; returns the
-    sorted positions of the bytes to drop, or None when none is to be dropped."""
-    if not (raw >= 0xC2).any():
+def _replace_specials(raw: np.ndarray, points: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """Replace special characters (see ``_ACTIONS``) in the UTF-8 bytes, in place, given their
+    ``_code_points``; returns the sorted positions of the bytes to drop, or None when none is to
+    be dropped."""
+    leads, code = points
+    if not len(leads):
         return None
-    leads, code = _code_points(raw)
     action = np.where(code < 0, -1, _ACTIONS[code & 0xFFFF])
     found = action >= 0
     if not found.any():
