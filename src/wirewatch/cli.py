@@ -354,7 +354,7 @@ def topics_backtest(
             chosen = [TopicConfig(name=name or "query", query=query)]
             topics.check_topics(chosen, "--query")
         else:
-            chosen = [t for t in config.topics if t.enabled and (name is None or t.name == name)]
+            chosen = [t for t in config.enabled_topics if name is None or t.name == name]
             if not chosen:
                 raise ConfigError(f"no enabled topic named {name!r}")
         try:

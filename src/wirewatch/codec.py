@@ -52,8 +52,7 @@ def normalize_text(text: str) -> str:
 
 def _normalize_chars(text: str) -> str:
     """The character-level part of ``normalize_text``: NFC, LF line ends, no invisibles."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _lf_line_ends(text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     # Substring tests first: they are ten times faster than a regex pass over clean text.
@@ -62,12 +61,16 @@ def _normalize_chars(text: str) -> str:
     return text
 
 
+def _lf_line_ends(text: str) -> str:
+    """CRLF and CR as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _normalized_lines(text: str) -> tuple[str, list[str]]:
     """``_normalize_chars(text)`` and its lines. Only lines with a character beyond ASCII can be
     other than NFC or hold an invisible character, and ``str.isascii`` knows without a pass, so
     only those lines are checked (news text has about half its lines in plain ASCII)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _lf_line_ends(text)
     lines = text.split("\n")
     if not text.isascii():
         # NFC works line by line: a line feed never composes with what follows it

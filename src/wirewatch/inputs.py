@@ -109,16 +109,12 @@ class ReadBatch:
     polls: list[PollResult]
 
 
-def _read_batch(files: Sequence[Path], source: SourceConfig, *, now: dt.datetime) -> ReadBatch:
-    return ReadBatch(len(files), [read_file(path, source, now=now) for path in files])
-
-
 def read_files_job(
     files: Sequence[Path], *, now: dt.datetime, since: dt.date | None = None
 ) -> tuple[ReadBatch, list[Article]]:
     """``files`` as one ReadBatch and its articles (a job of ``batches.prepared_batches``),
     keeping only items dated on or after ``since``."""
-    batch = _read_batch(files, IMPORT_SOURCE, now=now)
+    batch = ReadBatch(len(files), [read_file(path, IMPORT_SOURCE, now=now) for path in files])
     if since is not None:
         keep_since(batch.polls, since)
     return batch, [a for poll in batch.polls for a in poll.articles]

@@ -339,7 +339,7 @@ def import_workers(jobs: int, archived: int) -> int:
 def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: int, now: dt.datetime) -> int:
     """Re-evaluate the window's stored articles for the named topics (default: every enabled
     topic); their matches are replaced and no alert is created."""
-    chosen = [t for t in config.topics if t.enabled and (not names or t.name in names)]
+    chosen = [t for t in config.enabled_topics if not names or t.name in names]
     if not chosen:
         return 0
     return store.retag(
@@ -365,7 +365,7 @@ def retag_changed_topics(
     must not flood the channels with old stories) unless ``alert_history`` gives the compiled
     topics whose routes to alert through. Returns the topics re-evaluated."""
     stored = store.topic_rule_versions()
-    stale = [t.name for t in config.topics if t.enabled and stored.get(t.name) != topics.rule_version(t.query)]
+    stale = [t.name for t in config.enabled_topics if stored.get(t.name) != topics.rule_version(t.query)]
     if not stale:
         return []
     matches = retag(store, config, names=stale, days=config.story_window_days, now=now)

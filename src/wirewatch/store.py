@@ -310,7 +310,8 @@ class Store:
         return int(self._run("queries/article_count").fetchone()[0])
 
     def known_guids(self, *, since: dt.datetime) -> dict[str, set[str]]:
-        """The GUIDs of each source's articles first stored since ``since``, by source name."""
+        """The GUIDs of each source's articles first stored since ``since``, and of its items
+        dropped since then as copies of stored articles, by source name."""
         rows = self._run("queries/known_guids", {"since": _utc(since)}).fetchall()
         return {source: set(guids) for source, guids in rows}
 
