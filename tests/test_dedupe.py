@@ -167,6 +167,22 @@ def test_keys_of_one_article_do_not_depend_on_the_rest_of_the_batch():
     assert not together.signatures([1])[0][[0, 2]].any()
 
 
+def test_a_batch_of_several_slices_keys_and_signs_every_article_as_alone():
+    articles = [article(seed) for seed in range(dedupe.KEY_SLICE * 2 + 5)]
+    lazy = dedupe.batch_keys(articles)
+    eager = dedupe.batch_keys(articles, signatures=True)
+    assert len(lazy.bodies) == 3
+    rows = [0, dedupe.KEY_SLICE - 1, dedupe.KEY_SLICE, len(articles) - 1]
+    for row in rows:
+        alone = dedupe.batch_keys([articles[row]])
+        assert lazy.keys[row] == eager.keys[row] == alone.keys[0]
+        assert lazy.join_keys["article_key"][row] == alone.join_keys["article_key"][0]
+        assert np.array_equal(eager.signatures()[0][row], alone.signatures()[0][0])
+        assert np.array_equal(lazy.signatures(rows)[0][row], alone.signatures()[0][0])
+    assert np.array_equal(lazy.signatures()[0], eager.signatures()[0])
+    assert not lazy.signatures(rows)[0][[1, dedupe.KEY_SLICE + 1]].any()  # computed for rows only
+
+
 # ---------------------------------------------------------------------------------------------
 # Planning a batch
 

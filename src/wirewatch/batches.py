@@ -52,9 +52,7 @@ def prepare_batch(
     signature now, though the store needs only those of new and revised articles."""
     reasons = [_rejection(a) for a in articles]
     accepted = [a for a, reason in zip(articles, reasons) if reason is None]
-    keys = dedupe.batch_keys(accepted)
-    if signatures:
-        keys = keys.with_signatures()
+    keys = dedupe.batch_keys(accepted, signatures=signatures)
     matches = [match(a) for a in accepted] if match is not None else None
     return PreparedBatch(articles, reasons, keys, matches)
 

@@ -35,6 +35,9 @@ MIN_SHINGLES = 8
 # Bodies shorter than this many words are often boilerplate ("Read more."): their content hash
 # includes the headline so that two different items with the same stub are not taken for copies.
 MIN_HASHED_WORDS = 8
+# Articles keyed together: enough to spread numpy's per-call cost, few enough that the buffers
+# of a slice (some 6 KB of text per article, and 8 bytes per word several times over) fit in L2.
+KEY_SLICE = 128
 
 # ---------------------------------------------------------------------------------------------
 # Stable hashes: ids must be the same in every process, so no built-in hash().
@@ -297,7 +300,9 @@ class BatchKeys:
     """Keys of a batch of articles, in batch order, and their normalised bodies."""
 
     keys: list[ItemKeys]
-    bodies: _Collapsed | None  # None once every signature is computed (see ``with_signatures``)
+    # the normalised bodies, one buffer per slice of KEY_SLICE articles; None once every
+    # signature is computed
+    bodies: tuple[_Collapsed, ...] | None
     computed: tuple[np.ndarray, np.ndarray] | None = None  # (signatures, usable) of every row
     # the keys as the store's BIGINT join columns: article_key, url_key (None without a URL),
     # content_key; hashed here, where a worker process can do it
@@ -309,23 +314,40 @@ class BatchKeys:
         bool arrays for the whole batch, zero and False outside ``rows`` and for texts too
         short to link stories on."""
         n = len(self.keys)
-        rows = list(range(n)) if rows is None else list(rows)
+        rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
         signatures = np.zeros((n, SIGNATURE_SIZE), dtype=np.uint32)
         usable = np.zeros(n, dtype=bool)
-        if rows and self.computed is not None:
+        if len(rows) and self.computed is not None:
             signatures[rows], usable[rows] = self.computed[0][rows], self.computed[1][rows]
-        elif rows and self.bodies is not None:
-            signatures[rows], usable[rows] = _signatures(_words(self.bodies.subset(rows)), len(rows))
+        elif len(rows) and self.bodies is not None:
+            for number, bodies in enumerate(self.bodies):
+                first = number * KEY_SLICE
+                inside = rows[(rows >= first) & (rows < first + KEY_SLICE)]
+                if len(inside):
+                    found = _signatures(_words(bodies.subset(inside - first)), len(inside))
+                    signatures[inside], usable[inside] = found
         return signatures, usable
 
-    def with_signatures(self) -> BatchKeys:
-        """These keys with every row's signature computed and the bodies dropped: what a worker
-        process hands back (a tenth of the size of the bodies)."""
-        return BatchKeys(self.keys, None, self.signatures(), self.join_keys)
+
+def batch_keys(articles: Sequence[Article], *, signatures: bool = False) -> BatchKeys:
+    """Identity keys and content hashes of every article (see ``ItemKeys``); ``signatures``:
+    every MinHash signature too, with the bodies dropped (what a worker process hands back: a
+    tenth of their size). Worked out KEY_SLICE articles at a time: the numpy passes' buffers
+    then stay in a core's own cache, which made a batch a fifth faster than in one piece (and
+    more so while other processes share the machine's memory bandwidth)."""
+    parts = [_slice_keys(articles[start : start + KEY_SLICE], signatures)
+             for start in range(0, len(articles), KEY_SLICE)]  # fmt: skip
+    if not parts:
+        parts = [_slice_keys([], signatures)]
+    keys = [k for part in parts for k in part.keys]
+    join_keys = {name: np.concatenate([part.join_keys[name] for part in parts]) for name in parts[0].join_keys}
+    if signatures:
+        computed = tuple(np.concatenate([part.computed[i] for part in parts]) for i in (0, 1))
+        return BatchKeys(keys, None, computed, join_keys)
+    return BatchKeys(keys, tuple(b for part in parts for b in part.bodies), join_keys=join_keys)
 
 
-def batch_keys(articles: Sequence[Article]) -> BatchKeys:
-    """Identity keys and content hashes of every article (see ``ItemKeys``)."""
+def _slice_keys(articles: Sequence[Article], signatures: bool) -> BatchKeys:
     bodies = _collapse([body_without_dateline(a.item) for a in articles])
     headlines = _collapse([a.item.headline for a in articles])
     subtitles = _collapse([a.item.subtitle or "" for a in articles])
@@ -355,7 +377,9 @@ def batch_keys(articles: Sequence[Article]) -> BatchKeys:
         "url_key": url_keys,
         "content_key": np.array([signed64(k.content_hash) for k in keys], dtype=np.int64),
     }
-    return BatchKeys(keys, bodies, join_keys=join_keys)
+    if signatures:  # now, while this slice's bodies are in the cache
+        return BatchKeys(keys, None, _signatures(_words(bodies), len(keys)), join_keys)
+    return BatchKeys(keys, (bodies,), join_keys=join_keys)
 
 
 def url_key(url_norm: str | None) -> int | None:
