@@ -195,8 +195,16 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     return column
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_NOT_A_TIME = np.iinfo(np.int64).min  # NaT's bit pattern
+
+
 def _times(values: Sequence[dt.datetime | None]) -> np.ndarray:
-    return np.array([_utc(v) for v in values], dtype="datetime64[us]")
+    """A datetime64[us] column (NaT for None), built from whole microseconds since the epoch:
+    numpy takes twice as long to read datetime objects itself (2.4 us each)."""
+    micros = [_NOT_A_TIME if v is None else (_utc(v) - _EPOCH) // _MICROSECOND for v in values]
+    return np.array(micros, dtype=np.int64).view("datetime64[us]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +359,7 @@ class Store:
             matched_ahead = {id(a): m for a, m in zip(accepted, prepared.matches)}
             match = lambda article: matched_ahead[id(article)]  # noqa: E731
         timings = {"keys": time.perf_counter() - started}
-        event_at = [_utc(a.published_at or a.fetched_at) or now for a in accepted]
+        event_at = _times([a.published_at or a.fetched_at or now for a in accepted])
         with self._transaction():
             self._input("batch_keys_input", keys.join_keys)
             known, first_versions = self._known()
@@ -378,7 +386,8 @@ class Store:
             if revising:
                 self._run("queries/ingest_mark_replaced", params)
             self._run("queries/ingest_story_index")
-            cutoff = min([now, *(event_at[i] for i in writes)]) - dt.timedelta(days=story_window_days)
+            earliest = event_at[writes].min().item() if writes else now
+            cutoff = min(now, earliest) - dt.timedelta(days=story_window_days)
             self._run("queries/ingest_prune", {"cutoff": cutoff})
             matched: list[tuple[str, TopicMatch]] = []
             alert_ids: list[str] = []
@@ -418,14 +427,14 @@ class Store:
         return known, first_versions
 
     def _stage_bands(
-        self, writes: list[int], signatures: np.ndarray, usable: np.ndarray, event_at: list[dt.datetime]
+        self, writes: list[int], signatures: np.ndarray, usable: np.ndarray, event_at: np.ndarray
     ) -> None:
         indexed = [i for i in writes if usable[i]]
         bands = dedupe.band_keys(signatures[indexed]) if indexed else np.empty((0, dedupe.BANDS), np.int32)
         self._input("batch_bands_input", {
             "row": np.repeat(np.array(indexed, dtype=np.int64), dedupe.BANDS),
             "band_key": bands.reshape(-1),
-            "event_at": np.repeat(_times([event_at[i] for i in indexed]), dedupe.BANDS),
+            "event_at": np.repeat(event_at[indexed], dedupe.BANDS),
         })  # fmt: skip
 
     def _link_new(
@@ -434,7 +443,7 @@ class Store:
         writes: list[int],
         signatures: np.ndarray,
         usable: np.ndarray,
-        event_at: list[dt.datetime],
+        event_at: np.ndarray,
         window_days: int,
     ) -> dict[int, dedupe.StoryLink]:
         """Story links of the batch's new articles, by batch row."""
@@ -454,7 +463,7 @@ class Store:
             signatures[new],
             usable[new],
             dedupe.band_keys(signatures[new]),
-            np.array([e.timestamp() for e in (event_at[i] for i in new)]),
+            event_at[new].astype(np.int64) / 1e6,  # seconds since the epoch
             candidates,
             window_seconds=window_days * 86400,
         )
@@ -470,7 +479,7 @@ class Store:
         writes: list[int],
         final_rows: set[int],
         story_links: list[tuple[dedupe.StoryLink | None, dt.datetime | None]],
-        event_at: list[dt.datetime],
+        event_at: np.ndarray,
     ) -> None:
         """Stage the versions to write; ``story_links`` gives, per version, how its article
         joined its story and (for a stored article) when it was first seen."""
@@ -510,7 +519,7 @@ class Store:
             "dateline_separator": dateline("separator"),
             "published_at": _times([accepted[i].published_at for i in writes]),
             "fetched_at": _times([accepted[i].fetched_at for i in writes]),
-            "event_at": _times([event_at[i] for i in writes]),
+            "event_at": event_at[writes],
             "first_seen_at": _times([first_seen for _, first_seen in story_links]),
             "body": _objects([item.body for item in items]),
             "content_hash": _objects([keys.keys[i].content_hash for i in writes]),
