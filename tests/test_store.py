@@ -131,6 +131,17 @@ def test_importing_the_same_inputs_twice_changes_nothing_the_second_time(store):
     assert sorted(runs) == [(3, 0, 3, 0, 0, 0, 0), (3, 3, 0, 0, 0, 2, 1)]
 
 
+def test_times_are_stored_in_utc_whatever_their_offset(store):
+    moscow = dt.timezone(dt.timedelta(hours=3))
+    published = dt.datetime(2026, 3, 29, 1, 30, tzinfo=moscow)  # 2026-03-28 22:30 UTC
+    fetched = dt.datetime(2026, 3, 29, 0, 5)  # naive: taken as UTC
+    ingest(store, [dataclasses.replace(article(1), published_at=published, fetched_at=fetched)])
+    assert one(store, "SELECT published_at, fetched_at FROM articles") == (
+        dt.datetime(2026, 3, 28, 22, 30),
+        dt.datetime(2026, 3, 29, 0, 5),
+    )
+
+
 def test_a_changed_body_makes_revision_two_with_the_old_text_kept(store):
     original = article(1, dateline=tass_dateline())
     corrected = dataclasses.replace(original, item=dataclasses.replace(
