@@ -50,6 +50,8 @@ class Mix:
     syndicated: float = 0.10
     topic_mention: float = 0.15  # of stories, whatever their kind
     russian: float = 0.04  # of TASS stories, written in Russian
+    # paragraphs after the lead, drawn uniformly: 15-25 makes items sized like the seed (6 KB)
+    paragraphs: tuple[int, int] = (15, 25)
 
     def kind(self, draw: float) -> str:
         edge = 0.0
@@ -327,6 +329,12 @@ class _Story:
     russian: bool
 
 
+# Items sized like real wire copy: the 29 full-text items in ../shared/corpus (20 tass.com
+# articles, 9 agency article pages) have bodies of 0.7-6.0 KB, median 1.6 KB, mean 2.2 KB;
+# 3-11 paragraphs after the lead make files of 2.2 KB on average (median 2.1 KB).
+WIRE_SIZED = Mix(paragraphs=(3, 11))
+
+
 def _rng(seed: int, index: int) -> random.Random:
     return random.Random(seed * 1_000_003 + index)
 
@@ -337,7 +345,7 @@ def _story(seed: int, index: int, mix: Mix) -> _Story:
     agency = AGENCIES[bisect.bisect(_AGENCY_CUM_WEIGHTS, rng.random() * _AGENCY_CUM_WEIGHTS[-1])]
     russian = agency.source == "TASS" and rng.random() < mix.russian
     writer = _Writer(rng, russian)
-    paragraphs = [writer.paragraph() for _ in range(rng.randint(15, 25))]
+    paragraphs = [writer.paragraph() for _ in range(rng.randint(*mix.paragraphs))]
     topic = None
     if rng.random() < mix.topic_mention and not russian:
         topic = bisect.bisect(_TOPIC_CUM_WEIGHTS, rng.random() * _TOPIC_CUM_WEIGHTS[-1])
