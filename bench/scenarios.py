@@ -39,13 +39,13 @@ from bench.generate import (
 )
 from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
 from wirewatch import codec, dateline
-from wirewatch.batches import PreparedBatch, prepared_batches
+from wirewatch.batches import BATCH_SIZE, PreparedBatch, batch_size, prepared_batches
 from wirewatch.pipeline import import_workers
 from wirewatch.config import Config, HttpConfig, SourceConfig, TopicConfig, load_config
 from wirewatch.model import Article
 
 REPO = Path(__file__).resolve().parents[1]
-BATCH = 1000  # import batch size, as the pipeline uses
+BATCH = BATCH_SIZE  # import batch size, as the pipeline uses
 WORKERS = 2  # processes preparing import batches beside the writer, as `wirewatch import` starts on 2 cores
 NEAR_DUP_BATCH = 100
 NEAR_DUP_ROUNDS = 3
@@ -170,7 +170,7 @@ def _file_batches(directory: Path, entries: Sequence[dict], chosen: Sequence[Top
     """The corpus files as store batches, read and prepared by ``workers`` processes the way
     `wirewatch import` prepares them (its files carry no manifest metadata: sources, GUIDs and
     times come from the manifest here); with none, read here and prepared by the store."""
-    jobs = list(_batched(entries, BATCH))
+    jobs = list(_batched(entries, batch_size(workers)))
     for articles, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=workers):
         yield from prepared if prepared is not None else [articles]
 
@@ -333,7 +333,7 @@ def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
             size_bytes=raw_bytes,
             targets=[Target(">= 3,000 items/s", "rate", at_least=3_000), Target(">= 10x naive", "ratio", at_least=10)],
             note=f"{raw_bytes / len(entries) / 1024:.1f} KB average; {_workers_label(WORKERS, entries, 0)}; "
-                 f"{_statuses(done.statuses)}; {_growth(done)} of {BATCH}; "
+                 f"{_statuses(done.statuses)}; {_growth(done)} of {batch_size(WORKERS)}; "
                  f"{shipped} shipped + {IMPORT_BENCH_TOPICS} bench topics",
         )]
         rows.append(throughput(
@@ -352,7 +352,8 @@ def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
                     Span(peak_rss_mb=0.0), targets=[Target("<= 1.5x raw text", "rate", at_most=1.5)],
                     note=f"{size / 1e6:,.0f} MB for {raw_bytes / 1e6:,.0f} MB of wire text "
                          f"= {size / stored * 100_000 / 1e9:,.2f} GB per 100,000 articles"))
-    naive = _naive_loop(directory, entries[: scale.naive_items], dirs, "naive loop: parse, SELECT, INSERT per item (baseline)")
+    naive = _naive_loop(directory, entries[: scale.naive_items], dirs,
+                        "naive loop: parse, SELECT, INSERT per item (baseline)")
     compare(rows[0], naive)
     rows.insert(1, naive)
     return rows + _wire_sized_import(scale, dirs, store_module, topics, chosen)
@@ -382,7 +383,8 @@ def _wire_sized_import(scale: Scale, dirs: Dirs, store_module, topics, chosen: S
         size_bytes=raw_bytes,
         targets=[Target(">= 3,000 items/s", "rate", at_least=3_000), Target(">= 10x naive", "ratio", at_least=10)],
         note=f"{raw_bytes / len(entries) / 1024:.1f} KB average (the real items in ../shared/corpus: median 1.6 KB, "
-             f"mean 2.2 KB); {_workers_label(WORKERS, entries, 0)}; {_statuses(done.statuses)}; {_growth(done)} of {BATCH}",
+             f"mean 2.2 KB); {_workers_label(WORKERS, entries, 0)}; {_statuses(done.statuses)}; "
+             f"{_growth(done)} of {batch_size(WORKERS)}",
     )
     naive = _naive_loop(directory, entries[: scale.naive_items], dirs, "naive loop over the same items (baseline)")
     compare(row, naive)

@@ -276,7 +276,7 @@ def import_paths(
     progress: Callable[[int, int], None] | None = None,
     alert_history: bool = False,
     workers: int | None = None,
-    batch_files: int = BATCH_SIZE,
+    batch_files: int | None = None,
 ) -> RunSummary:
     """`wirewatch import` and the backfill flow: read local inputs (then fetch article ``urls``)
     and run them through the same pipeline as a poll (dedupe, stories, topics, alerts), batch by
@@ -285,7 +285,8 @@ def import_paths(
     or changed topic also alerts on the stored stories it now matches. ``workers``: processes
     that read, key and match batches while this one writes (default: one per core when there is
     more than one batch of files and the archive is smaller than ``WRITER_BOUND_ARCHIVE``; 0: all
-    in this process)."""
+    in this process). ``batch_files``: files read per job (default: as many as the articles of
+    one store transaction, ``batches.batch_size``)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
     if not alert:
@@ -299,9 +300,10 @@ def import_paths(
     )
     done = 0
     enabled = config.enabled_topics
-    jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
     if workers is None:
-        workers = import_workers(len(jobs), store.article_count())
+        workers = import_workers(-(-len(files) // BATCH_SIZE), store.article_count())
+    batch_files = batch_files or batches.batch_size(workers)
+    jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
     read = partial(read_files_job, now=now, since=since)
     with store.single_threaded() if workers else contextlib.nullcontext():
         for batch, prepared in batches.prepared_batches(jobs, read, enabled, workers=workers):
