@@ -12,15 +12,19 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from bench.generate import read_article
 from wirewatch import codec
 from wirewatch.config import TopicConfig
 from wirewatch.model import WireItem
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 _NAIVE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -62,20 +66,28 @@ def naive_import(directory: Path, entries: Iterable[dict], db_path: Path) -> int
 _TOKEN = re.compile(r"\w+")
 
 
+def _datasketch() -> ModuleType:
+    """datasketch, imported on first use: it imports scipy (~2 s), which every worker process of
+    an import scenario would pay too, since each imports the bench's main module."""
+    import datasketch
+
+    return datasketch
+
+
 class LshBaseline:
     """Near-duplicate check with datasketch: MinHash of word 3-gram shingles, LSH for candidates."""
 
     def __init__(self, *, threshold: float = 0.5, num_perm: int = 128) -> None:
         self.num_perm = num_perm
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self.scheme = MinHash(num_perm=num_perm).scheme  # filler signatures must be of the same kind
+        self.lsh = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.scheme = _datasketch().MinHash(num_perm=num_perm).scheme  # filler signatures must be of the same kind
 
     def signature(self, item: WireItem) -> LeanMinHash:
         tokens = _TOKEN.findall(f"{item.headline}\n{item.body}".lower())
         shingles = {" ".join(tokens[i : i + 3]).encode() for i in range(max(len(tokens) - 2, 1))}
-        minhash = MinHash(num_perm=self.num_perm)
+        minhash = _datasketch().MinHash(num_perm=self.num_perm)
         minhash.update_batch(list(shingles))
-        return LeanMinHash(minhash)
+        return _datasketch().LeanMinHash(minhash)
 
     def insert(self, keyed_items: Iterable[tuple[str, WireItem]]) -> None:
         with self.lsh.insertion_session() as session:
@@ -86,11 +98,12 @@ class LshBaseline:
         """Add ``count`` unrelated documents' signatures without making their text: random hash
         values collide with nothing, like distinct stories; they give the index its size."""
         rng = np.random.default_rng(seed)
+        lean = _datasketch().LeanMinHash
         with self.lsh.insertion_session(buffer_size=100_000) as session:
             for start in range(0, count, 10_000):
                 block = rng.integers(0, 2**32 - 1, size=(min(10_000, count - start), self.num_perm), dtype=np.uint32)
                 for offset, values in enumerate(block):
-                    session.insert(f"fill-{start + offset}", LeanMinHash(seed=1, hashvalues=values, scheme=self.scheme))
+                    session.insert(f"fill-{start + offset}", lean(seed=1, hashvalues=values, scheme=self.scheme))
 
     def check_batch(self, keyed_items: Sequence[tuple[str, WireItem]]) -> int:
         """What the store's near-duplicate step does for one batch: sign, look up, add.
