@@ -120,10 +120,10 @@ def prepared_batches(
     workers: int | None = None,
 ) -> Iterator[tuple[Read, list[PreparedBatch] | None]]:
     """Each job's reading, in job order, with its articles' store batches (``batches_of``, of
-    ``PREPARED_BATCH_SIZE``) prepared in ``workers`` processes (default: ``default_workers``) while the caller stores the
-    previous ones: keys, every MinHash signature and the ``chosen`` topics' matches. With no
-    workers, jobs are read here and their batches left for the store to prepare (None), which
-    then computes only what new and revised articles need."""
+    ``PREPARED_BATCH_SIZE``) prepared in ``workers`` processes (default: ``default_workers``)
+    while the caller stores the previous ones: keys, every MinHash signature and the ``chosen``
+    topics' matches. With no workers, jobs are read here and their batches left for the store to
+    prepare (None), which then computes only what new and revised articles need."""
     if workers is None:
         workers = default_workers(len(jobs))
     with _batch_sized_collections():
