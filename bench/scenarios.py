@@ -190,7 +190,7 @@ def _import(store, directory: Path, entries: Sequence[dict], chosen: Sequence[To
 def _workers_label(workers: int, entries: Sequence[dict], archived: int) -> str:
     """How the import ran, and whether that is what `wirewatch import` does by default here."""
     label = f"{workers} worker processes" if workers else "one process"
-    default = import_workers(-(-len(entries) // BATCH), archived)
+    default = import_workers(len(entries), archived)
     return f"{label} (the default here)" if workers == default else f"{label} (--workers {workers})"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wirewatch import pipeline
-from wirewatch.batches import batches_of, default_workers, prepared_batches
+from wirewatch.batches import BATCH_SIZE, batches_of, default_workers, prepared_batches
 from wirewatch.config import load_config
 from wirewatch.store import open_store
 
@@ -95,8 +95,9 @@ def test_store_batches_and_default_workers() -> None:
     assert default_workers(1) == 0  # one job: starting a worker costs more than it saves
     assert default_workers(3) == (os.cpu_count() or 1)
     # into a large archive the writer bounds an import: workers would only add memory
-    assert pipeline.import_workers(3, pipeline.WRITER_BOUND_ARCHIVE - 1) == default_workers(3)
-    assert pipeline.import_workers(3, pipeline.WRITER_BOUND_ARCHIVE) == 0
+    three_batches = 2 * BATCH_SIZE + 1
+    assert pipeline.import_workers(three_batches, pipeline.WRITER_BOUND_ARCHIVE - 1) == default_workers(3)
+    assert pipeline.import_workers(three_batches, pipeline.WRITER_BOUND_ARCHIVE) == 0
 
 
 def _dies_in_workers(job: int) -> tuple[int, list]:

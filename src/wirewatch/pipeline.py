@@ -301,7 +301,7 @@ def import_paths(
     done = 0
     enabled = config.enabled_topics
     if workers is None:
-        workers = import_workers(-(-len(files) // BATCH_SIZE), store.article_count())
+        workers = import_workers(len(files), store.article_count())
     batch_files = batch_files or batches.batch_size(workers)
     jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
     read = partial(read_files_job, now=now, since=since)
@@ -332,10 +332,11 @@ def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> lis
         return [fetch.poll_source(fetcher, replace(page_source, url=url), None, now=now) for url in urls]
 
 
-def import_workers(jobs: int, archived: int) -> int:
-    """The default number of worker processes for an import of ``jobs`` batches of files into an
-    archive of ``archived`` articles: none where the writer bounds the import anyway."""
-    return 0 if archived >= WRITER_BOUND_ARCHIVE else batches.default_workers(jobs)
+def import_workers(files: int, archived: int) -> int:
+    """The default number of worker processes for an import of ``files`` files into an archive
+    of ``archived`` articles (by their number of one-process batches, ``BATCH_SIZE`` each): none
+    where the writer bounds the import anyway."""
+    return 0 if archived >= WRITER_BOUND_ARCHIVE else batches.default_workers(-(-files // BATCH_SIZE))
 
 
 def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: int, now: dt.datetime) -> int:
