@@ -320,12 +320,14 @@ class BatchKeys:
         if len(rows) and self.computed is not None:
             signatures[rows], usable[rows] = self.computed[0][rows], self.computed[1][rows]
         elif len(rows) and self.bodies is not None:
-            for number, bodies in enumerate(self.bodies):
-                first = number * KEY_SLICE
-                inside = rows[(rows >= first) & (rows < first + KEY_SLICE)]
+            first = 0
+            for bodies in self.bodies:
+                end = first + len(bodies.starts)
+                inside = rows[(rows >= first) & (rows < end)]
                 if len(inside):
                     found = _signatures(_words(bodies.subset(inside - first)), len(inside))
                     signatures[inside], usable[inside] = found
+                first = end
         return signatures, usable
 
 
@@ -335,10 +337,9 @@ def batch_keys(articles: Sequence[Article], *, signatures: bool = False) -> Batc
     tenth of their size). Worked out KEY_SLICE articles at a time: the numpy passes' buffers
     then stay in a core's own cache, which made a batch a fifth faster than in one piece (and
     more so while other processes share the machine's memory bandwidth)."""
+    # at least one slice, so that an empty batch still has its (empty) key columns
     parts = [_slice_keys(articles[start : start + KEY_SLICE], signatures)
-             for start in range(0, len(articles), KEY_SLICE)]  # fmt: skip
-    if not parts:
-        parts = [_slice_keys([], signatures)]
+             for start in range(0, max(len(articles), 1), KEY_SLICE)]  # fmt: skip
     keys = [k for part in parts for k in part.keys]
     join_keys = {name: np.concatenate([part.join_keys[name] for part in parts]) for name in parts[0].join_keys}
     if signatures:
