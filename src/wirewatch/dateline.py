@@ -352,17 +352,18 @@ def _date_from_weekday(month: int, day: int, lead: str, text: str, fetched: dt.d
     if weekday is None:
         return None
     limit = fetched.date() + dt.timedelta(days=1) if fetched else _NO_FETCH_LIMIT
-    fitting = [
-        date
-        for year in years_mentioned(text)
-        if (date := _date_or_none(year, month, day)) is not None and date.weekday() == weekday and date <= limit
-    ]
+    fitting = [date for year in years_mentioned(text) if (date := _weekday_date(year, month, day, weekday, limit))]
     if fitting:
         return max(fitting)
     if fetched is None:
         return None  # a weekday alone fits every few years: not evidence enough
     for year in range(limit.year, 1949, -1):
-        date = _date_or_none(year, month, day)
-        if date is not None and date.weekday() == weekday and date <= limit:
+        if date := _weekday_date(year, month, day, weekday, limit):
             return date
     return None
+
+
+def _weekday_date(year: int, month: int, day: int, weekday: int, limit: dt.date) -> dt.date | None:
+    """The date in ``year`` if it falls on ``weekday`` and not after ``limit``."""
+    date = _date_or_none(year, month, day)
+    return date if date is not None and date.weekday() == weekday and date <= limit else None
