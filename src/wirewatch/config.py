@@ -6,6 +6,7 @@ e.g. ``wirewatch.toml: sources[2].url: not a URL``.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -88,6 +89,26 @@ class Config:
         return [t for t in self.topics if t.enabled]
 
 
+# Inclusive bounds of every numeric setting, by its place in the file: a value outside them is an
+# operator's slip (inf would hang a fetch, a negative count would fail every one), never a wish.
+RANGES: dict[str, tuple[float, float]] = {
+    "http.connect_timeout": (0.1, 600.0),
+    "http.total_timeout": (0.1, 3600.0),
+    "http.max_bytes": (1024, 1024**3),
+    "http.max_redirects": (0, 30),
+    "http.retries": (0, 10),
+    "http.backoff_base": (0.0, 60.0),
+    "http.max_retry_after": (0.0, 3600.0),
+    "http.per_host_concurrency": (1, 64),
+    "http.per_host_delay": (0.0, 3600.0),
+    "alerts.digest_threshold": (1, 100_000),
+    "alerts.max_attempts": (1, 100),
+    "alerts.retry_backoff_seconds": (0.0, 7 * 86400.0),
+    "story_window_days": (1, 3650),
+    "sources.max_age_days": (0.001, 36500.0),
+    "topics.min_score": (0.0, 1_000_000.0),
+}
+
 SOURCE_KINDS = ("feed", "page", "dir")
 FULL_TEXT_MODES = ("auto", "always", "never")
 
@@ -136,12 +157,7 @@ def load_config(
     for file in dict.fromkeys(file for file, _, _ in topic_tables):
         check_topics([t for t, (f, _, _) in zip(topics, topic_tables) if f == file], file)
     alerts = _section(AlertsConfig, data, "alerts", origin)
-    for name in ("digest_threshold", "max_attempts"):
-        if getattr(alerts, name) < 1:
-            raise ConfigError(f"{origin}: alerts.{name}: must be 1 or more")
-    story_window_days = _typed(data, "story_window_days", int, origin, "", 14)
-    if story_window_days < 1:
-        raise ConfigError(f"{origin}: story_window_days: must be 1 or more")
+    story_window_days = _in_range(_typed(data, "story_window_days", int, origin, "", 14), "story_window_days", origin, "")
     return Config(
         path=chosen,
         db=db_path,
@@ -184,6 +200,17 @@ def _typed(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], or
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         names = " or ".join(k.__name__.replace("str", "string").replace("float", "number").replace("int", "integer") for k in kinds)
         raise ConfigError(f"{origin}: {where}{key}: expected {names}, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{origin}: {where}{key}: expected a finite number, got {value!r}")
+    return value
+
+
+def _in_range(value: Any, name: str, origin: str, where: str) -> Any:
+    """``value`` when it lies within RANGES[name]; ``where`` is how the message names its table."""
+    low, high = RANGES[name]
+    if value is not None and not low <= value <= high:
+        key = name.rpartition(".")[2]
+        raise ConfigError(f"{origin}: {where}{key}: must be from {low:,g} to {high:,g}, got {value:,g}")
     return value
 
 
@@ -202,7 +229,11 @@ def _unique(names: list[str], origin: str, what: str) -> None:
 
 
 def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError on a port out of range)
+    except ValueError:  # a malformed IPv6 literal such as http://[::1/
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
@@ -227,9 +258,7 @@ def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> Sourc
     full_text = _typed(table, "full_text", str, origin, at, "auto")
     if full_text not in FULL_TEXT_MODES:
         raise ConfigError(f"{origin}: {at}full_text: expected one of {', '.join(FULL_TEXT_MODES)}, got {full_text!r}")
-    max_age = _typed(table, "max_age_days", (float,), origin, at, 7.0)
-    if max_age is not None and max_age <= 0:
-        raise ConfigError(f"{origin}: {at}max_age_days: must be positive")
+    max_age = _in_range(_typed(table, "max_age_days", (float,), origin, at, 7.0), "sources.max_age_days", origin, at)
     return SourceConfig(
         name=name.strip(),
         kind=kind,
@@ -262,7 +291,7 @@ def _topic(table: dict[str, Any], origin: str, where: str) -> TopicConfig:
         query=query,
         description=_typed(table, "description", str, origin, at, ""),
         channels=tuple(channels) if channels is not None else None,
-        min_score=_typed(table, "min_score", (float,), origin, at, 0.0),
+        min_score=_in_range(_typed(table, "min_score", (float,), origin, at, 0.0), "topics.min_score", origin, at),
         lang=_typed(table, "lang", str, origin, at, None),
         enabled=_typed(table, "enabled", bool, origin, at, True),
         realert_on_update=_typed(table, "realert_on_update", bool, origin, at, False),
@@ -289,4 +318,6 @@ def _section(kind: type, data: dict[str, Any], key: str, origin: str) -> Any:
         else:
             expected = (float,) if isinstance(default, float) else type(default) if default is not None else str
             values[spec.name] = _typed(table, spec.name, expected, origin, at, default)
+            if f"{key}.{spec.name}" in RANGES:
+                _in_range(values[spec.name], f"{key}.{spec.name}", origin, at)
     return kind(**values)
