@@ -191,3 +191,52 @@ def test_rule_version_is_stable_and_ignores_layout() -> None:
     assert rule_version('  "missile   defense"\nOR  (=ABM) ') == version
     assert rule_version('"missile defense" OR ABM') != version
     assert rule_version("(unbalanced") == rule_version("(unbalanced ")  # still hashable when broken
+
+
+DEEP_QUERIES = [
+    ("(" * 200 + "a" + ")" * 200, 41),
+    ("NOT " * 199 + "x AND a", 1 + 4 * 40),
+    ("a" + " NEAR/2 a" * 200, 3 + 9 * 40),
+    ("headline:" * 1000 + "a", 1 + 9 * 40),
+    ("(" * 20 + "a" + " NEAR/2 b" * 30 + ")" * 20, 23 + 9 * 20),
+]
+
+
+@pytest.mark.parametrize(("query", "column"), DEEP_QUERIES)
+def test_nesting_beyond_the_limit_names_the_column(query: str, column: int) -> None:
+    with pytest.raises(QueryError) as error:
+        parse_query(query)
+    assert str(error.value) == f"query col {column}: expected at most 40 levels of nesting (parentheses, NOT, fields, NEAR)"
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    assert canonical("(" * 40 + "a" + ")" * 40) == "a"
+    assert len(parse_query("a" + " NEAR/2 a" * 40).terms) == 41
+
+
+def test_a_long_run_of_marks_is_an_error_not_a_recursion() -> None:
+    with pytest.raises(QueryError, match=r'^query col 2: expected a term or phrase after "="$'):
+        parse_query("=" * 5000 + "a")
+
+
+def test_a_query_longer_than_the_limit_is_refused() -> None:
+    assert len(parse_query(" OR ".join(["missile"] * 900)).terms) == 900  # 9,896 characters
+    with pytest.raises(QueryError, match=r"^query col 10001: expected the end of the query \(at most 10,000 characters\)$"):
+        parse_query("a " * 5001)
+
+
+def test_a_deep_topic_query_names_file_topic_and_column_through_the_cli(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from wirewatch.cli import app
+
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('db = "a.duckdb"\n', encoding="utf-8")
+    (tmp_path / "topics.toml").write_text(f'[[topics]]\nname = "deep"\nquery = "{"(" * 200}a{")" * 200}"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["topics", "backtest", "--config", str(config)])
+    expected = 'error: topics.toml: topic "deep": query col 41: expected at most 40 levels of nesting (parentheses, NOT, fields, NEAR)'
+    assert (result.exit_code, result.stderr.splitlines()) == (2, [expected])
+    (tmp_path / "topics.toml").unlink()
+    queried = CliRunner().invoke(app, ["topics", "backtest", "--config", str(config), "--query", "NOT " * 300 + "a"])
+    expected = 'error: --query: topic "query": query col 161: expected at most 40 levels of nesting (parentheses, NOT, fields, NEAR)'
+    assert (queried.exit_code, queried.stderr.splitlines()) == (2, [expected])

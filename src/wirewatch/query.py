@@ -74,6 +74,10 @@ from wirewatch.config import ConfigError
 FIELDS = ("headline", "subtitle", "body", "place", "agency", "section")
 MIN_PREFIX_LETTERS = 3
 MAX_NEAR = 100
+# Bounds that keep parsing and matching far from Python's recursion limit whatever a query holds:
+# real topic rules are a few hundred characters and a handful of levels deep.
+MAX_QUERY_CHARS = 10_000
+MAX_DEPTH = 40  # nested parentheses, NOTs, field scopes and NEAR chains, counted together
 _BARE_END = set(' \t\r\n()"')
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _NEAR_COUNT = re.compile(r"[0-9]+")
@@ -251,29 +255,35 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 def _bare_tokens(word: str, col: int) -> list[_Token]:
-    """One unquoted run: an operator, a field scope (and what follows it), or a term."""
-    if word in ("AND", "OR", "NOT"):
-        return [_Token(word, col)]
-    if word == "NEAR" or word.startswith("NEAR/"):
-        digits = word[5:]
-        if not _NEAR_COUNT.fullmatch(digits):
-            raise QueryError(col + 4, '"/" and a word count after NEAR, e.g. NEAR/5')
-        distance = int(digits)
-        if not 1 <= distance <= MAX_NEAR:
-            raise QueryError(col + 5, f"a word count from 1 to {MAX_NEAR} after NEAR/")
-        return [_Token("NEAR", col, number=distance)]
-    scope = _FIELD_PREFIX.match(word)
-    if scope:
-        name = scope.group(1)
-        if name.lower() not in FIELDS:
-            raise QueryError(col, "a field name before ':' (" + ", ".join(FIELDS) + ")")
-        rest = word[scope.end() :]
-        tokens = [_Token("FIELD", col, text=name.lower())]
-        return tokens + (_bare_tokens(rest, col + scope.end()) if rest else [])
-    if word.startswith("="):
-        return [_Token("=", col)] + (_bare_tokens(word[1:], col + 1) if len(word) > 1 else [])
-    suffix = word[-1] if word[-1] in "*~" else ""
-    return [_word_token("WORD", word[: len(word) - len(suffix)], suffix, col)]
+    """One unquoted run: an operator, field scopes and "=" marks (and what follows them), or a term.
+    A loop, not recursion: ``headline:headline:...`` or ``====a`` may be as long as the query."""
+    tokens: list[_Token] = []
+    while True:
+        if word in ("AND", "OR", "NOT"):
+            return tokens + [_Token(word, col)]
+        if word == "NEAR" or word.startswith("NEAR/"):
+            digits = word[5:]
+            if not _NEAR_COUNT.fullmatch(digits):
+                raise QueryError(col + 4, '"/" and a word count after NEAR, e.g. NEAR/5')
+            distance = int(digits)
+            if not 1 <= distance <= MAX_NEAR:
+                raise QueryError(col + 5, f"a word count from 1 to {MAX_NEAR} after NEAR/")
+            return tokens + [_Token("NEAR", col, number=distance)]
+        scope = _FIELD_PREFIX.match(word)
+        if scope:
+            name = scope.group(1)
+            if name.lower() not in FIELDS:
+                raise QueryError(col, "a field name before ':' (" + ", ".join(FIELDS) + ")")
+            tokens.append(_Token("FIELD", col, text=name.lower()))
+            word, col = word[scope.end() :], col + scope.end()
+        elif word.startswith("="):
+            tokens.append(_Token("=", col))
+            word, col = word[1:], col + 1
+        else:
+            suffix = word[-1] if word[-1] in "*~" else ""
+            return tokens + [_word_token("WORD", word[: len(word) - len(suffix)], suffix, col)]
+        if not word:
+            return tokens
 
 
 def _word_token(kind: str, text: str, suffix: str, col: int) -> _Token:
@@ -298,6 +308,13 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0  # nesting levels open around the current token
+
+    def nested(self, column: int) -> None:
+        """Enter one more level, refusing the one past MAX_DEPTH before the recursion goes on."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(column, f"at most {MAX_DEPTH} levels of nesting (parentheses, NOT, fields, NEAR)")
 
     @property
     def token(self) -> _Token:
@@ -334,18 +351,23 @@ class _Parser:
     def not_expr(self) -> Node:
         if self.token.kind == "NOT":
             column = self.take().column
+            self.nested(column)
             item = self.not_expr()
+            self.depth -= 1
             # NOT NOT a is a: keeping it as a keeps a's hits for the explanation
             return item.item if isinstance(item, Not) else Not(item, column)
         return self.near_expr()
 
     def near_expr(self) -> Node:
         node = self.primary(None)
+        opened = self.depth  # each NEAR in a chain nests the chain so far one level deeper
         while True:
             negated = self.token.kind == "NOT" and self.tokens[self.pos + 1].kind == "NEAR"
             if not (negated or self.token.kind == "NEAR"):
+                self.depth = opened
                 return node
             column = self.take().column
+            self.nested(column)
             if negated:
                 self.take()
             distance = self.tokens[self.pos - 1].number
@@ -357,12 +379,17 @@ class _Parser:
     def primary(self, scope: str | None) -> Node:
         token = self.take()
         if token.kind == "FIELD":
-            return self.primary(token.text)
+            self.nested(token.column)
+            node = self.primary(token.text)
+            self.depth -= 1
+            return node
         if token.kind == "(":
+            self.nested(token.column)
             node = self.or_expr()
             if self.token.kind != ")":
                 raise QueryError(self.token.column, '")"')
             self.take()
+            self.depth -= 1
             if not isinstance(node, Term):  # errors about the group point at its "("
                 node = replace(node, column=token.column)
             return _scoped(node, scope) if scope else node
@@ -428,6 +455,8 @@ def _first_not(node: Node) -> Node:
 def parse_query(text: str) -> Query:
     """Parse a query (see the module docstring) or raise QueryError naming the column."""
     try:
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(MAX_QUERY_CHARS + 1, f"the end of the query (at most {MAX_QUERY_CHARS:,} characters)")
         root = _Parser(text).parse()
         if _matches_without_terms(root):
             # Such a query would flag almost every article; it is nearly always a mistake.
