@@ -135,3 +135,64 @@ def test_other_runtime_errors_are_not_taken_for_an_interrupt():
     with pytest.raises(RuntimeError, match="something else"):
         with user_errors():
             raise RuntimeError("something else")
+
+
+@pytest.mark.parametrize(
+    "statement,touched",
+    [
+        ("COPY (SELECT * FROM articles) TO '{out}/copy.csv'", "copy.csv"),
+        ("EXPORT DATABASE '{out}/export'", "export"),
+        ("SELECT content FROM read_text('/etc/passwd')", None),
+        ("SELECT file FROM glob('/root/*')", None),
+        ("SELECT * FROM read_csv('/etc/passwd')", None),
+        ("ATTACH '{out}/other.duckdb' AS other", "other.duckdb"),
+        ("INSTALL httpfs", None),
+        ("LOAD httpfs", None),
+    ],
+)
+def test_sql_cannot_touch_the_filesystem(archive, tmp_path, statement, touched):
+    out = tmp_path / "out"
+    out.mkdir()
+    result = runner.invoke(app, ["sql", "--config", str(archive), statement.format(out=out)])
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path / 'a.duckdb'}: Permission Error: ") and "disabled" in line
+    assert list(out.iterdir()) == []
+
+
+def test_sql_cannot_unlock_its_configuration(archive):
+    result = runner.invoke(app, ["sql", "--config", str(archive), "SET enable_external_access = true"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {archive.parent / 'a.duckdb'}: Invalid Input Error: Cannot change configuration option"
+        ' "enable_external_access" - the configuration has been locked\n',
+    )
+
+
+def test_sql_still_reads_views_and_macros(archive):
+    query = "SELECT wire_text(section, headline, subtitle, dateline_raw, body) = wire_text AS same, alert_id('t', 's', 'c', 'a', 1) AS id FROM articles"
+    result = runner.invoke(app, ["sql", "--config", str(archive), "-f", "csv", query])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["same,id", "True,b7baa7ee396ae58d", "True,b7baa7ee396ae58d"]
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json", "parquet"])
+def test_sql_output_is_written_by_wirewatch(archive, tmp_path, output_format):
+    import duckdb
+
+    target = tmp_path / f"places.{output_format}"
+    query = "SELECT dateline_place, agency FROM articles ORDER BY 1"
+    result = runner.invoke(app, ["sql", "--config", str(archive), "--format", output_format, "--output", str(target), query])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    reader = {"csv": "read_csv", "json": "read_json", "parquet": "read_parquet"}[output_format]
+    with duckdb.connect() as connection:
+        rows = connection.execute(f"SELECT dateline_place, agency FROM {reader}('{target}')").fetchall()
+    assert rows == [("CHEBARKUL", "TASS"), ("KRASNODAR", "TASS")]
+
+
+def test_sql_output_into_a_missing_folder_is_one_line(archive, tmp_path):
+    target = tmp_path / "no" / "such" / "x.csv"
+    result = runner.invoke(app, ["sql", "--config", str(archive), "-o", str(target), "SELECT 1"])
+    assert (result.exit_code, result.stderr) == (2, f"error: {target}: cannot write: No such file or directory\n")
+    parquet = runner.invoke(app, ["sql", "--config", str(archive), "-f", "parquet", "SELECT 1"])
+    assert parquet.exit_code == 2 and parquet.stderr == "error: --format: expected one of table, csv, json, got 'parquet'\n"

@@ -250,23 +250,49 @@ def sql_command(
     query: str = typer.Argument(..., help="A read-only SQL query over the public views."),
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
-    output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", help="table | csv | json (with --output also parquet; default: table, or csv into a file)"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of printing it."),
 ) -> None:
-    """Run a read-only query and print a table, CSV or JSON."""
-    check_choice("--format", output_format, FORMATS)
+    """Run a read-only query and print a table, CSV or JSON, or write CSV, JSON or Parquet to a file.
+
+    The query reads the archive only: files, extensions and ATTACH are refused (use --output to
+    export)."""
+    check_choice("--format", output_format, EXPORT_FORMATS if output else FORMATS)
     with reading_archive(config_path, db) as store:
         columns, rows = store.query(query)
-    print_rows(columns, rows, output_format)
+    if output is None:
+        print_rows(columns, rows, output_format or "table")
+        return
+    with user_errors():
+        write_rows(columns, rows, output_format or "csv", output)
 
 
-def print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
+EXPORT_FORMATS = ("csv", "json", "parquet")
+
+
+def write_rows(columns: list[str], rows: list[tuple], output_format: str, path: Path) -> None:
+    """``wirewatch sql --output``: the result written by wirewatch, not by the query."""
+    from wirewatch.store import StoreError, write_parquet
+
+    if output_format == "parquet":
+        write_parquet(columns, rows, path)
+        return
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            print_rows(columns, rows, output_format, handle)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot write: {error.strerror}") from None
+
+
+def print_rows(columns: list[str], rows: list[tuple], output_format: str, out=None) -> None:
+    out = out or sys.stdout
     if output_format == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(out)
         writer.writerow(columns)
         writer.writerows(rows)
     elif output_format == "json":
         for row in rows:
-            typer.echo(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str))
+            out.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
     else:
         from rich.console import Console
         from rich.table import Table

@@ -50,6 +50,10 @@ _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 _PAGE_SIZE = 1000
+# A read-only open serves `wirewatch sql` and other readers: it may read the archive and nothing
+# else. No files, no extensions, no ATTACH; locked so that a query cannot SET it back. DuckDB
+# applies these at open, before the lock takes effect.
+_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
 class StoreError(Exception):
@@ -131,7 +135,7 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
     deadline = time.monotonic() + lock_timeout
     while True:
         try:
-            connection = duckdb.connect(str(path), read_only=read_only)
+            connection = duckdb.connect(str(path), read_only=read_only, config=_READER_CONFIG if read_only else {})
             break
         except duckdb.Error as error:
             message = _first_line(error)
@@ -704,6 +708,18 @@ class Store:
             return columns, result.fetchall() if result.description else []
         except duckdb.Error as error:
             raise StoreError(f"{self.path}: {_first_line(error)}") from None
+
+
+def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> None:
+    """Write a query's result to a Parquet file: wirewatch writes it (in a connection of its own
+    that holds only the result), since the reader's connection may not touch the filesystem."""
+    with duckdb.connect() as connection:
+        connection.register("query_result", {name: _objects([row[i] for row in rows]) for i, name in enumerate(columns)})
+        try:
+            for statement in _statements("queries/export_parquet"):
+                connection.execute(statement, {"path": str(path)})
+        except duckdb.Error as error:
+            raise StoreError(f"{path}: cannot write: {_first_line(error)}") from None
 
 
 class _Transaction:
