@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email.utils
 import gzip
 import http.server
 import ipaddress
@@ -724,3 +725,37 @@ def test_embedded_ipv4_is_read_from_every_form() -> None:
     assert _embedded_ipv4(six_to_four) == [ipaddress.ip_address("127.0.0.1")]
     assert _embedded_ipv4(nat64) == [ipaddress.ip_address("169.254.169.254")]
     assert check_public_url("http://[2002:5db8:d822::1]/") == [ipaddress.ip_address("2002:5db8:d822::1")]  # 93.184.216.34
+
+
+# --- very large feeds (issue 16) -----------------------------------------------------------------
+
+
+def generated_feed(count: int, *, undated: frozenset[int] = frozenset()) -> bytes:
+    """An RSS feed of ``count`` items, item i published i hours after 2019-01-01 (in an order
+    mixed up on purpose), the ones in ``undated`` without a date."""
+    order = sorted(range(count), key=lambda i: (i * 7919) % count)
+    items = []
+    for i in order:
+        when = email.utils.format_datetime(dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=i))
+        date = "" if i in undated else f"<pubDate>{when}</pubDate>"
+        items.append(
+            f"<item><guid>item-{i}</guid><title>Headline number {i}</title>{date}"
+            f"<description>Body of item {i} for the wire.</description></item>"
+        )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{"".join(items)}</channel></rss>'.encode()
+
+
+def test_a_feed_over_max_items_keeps_the_newest_thousand(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(generated_feed(1200), content_type=RSS)
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert sorted(int(a.guid.split("-")[1]) for a in result.articles) == list(range(200, 1200))
+    assert "wire: skipped 200 of 1,200 items, keeping the newest 1,000 (max_items)" in result.warnings
+    assert result.state.items_seen == 1000
+
+
+def test_max_items_ranks_undated_items_after_dated_ones_in_feed_order(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(generated_feed(6, undated=frozenset({2, 4})), content_type=RSS)
+    result = poll_source(fetcher, feed_source(httpserver, max_items=5), None, now=NOW)
+    # feed order is 0, 5, 4, 3, 2, 1; dated newest first: 5, 3, 1, 0; then undated 4 (earlier in the feed)
+    assert [a.guid for a in result.articles] == ["item-0", "item-5", "item-4", "item-3", "item-1"]
+    assert result.warnings == ["wire: skipped 1 of 6 items, keeping the newest 5 (max_items)"]

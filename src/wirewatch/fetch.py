@@ -739,6 +739,7 @@ def _poll_feed(
                 f"{cutoff:%Y-%m-%d %H:%M} UTC (max_age_days = {source.max_age_days:g}{', first poll' if first_poll else ''})"
             )
         articles = fresh
+    articles = _newest(articles, source, result.warnings)
     for article in articles:
         if _wants_page(article, source):
             if article.guid in known_guids:
@@ -750,6 +751,25 @@ def _poll_feed(
             result.rejected.append(f"{source.name}: {article.guid}: no text (neither in the feed nor on its page)")
     result.state = _succeeded(state, response, len(result.articles))
     return result
+
+
+def _newest(articles: list[Article], source: SourceConfig, warnings: list[str]) -> list[Article]:
+    """At most ``max_items`` articles, the newest (undated ones after the dated, earlier in the
+    feed first), in feed order: a feed of any length costs one poll a bounded store step."""
+    if len(articles) <= source.max_items:
+        return articles
+    oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    ranked = sorted(
+        range(len(articles)),
+        key=lambda i: (articles[i].published_at is not None, articles[i].published_at or oldest, -i),
+        reverse=True,
+    )
+    kept = sorted(ranked[: source.max_items])
+    warnings.append(
+        f"{source.name}: skipped {len(articles) - len(kept):,} of {len(articles):,} items, "
+        f"keeping the newest {source.max_items:,} (max_items)"
+    )
+    return [articles[i] for i in kept]
 
 
 def _wants_page(article: Article, source: SourceConfig) -> bool:
