@@ -3,17 +3,21 @@ standard library's threading server where concurrency matters). No mocks, no int
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import email.utils
 import gzip
 import http.server
 import ipaddress
 import re
 import socket
+import sys
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -24,6 +28,7 @@ from wirewatch.config import HttpConfig, SourceConfig
 from wirewatch.fetch import (
     Fetcher,
     FetchError,
+    _embedded_ipv4,
     check_public_url,
     poll_source,
     poll_sources,
@@ -46,7 +51,8 @@ def fixture_bytes(kind: str, name: str, **replacements: str) -> bytes:
 
 
 def feed_source(server: HTTPServer, path: str = "/rss.xml", **options: object) -> SourceConfig:
-    settings: dict[str, object] = {"full_text": "never", "max_age_days": None, **options}
+    # The loopback test server is private: every source that polls it must allow that.
+    settings: dict[str, object] = {"full_text": "never", "max_age_days": None, "allow_private": True, **options}
     return SourceConfig(name="wire", kind="feed", url=server.url_for(path), **settings)  # type: ignore[arg-type]
 
 
@@ -153,14 +159,14 @@ def test_response_slower_than_the_timeout(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/rss.xml").respond_with_handler(slow)
     with Fetcher(HttpConfig(total_timeout=0.3, retries=0, per_host_delay=0.0)) as impatient:
         result = poll_source(impatient, feed_source(httpserver), None, now=NOW)
-    assert result.state.last_error == "wire: read timeout after 0.3 s"
+    assert result.state.last_error == "wire: timed out after 0.3 s (total_timeout)"
 
 
 def test_connection_refused_is_a_clear_error() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    source = SourceConfig(name="tass", kind="feed", url=f"http://127.0.0.1:{port}/rss.xml")
+    source = SourceConfig(name="tass", kind="feed", url=f"http://127.0.0.1:{port}/rss.xml", allow_private=True)
     with Fetcher(HttpConfig(retries=0, per_host_delay=0.0)) as fetcher:
         result = poll_source(fetcher, source, None, now=NOW)
     assert result.state.last_error == "tass: cannot connect: [Errno 111] Connection refused"
@@ -386,9 +392,16 @@ def test_a_mirror_feeds_copies_are_not_fetched_again_on_the_next_poll(
     assert len(requests_to(httpserver, "/politics/1001")) == 1
 
 
-def test_article_links_to_loopback_are_blocked_without_allow_private(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+def admitting(*urls: str) -> Callable[[str], object]:
+    """The SSRF guard, except that it lets the test's own loopback URLs through."""
+    return lambda url: None if url in urls else check_public_url(url)
+
+
+def test_article_links_to_loopback_are_blocked_without_allow_private(httpserver: HTTPServer) -> None:
     serve_tass(httpserver)
-    result = poll_source(fetcher, feed_source(httpserver, full_text="auto"), None, now=NOW)
+    source = feed_source(httpserver, full_text="auto", allow_private=False)
+    with Fetcher(FAST, check_url=admitting(httpserver.url_for("/rss.xml"))) as fetcher:
+        result = poll_source(fetcher, source, None, now=NOW)
     assert len(result.articles) == 3
     assert result.warnings[0] == (
         f"wire: {httpserver.url_for('/politics/1001')}: kept the feed summary: "
@@ -401,7 +414,10 @@ def test_feed_item_linking_to_the_metadata_service(httpserver: HTTPServer, fetch
     httpserver.expect_request("/rss.xml").respond_with_data(
         fixture_bytes("feeds", "metadata_link.xml"), content_type=RSS
     )
-    result = poll_source(fetcher, feed_source(httpserver, full_text="always"), None, now=NOW)
+    source = feed_source(httpserver, full_text="always", allow_private=False)
+    with Fetcher(FAST, check_url=admitting(httpserver.url_for("/rss.xml"))) as guarded, recording_connections() as connects:
+        result = poll_source(guarded, source, None, now=NOW)
+    assert {host for host, _ in connects} == {"127.0.0.1"}
     [article] = result.articles
     assert article.item.paragraphs == ("A summary whose link points at the cloud metadata service",)
     assert result.warnings == [
@@ -445,8 +461,8 @@ def test_page_source_respects_robots_txt(httpserver: HTTPServer, fetcher: Fetche
     httpserver.expect_request("/politics/1001").respond_with_data(
         fixture_bytes("pages", "tass_article.html"), content_type="text/html"
     )
-    blocked = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/private/story"))
-    allowed = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/politics/1001"))
+    blocked = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/private/story"), allow_private=True)
+    allowed = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/politics/1001"), allow_private=True)
     results = poll_sources(fetcher, [blocked, allowed], {}, now=NOW)
     assert results[0].state.last_error == "tass: disallowed by robots.txt: /private/story"
     assert [a.url for a in results[1].articles] == ["https://tass.com/politics/1001"]
@@ -455,7 +471,8 @@ def test_page_source_respects_robots_txt(httpserver: HTTPServer, fetcher: Fetche
 
 def test_unreachable_robots_txt_disallows_everything(httpserver: HTTPServer, fetcher: Fetcher) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data(b"", status=503)
-    result = poll_source(fetcher, SourceConfig(name="tass", kind="page", url=httpserver.url_for("/a")), None, now=NOW)
+    source = SourceConfig(name="tass", kind="page", url=httpserver.url_for("/a"), allow_private=True)
+    result = poll_source(fetcher, source, None, now=NOW)
     assert result.state.last_error == ("tass: disallowed by robots.txt (unreachable: HTTP 503 Service Unavailable): /a")
 
 
@@ -471,9 +488,9 @@ def test_one_failing_source_never_fails_the_others(httpserver: HTTPServer, fetch
     )
     httpserver.expect_request("/gone.xml").respond_with_data(b"", status=410)
     sources = [
-        SourceConfig(name="html", kind="feed", url=httpserver.url_for("/html.xml")),
-        SourceConfig(name="good", kind="feed", url=httpserver.url_for("/good.xml"), full_text="never"),
-        SourceConfig(name="gone", kind="feed", url=httpserver.url_for("/gone.xml")),
+        SourceConfig(name="html", kind="feed", url=httpserver.url_for("/html.xml"), allow_private=True),
+        SourceConfig(name="good", kind="feed", url=httpserver.url_for("/good.xml"), full_text="never", allow_private=True),
+        SourceConfig(name="gone", kind="feed", url=httpserver.url_for("/gone.xml"), allow_private=True),
         SourceConfig(name="seeds", kind="dir", path=Path("seeds")),
         SourceConfig(name="off", kind="feed", url=httpserver.url_for("/off.xml"), enabled=False),
         SourceConfig(name="bad", kind="feed", url="gopher://example.org/feed"),
@@ -547,3 +564,198 @@ def test_transient_failures_are_marked_retryable_for_the_orchestrator(httpserver
     assert (down.state.last_status, down.retryable) == ("error", True)
     assert (gone.state.last_status, gone.retryable) == ("error", False)
     assert gone.state.last_error == "wire: HTTP 404 Not Found"
+
+
+# --- hostile servers: the total deadline, redirects to private addresses (issue 16) -----------
+
+_recorders: list[list[tuple[str, int]]] = []
+
+
+def _record_connect(event: str, args: tuple[object, ...]) -> None:
+    if event == "socket.connect" and _recorders and isinstance(args[1], tuple):
+        _recorders[-1].append(args[1][:2])  # type: ignore[arg-type]
+
+
+sys.addaudithook(_record_connect)  # audit hooks stay for the process; it records only when asked
+
+
+@contextlib.contextmanager
+def recording_connections() -> Iterator[list[tuple[str, int]]]:
+    """Every (host, port) a socket of this process tries to connect to meanwhile."""
+    connects: list[tuple[str, int]] = []
+    _recorders.append(connects)
+    try:
+        yield connects
+    finally:
+        _recorders.remove(connects)
+
+
+@contextlib.contextmanager
+def dribbling_server(head: bytes = b"HTTP/1.1 200 OK\r\n") -> Iterator[str]:
+    """A raw socket server on loopback that sends ``head`` and then one header byte a second
+    (for ten seconds, so that a fetch without a total deadline fails the test rather than hangs
+    it); yields its URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.recv(65536)
+                connection.sendall(head)
+                for _ in range(10):
+                    if stop.wait(1.0):
+                        break
+                    connection.sendall(b"X")
+            except OSError:
+                pass
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/rss.xml"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_server_dribbling_headers_cannot_outlast_the_total_timeout() -> None:
+    config = HttpConfig(total_timeout=2.0, retries=2, backoff_base=0.01, per_host_delay=0.0)
+    with dribbling_server() as url, Fetcher(config) as fetcher:
+        source = SourceConfig(name="slow", kind="feed", url=url, allow_private=True)
+        started = time.monotonic()
+        result = poll_source(fetcher, source, None, now=NOW)
+        took = time.monotonic() - started
+    assert result.state.last_error == "slow: timed out after 2 s (total_timeout)"
+    assert result.retryable is False  # a dribbling server dribbles again: no retry in this run
+    assert took < config.total_timeout + 1.0
+
+
+def test_retry_after_waits_count_against_the_total_timeout(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"", status=503, headers={"Retry-After": "3"})
+    config = HttpConfig(total_timeout=1.0, retries=3, max_retry_after=10.0, per_host_delay=0.0)
+    with Fetcher(config) as fetcher:
+        started = time.monotonic()
+        result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+        took = time.monotonic() - started
+    assert result.state.last_error == "wire: timed out after 1 s (total_timeout) (a 3 s wait would pass it)"
+    assert took < config.total_timeout + 1.0
+    assert len(requests_to(httpserver, "/rss.xml")) == 1
+
+
+def test_the_run_deadline_bounds_every_fetch_of_the_run() -> None:
+    config = HttpConfig(total_timeout=30.0, run_deadline=1.5, retries=0, per_host_delay=0.0)
+    with dribbling_server() as url, Fetcher(config) as fetcher:
+        sources = [SourceConfig(name=f"slow{i}", kind="feed", url=url, allow_private=True) for i in range(2)]
+        started = time.monotonic()
+        first = poll_source(fetcher, sources[0], None, now=NOW)
+        second = poll_source(fetcher, sources[1], None, now=NOW)
+        took = time.monotonic() - started
+    assert first.state.last_error == "slow0: timed out after the run deadline (run_deadline = 1.5 s)"
+    assert second.state.last_error == "slow1: not fetched: the run deadline (run_deadline = 1.5 s) has passed"
+    assert took < config.run_deadline + 1.0
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address"),
+        ("http://[2002:7f00:1::]/", "blocked link to 2002:7f00:1::: 2002:7f00:1:: embeds 127.0.0.1, a loopback address"),
+        ("http://10.0.0.7/admin", "blocked link to 10.0.0.7: 10.0.0.7 is a private address"),
+    ],
+)
+def test_a_source_redirecting_to_a_private_address_is_refused_before_connecting(
+    httpserver: HTTPServer, target: str, error: str
+) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"", status=302, headers={"Location": target})
+    source = feed_source(httpserver, allow_private=False)
+    with Fetcher(FAST, check_url=admitting(source.url or "")) as fetcher, recording_connections() as connects:
+        result = poll_source(fetcher, source, None, now=NOW)
+    assert result.state.last_error == f"wire: {error}"
+    assert connects == [("127.0.0.1", httpserver.port)]  # the feed itself, never the target
+
+
+def test_a_source_on_a_private_address_is_refused_unless_it_allows_private(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(b"internal secret", content_type="text/plain")
+    with recording_connections() as connects:
+        result = poll_source(fetcher, feed_source(httpserver, allow_private=False), None, now=NOW)
+    assert result.state.last_error == f"wire: blocked link to {httpserver.host}: 127.0.0.1 is a loopback address"
+    assert connects == []
+    assert requests_to(httpserver, "/rss.xml") == []
+
+
+def test_errors_never_quote_the_response(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/text.xml").respond_with_data(b'{"AccessKeyId": "ASIA-secret"}', content_type="application/json")
+    httpserver.expect_request("/odd.xml").respond_with_response(Response(b"", status="499 AccessKeyId ASIA-secret"))
+    results = [poll_source(fetcher, feed_source(httpserver, path), None, now=NOW) for path in ("/text.xml", "/odd.xml")]
+    assert [r.state.last_error for r in results] == [
+        "wire: not a feed: not XML",
+        "wire: HTTP 499 (non-standard status)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://[2002:a9fe:a9fe::]/", "2002:a9fe:a9fe:: embeds 169.254.169.254, a cloud metadata address"),
+        ("http://[2002:c0a8:101::1]/", "2002:c0a8:101::1 embeds 192.168.1.1, a private address"),
+        ("http://[64:ff9b::a00:1]/", "64:ff9b::a00:1 is a reserved address"),
+        ("http://[::127.0.0.1]/", "::7f00:1 is a reserved address"),
+        ("http://[::ffff:10.0.0.1]/", "10.0.0.1 is a private address"),
+        ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", "2001:0:4136:e378:8000:63bf:f5ff:fffe is a private address"),
+    ],
+)
+def test_ssrf_guard_refuses_ipv6_forms_embedding_private_ipv4(url: str, error: str) -> None:
+    host = urlsplit(url).hostname
+    with pytest.raises(FetchError) as caught:
+        check_public_url(url)
+    assert str(caught.value) == f"blocked link to {host}: {error}"
+
+
+def test_embedded_ipv4_is_read_from_every_form() -> None:
+    six_to_four = ipaddress.ip_address("2002:7f00:1::")
+    nat64 = ipaddress.ip_address("64:ff9b::a9fe:a9fe")
+    assert _embedded_ipv4(six_to_four) == [ipaddress.ip_address("127.0.0.1")]
+    assert _embedded_ipv4(nat64) == [ipaddress.ip_address("169.254.169.254")]
+    assert check_public_url("http://[2002:5db8:d822::1]/") == [ipaddress.ip_address("2002:5db8:d822::1")]  # 93.184.216.34
+
+
+# --- very large feeds (issue 16) -----------------------------------------------------------------
+
+
+def generated_feed(count: int, *, undated: frozenset[int] = frozenset()) -> bytes:
+    """An RSS feed of ``count`` items, item i published i hours after 2019-01-01 (in an order
+    mixed up on purpose), the ones in ``undated`` without a date."""
+    order = sorted(range(count), key=lambda i: (i * 7919) % count)
+    items = []
+    for i in order:
+        when = email.utils.format_datetime(dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=i))
+        date = "" if i in undated else f"<pubDate>{when}</pubDate>"
+        items.append(
+            f"<item><guid>item-{i}</guid><title>Headline number {i}</title>{date}"
+            f"<description>Body of item {i} for the wire.</description></item>"
+        )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{"".join(items)}</channel></rss>'.encode()
+
+
+def test_a_feed_over_max_items_keeps_the_newest_thousand(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(generated_feed(1200), content_type=RSS)
+    result = poll_source(fetcher, feed_source(httpserver), None, now=NOW)
+    assert sorted(int(a.guid.split("-")[1]) for a in result.articles) == list(range(200, 1200))
+    assert "wire: skipped 200 of 1,200 items, keeping the newest 1,000 (max_items)" in result.warnings
+    assert result.state.items_seen == 1000
+
+
+def test_max_items_ranks_undated_items_after_dated_ones_in_feed_order(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/rss.xml").respond_with_data(generated_feed(6, undated=frozenset({2, 4})), content_type=RSS)
+    result = poll_source(fetcher, feed_source(httpserver, max_items=5), None, now=NOW)
+    # feed order is 0, 5, 4, 3, 2, 1; dated newest first: 5, 3, 1, 0; then undated 4 (earlier in the feed)
+    assert [a.guid for a in result.articles] == ["item-0", "item-5", "item-4", "item-3", "item-1"]
+    assert result.warnings == ["wire: skipped 1 of 6 items, keeping the newest 5 (max_items)"]

@@ -65,10 +65,12 @@ name = "wire"
 kind = "feed"
 url = "{server.url_for('/feed.xml')}"
 full_text = "never"
+allow_private = true
 [[sources]]
 name = "broken"
 kind = "feed"
 url = "{server.url_for('/broken.xml')}"
+allow_private = true
 [http]
 per_host_delay = 0.0
 retries = 0

@@ -35,7 +35,8 @@ class SourceConfig:
     full_text: str = "auto"  # auto | always | never: fetch the article page for summary-only feeds
     max_age_days: float | None = 7.0  # on the first poll, ignore older items
     lang: str | None = None  # force a language; None: detect
-    allow_private: bool = False  # allow article links to loopback/private addresses (tests)
+    allow_private: bool = False  # allow the source's URL, links and redirects to private addresses (tests)
+    max_items: int = 1000  # per poll: the newest this many items are kept, the rest skipped with a warning
     enabled: bool = True
 
 
@@ -52,6 +53,7 @@ class HttpConfig:
     per_host_concurrency: int = 2
     per_host_delay: float = 1.0  # minimum seconds between requests to one host
     respect_robots: bool = True
+    run_deadline: float = 600.0  # seconds: no fetch of a run starts or continues past this
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +166,22 @@ def load_config(
         sources=sources,
         topics=topics,
         alerts=alerts,
-        http=_section(HttpConfig, data, "http", origin),
+        http=_checked_run_deadline(_section(HttpConfig, data, "http", origin), origin),
         story_window_days=story_window_days,
     )
+
+
+def _positive_count(table: Mapping[str, Any], key: str, origin: str, where: str, default: int) -> int:
+    value = _typed(table, key, int, origin, where, default)
+    if not 1 <= value <= 10_000_000:
+        raise ConfigError(f"{origin}: {where}{key}: must be between 1 and 10000000, got {value}")
+    return value
+
+
+def _checked_run_deadline(http: HttpConfig, origin: str) -> HttpConfig:
+    if not 1.0 <= http.run_deadline <= 86_400.0:  # also refuses nan and inf
+        raise ConfigError(f"{origin}: http.run_deadline: must be between 1 and 86400 seconds, got {http.run_deadline!r}")
+    return http
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -270,6 +285,7 @@ def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> Sourc
         max_age_days=max_age,
         lang=_typed(table, "lang", str, origin, at, None),
         allow_private=_typed(table, "allow_private", bool, origin, at, False),
+        max_items=_positive_count(table, "max_items", origin, at, 1000),
         enabled=_typed(table, "enabled", bool, origin, at, True),
     )
 

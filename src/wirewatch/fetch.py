@@ -6,8 +6,14 @@ applied to every later request to that host) and a robots.txt cache. ``poll_sour
 a failure comes back as ``state.last_status == "error"`` with a one-line ``last_error`` that names
 the source.
 
-The SSRF guard resolves a link's host and refuses non-public addresses before the request; a DNS
-answer that changes between that check and the connection (DNS rebinding) is not caught.
+``total_timeout`` bounds a whole ``get`` (connecting, headers, body, redirects, retries and their
+sleeps): every socket operation waits at most until that deadline, so a server that dribbles a
+byte a second cannot stretch it. ``run_deadline`` bounds every fetch of one Fetcher (one run).
+
+The SSRF guard checks the source's URL, every article link and every redirect hop (unless the
+source sets ``allow_private``): it resolves the host and refuses non-public addresses, IPv6 forms
+embedding one included, before connecting. A DNS answer that changes between that check and the
+connection (DNS rebinding) is not caught.
 """
 
 from __future__ import annotations
@@ -17,18 +23,20 @@ import email.utils
 import http
 import ipaddress
 import random
+import re
 import socket
 import threading
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from wirewatch import __version__, extract
@@ -42,6 +50,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB, ignore the rest
 # Cloud metadata services; link-local already covers 169.254.169.254 but these deserve a name.
 _METADATA = frozenset(map(ipaddress.ip_address, ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")))
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# An extraction error quoting the body's first characters: response bytes never reach an error.
+_QUOTED_BODY = re.compile(r" \(starts with .*\)$")
 
 
 class FetchError(Exception):
@@ -86,15 +98,30 @@ def check_public_url(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Add
             port = parts.port or (443 if parts.scheme == "https" else 80)
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError, ValueError) as error:
-            raise FetchError(f"cannot resolve {host}: {getattr(error, 'strerror', None) or error}") from None
+            why = f"[Errno {error.errno}] {error.strerror}" if isinstance(error, socket.gaierror) else str(error)
+            raise FetchError(f"cannot resolve {host}: {why}") from None
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    # ::ffff:169.254.169.254 is 169.254.169.254
     addresses = [a.ipv4_mapped if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped else a for a in addresses]
     for address in addresses:
         reason = _non_public(address)
         if reason:
             raise FetchError(f"blocked link to {host}: {address} is a {reason} address")
+        for embedded in _embedded_ipv4(address):
+            reason = _non_public(embedded)
+            if reason:
+                raise FetchError(f"blocked link to {host}: {address} embeds {embedded}, a {reason} address")
     return list(dict.fromkeys(addresses))
+
+
+def _embedded_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and a gateway may route to: IPv4-mapped and
+    -compatible, 6to4 (2002::/16), Teredo (server and client) and NAT64 (64:ff9b::/96)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+    if address in _IPV4_COMPATIBLE or any(address in network for network in _NAT64):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [a for a in found if a is not None]
 
 
 def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -118,6 +145,100 @@ def _short(url: str, limit: int = 120) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Deadlines: each thread's current fetch has one, and every wait checks it.
+
+
+@dataclass(frozen=True, slots=True)
+class _Deadline:
+    end: float  # time.monotonic()
+    reason: str  # why the fetch stops there, as the end of "timed out after ..."
+
+    def left(self) -> float:
+        """Seconds before the deadline; raises the timeout once it has passed."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise _DeadlinePassed(f"timed out after {self.reason}")
+        return left
+
+
+class _DeadlinePassed(FetchError):
+    """The fetch's total_timeout (or the run's deadline) passed; raised by every wait."""
+
+
+_current = threading.local()
+
+
+def _deadline() -> _Deadline | None:
+    return getattr(_current, "deadline", None)
+
+
+def _bounded(timeout: float | None) -> float | None:
+    """A socket timeout shortened to what is left of the calling thread's deadline."""
+    deadline = _deadline()
+    if deadline is None:
+        return timeout
+    try:
+        left = deadline.left()
+    except _DeadlinePassed:
+        raise httpcore.ReadTimeout("deadline passed") from None
+    return left if timeout is None else min(timeout, left)
+
+
+def _sleep(seconds: float) -> None:
+    """Sleep, unless the deadline comes first: then fail at once rather than wake up too late."""
+    deadline = _deadline()
+    if deadline is not None and seconds >= deadline.left():
+        raise _DeadlinePassed(f"timed out after {deadline.reason} (a {seconds:.0f} s wait would pass it)")
+    time.sleep(seconds)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits at most until the thread's deadline, so a
+    peer sending one byte at a time cannot extend a request past it."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: object, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout)))  # type: ignore[arg-type]
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options: object = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _bounded(timeout), local_address, socket_options))  # type: ignore[arg-type]
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: object = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _bounded(timeout), socket_options))  # type: ignore[arg-type]
+
+    def sleep(self, seconds: float) -> None:
+        _sleep(seconds)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's own transport with its sockets bounded by the calling thread's deadline."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits)
+        pool = self._pool
+        pool._network_backend = _DeadlineBackend(pool._network_backend)  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------------------------
 # Per-host politeness.
 
 
@@ -135,14 +256,19 @@ class _HostGate:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        with self._slots:
+        deadline = _deadline()
+        if not self._slots.acquire(timeout=deadline.left() if deadline else None):
+            raise _DeadlinePassed(f"timed out after {deadline.reason if deadline else ''} (waiting for a turn at the host)")
+        try:
             with self._lock:
                 now = time.monotonic()
                 start = max(now, self._next_start)
                 self._next_start = start + self.delay
             if start > now:
-                time.sleep(start - now)
+                _sleep(start - now)
             yield
+        finally:
+            self._slots.release()
 
     def defer(self, seconds: float) -> None:
         with self._lock:
@@ -162,17 +288,23 @@ class _RobotsEntry:
 
 class Fetcher:
     """Thread-safe HTTP fetching with conditional GET, retries, caps and per-host politeness.
-    ``total_timeout`` bounds each attempt (headers and body); retries come on top. Use one per
-    run, as a context manager (or call ``close``)."""
+    ``total_timeout`` bounds each ``get`` as a whole (redirects, retries and waits included);
+    ``run_deadline`` bounds all of them, counted from the Fetcher's creation. Use one per run,
+    as a context manager (or call ``close``). ``check_url`` is the SSRF guard (a callable that
+    raises FetchError for a URL it refuses), injectable so tests can admit their loopback server."""
 
-    def __init__(self, http: HttpConfig | None = None) -> None:
+    def __init__(
+        self, http: HttpConfig | None = None, *, check_url: Callable[[str], object] = check_public_url
+    ) -> None:
         self.http = http or HttpConfig()
         self.user_agent = self.http.user_agent or DEFAULT_USER_AGENT
+        self.check_url = check_url
+        self._run_end = time.monotonic() + self.http.run_deadline
         self._client = httpx.Client(
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,  # followed by hand: each hop is checked (scheme, guard, loop)
             timeout=httpx.Timeout(self.http.total_timeout, connect=self.http.connect_timeout),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            transport=_DeadlineTransport(httpx.Limits(max_connections=64, max_keepalive_connections=16)),
         )
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
@@ -201,6 +333,37 @@ class Fetcher:
         """GET ``url``, following at most ``max_redirects`` redirects by hand. ``guard`` applies the
         SSRF check to the URL and every redirect target; ``robots`` checks robots.txt first (when
         the config respects it). Raises FetchError with a one-line reason."""
+        with self._deadline_scope():
+            return self._get(url, etag=etag, last_modified=last_modified, accept=accept, guard=guard, robots=robots, retries=retries)
+
+    @contextmanager
+    def _deadline_scope(self) -> Iterator[None]:
+        """This thread's deadline for one ``get``: total_timeout from now, the run's deadline, or
+        the enclosing get's (robots.txt is fetched within the page's time), whichever is first."""
+        outer = _deadline()
+        if self._run_end <= time.monotonic():
+            raise FetchError(f"not fetched: the run deadline (run_deadline = {self.http.run_deadline:g} s) has passed")
+        choices = [
+            _Deadline(time.monotonic() + self.http.total_timeout, f"{self.http.total_timeout:g} s (total_timeout)"),
+            _Deadline(self._run_end, f"the run deadline (run_deadline = {self.http.run_deadline:g} s)"),
+        ]
+        _current.deadline = min([*choices, *([outer] if outer else [])], key=lambda d: d.end)
+        try:
+            yield
+        finally:
+            _current.deadline = outer
+
+    def _get(
+        self,
+        url: str,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str | None,
+        guard: bool,
+        robots: bool,
+        retries: int | None,
+    ) -> Response:
         headers = {"Accept": accept or "*/*"}
         if etag:
             headers["If-None-Match"] = etag
@@ -227,7 +390,7 @@ class Fetcher:
         if scheme not in ("http", "https"):
             raise FetchError(f"not an http(s) URL: {_short(url)}")
         if guard:
-            check_public_url(url)
+            self.check_url(url)
         gate = self._gate(url)
         if gate.closed_until > time.monotonic():
             raise FetchError(gate.closed_reason)
@@ -258,7 +421,7 @@ class Fetcher:
             except _Retryable as error:
                 if attempt >= limit:  # still transient: a later run (or the orchestrator) may retry
                     raise _Retryable(f"{error}{_attempts(attempt)}") from None
-                time.sleep(self._backoff(attempt))
+                _sleep(self._backoff(attempt))
                 attempt += 1
                 continue
             if status < 400 or (400 <= status < 500 and status != 429):
@@ -278,27 +441,30 @@ class Fetcher:
             if wait is not None:
                 gate.defer(wait)  # every request to this host waits, not only this one
             else:
-                time.sleep(self._backoff(attempt))
+                _sleep(self._backoff(attempt))
             attempt += 1
 
     def _backoff(self, attempt: int) -> float:
         return min(self.http.max_retry_after, self.http.backoff_base * 2**attempt * random.uniform(0.5, 1.5))
 
     def _once(self, url: str, headers: Mapping[str, str]) -> tuple[int, str, dict[str, str], bytes]:
-        deadline = time.monotonic() + self.http.total_timeout
+        deadline = _deadline()
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
-                # The standard phrase: servers send anything there ("INTERNAL SERVER ERROR", "").
-                reason = _phrase(response.status_code) or response.reason_phrase
+                # The standard phrase: servers send anything there ("INTERNAL SERVER ERROR", "",
+                # or bytes of an internal service), and an error never quotes the response.
+                reason = _phrase(response.status_code) or "(non-standard status)"
                 if not 200 <= response.status_code < 300:
                     return response.status_code, reason, response_headers, b""
-                content = self._read_body(response, response_headers, deadline)
+                content = self._read_body(response, response_headers)
                 return response.status_code, reason, response_headers, content
-        except httpx.ConnectTimeout:
-            raise _Retryable(f"connect timeout after {self.http.connect_timeout} s") from None
-        except httpx.TimeoutException:
-            raise _Retryable(f"read timeout after {self.http.total_timeout} s") from None
+        except httpx.TimeoutException as error:
+            if deadline is not None and deadline.end <= time.monotonic():
+                raise _DeadlinePassed(f"timed out after {deadline.reason}") from None
+            if isinstance(error, httpx.ConnectTimeout):
+                raise _Retryable(f"connect timeout after {self.http.connect_timeout:g} s") from None
+            raise _Retryable(f"read timeout after {self.http.total_timeout:g} s") from None
         except httpx.ConnectError as error:
             if _caused_by(error, socket.gaierror):  # no DNS answer: retrying only delays the report
                 raise FetchError(f"cannot resolve {urlsplit(url).hostname}: {_reason(error)}") from None
@@ -308,7 +474,7 @@ class Fetcher:
         except httpx.HTTPError as error:
             raise FetchError(f"{type(error).__name__}: {_reason(error)}") from None
 
-    def _read_body(self, response: httpx.Response, headers: Mapping[str, str], deadline: float) -> bytes:
+    def _read_body(self, response: httpx.Response, headers: Mapping[str, str]) -> bytes:
         """The body, decoded from gzip/deflate, refused as soon as it passes ``max_bytes`` (the
         decoded size counts, so a compression bomb stops at the cap) or the total timeout."""
         cap = self.http.max_bytes
@@ -324,9 +490,10 @@ class Fetcher:
             decoder = None
         body = bytearray()
         try:
+            deadline = _deadline()
             for chunk in response.iter_raw():
-                if time.monotonic() > deadline:
-                    raise _Retryable(f"timed out after {self.http.total_timeout} s (total)")
+                if deadline is not None:
+                    deadline.left()  # raises once passed: decoding counts too
                 if decoder is not None:
                     chunk = decoder.decompress(chunk, cap + 1 - len(body))
                     if decoder.unconsumed_tail:
@@ -452,7 +619,8 @@ def poll_source(
             return _poll_page(fetcher, source, state, now=now)
         raise FetchError(f"kind {source.kind!r} is not fetched over HTTP")
     except (FetchError, extract.ExtractError) as error:
-        return PollResult(state=_failed(state, f"{source.name}: {error}"), retryable=is_transient(error))
+        message = _QUOTED_BODY.sub("", str(error))
+        return PollResult(state=_failed(state, f"{source.name}: {message}"), retryable=is_transient(error))
     except Exception as error:  # a bug must cost one source, not the run; keep it visible
         return PollResult(state=_failed(state, f"{source.name}: internal error: {type(error).__name__}: {error}"))
 
@@ -540,7 +708,9 @@ def _poll_feed(
 ) -> PollResult:
     if not source.url:
         raise FetchError("no url")
-    response = fetcher.get(source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT)
+    response = fetcher.get(
+        source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT, guard=not source.allow_private
+    )
     if response.status == 304:
         return PollResult(state=_succeeded(state, response, 0))
     found = extract.feed_articles(
@@ -569,6 +739,7 @@ def _poll_feed(
                 f"{cutoff:%Y-%m-%d %H:%M} UTC (max_age_days = {source.max_age_days:g}{', first poll' if first_poll else ''})"
             )
         articles = fresh
+    articles = _newest(articles, source, result.warnings)
     for article in articles:
         if _wants_page(article, source):
             if article.guid in known_guids:
@@ -580,6 +751,25 @@ def _poll_feed(
             result.rejected.append(f"{source.name}: {article.guid}: no text (neither in the feed nor on its page)")
     result.state = _succeeded(state, response, len(result.articles))
     return result
+
+
+def _newest(articles: list[Article], source: SourceConfig, warnings: list[str]) -> list[Article]:
+    """At most ``max_items`` articles, the newest (undated ones after the dated, earlier in the
+    feed first), in feed order: a feed of any length costs one poll a bounded store step."""
+    if len(articles) <= source.max_items:
+        return articles
+    oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    ranked = sorted(
+        range(len(articles)),
+        key=lambda i: (articles[i].published_at is not None, articles[i].published_at or oldest, -i),
+        reverse=True,
+    )
+    kept = sorted(ranked[: source.max_items])
+    warnings.append(
+        f"{source.name}: skipped {len(articles) - len(kept):,} of {len(articles):,} items, "
+        f"keeping the newest {source.max_items:,} (max_items)"
+    )
+    return [articles[i] for i in kept]
 
 
 def _wants_page(article: Article, source: SourceConfig) -> bool:
@@ -607,7 +797,12 @@ def _poll_page(fetcher: Fetcher, source: SourceConfig, state: SourceState, *, no
     if not source.url:
         raise FetchError("no url")
     response = fetcher.get(
-        source.url, etag=state.etag, last_modified=state.last_modified, accept=HTML_ACCEPT, robots=True
+        source.url,
+        etag=state.etag,
+        last_modified=state.last_modified,
+        accept=HTML_ACCEPT,
+        robots=True,
+        guard=not source.allow_private,
     )
     if response.status == 304:
         return PollResult(state=_succeeded(state, response, 0))

@@ -4,8 +4,9 @@ pages (`wirewatch import`, `topics check`)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,22 +21,33 @@ IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES
 MAX_INPUT_BYTES = 15 * 1024 * 1024  # a saved feed or page larger than this is not one
 # What `wirewatch import` and `topics check` read files as: local input is trusted.
 IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
+logger = logging.getLogger(__name__)
 
 
-def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
+def iter_input_files(paths: Iterable[Path], warn: Callable[[str], None] = logger.warning) -> Iterator[Path]:
     """The files to import: given files as they are, folders recursively (known suffixes only,
-    hidden files and folders and README files skipped), in a stable order."""
+    hidden files and folders and README files skipped), in a stable order. A symbolic link in a
+    folder that leads outside it is skipped with a ``warn``: a folder import reads that folder
+    only (symbolic links to folders are not followed at all)."""
     for path in paths:
         if not path.is_dir():
             yield path
             continue
+        root = path.resolve()
         for folder, subfolders, names in os.walk(path):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             base = Path(folder)  # joining a name to it parses only the name
             for name in sorted(names):
                 stem, dot, suffix = name.rpartition(".")
                 if dot and not name.startswith(".") and f".{suffix.lower()}" in IMPORT_SUFFIXES and stem.upper() != "README":
+                    if _leads_outside(base / name, root):
+                        warn(f"{base / name}: skipped: a symbolic link to outside {path}")
+                        continue
                     yield base / name
+
+
+def _leads_outside(path: Path, root: Path) -> bool:
+    return path.is_symlink() and not path.resolve().is_relative_to(root)
 
 
 def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None = None) -> PollResult:
@@ -90,7 +102,7 @@ def read_dir_source(source: SourceConfig, previous: SourceState | None, *, now: 
         state.consecutive_failures += 1
         return PollResult(state=state)
     combined = PollResult(state=state)
-    for path in iter_input_files([folder]):
+    for path in iter_input_files([folder], combined.warnings.append):
         one = read_file(path, source, now=now, guid_base=folder)
         if one.state.last_status == "error" and one.state.last_error:
             combined.rejected.append(one.state.last_error)  # one bad file must not go unnoticed
