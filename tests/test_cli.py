@@ -38,7 +38,7 @@ def test_sql_prints_a_table_csv_and_json(archive):
     csv_out = runner.invoke(app, ["sql", "--config", str(archive), "--format", "csv", query])
     assert csv_out.stdout.splitlines() == ["dateline_place,agency", "CHEBARKUL,TASS", "KRASNODAR,TASS"]
     json_out = runner.invoke(app, ["sql", "--config", str(archive), "-f", "json", query])
-    assert [json.loads(line) for line in json_out.stdout.splitlines()] == [
+    assert json.loads(json_out.stdout) == [
         {"dateline_place": "CHEBARKUL", "agency": "TASS"},
         {"dateline_place": "KRASNODAR", "agency": "TASS"},
     ]
@@ -60,7 +60,7 @@ def test_sql_is_read_only_and_errors_are_one_line(archive, tmp_path):
 def test_topics_check_highlights_and_json(archive, tmp_path):
     shown = runner.invoke(app, ["topics", "check", "--config", str(archive), str(SEED)])
     assert shown.exit_code == 0
-    assert "missile-defense" in shown.stdout and "No progress at Russia-US missile defense negotiations" in shown.stdout
+    assert "missile-defense" in shown.stdout and "No progress at Russia-US «missile defense» negotiations" in shown.stdout
     as_json = runner.invoke(app, ["topics", "check", "--json", "--config", str(archive), str(SEED)])
     matches = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert [m["topic"] for m in matches] == ["missile-defense"]
@@ -86,7 +86,7 @@ def test_topics_backtest_saved_and_unsaved_rules(archive):
 
 def test_alerts_list_retry_and_test(archive, webhook_receiver):
     listed = runner.invoke(app, ["alerts", "list", "--config", str(archive), "-f", "json"])
-    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    rows = json.loads(listed.stdout)
     assert sorted((r["topic"], r["channel"], r["status"]) for r in rows) == [
         ("grain", "console", "sent"),
         ("missile-defense", "console", "sent"),
@@ -195,4 +195,77 @@ def test_sql_output_into_a_missing_folder_is_one_line(archive, tmp_path):
     result = runner.invoke(app, ["sql", "--config", str(archive), "-o", str(target), "SELECT 1"])
     assert (result.exit_code, result.stderr) == (2, f"error: {target}: cannot write: No such file or directory\n")
     parquet = runner.invoke(app, ["sql", "--config", str(archive), "-f", "parquet", "SELECT 1"])
-    assert parquet.exit_code == 2 and parquet.stderr == "error: --format: expected one of table, csv, json, got 'parquet'\n"
+    assert parquet.exit_code == 2 and parquet.stderr == "error: --format: expected one of table, csv, json, jsonl, got 'parquet'\n"
+# ---------------------------------------------------------------------------------------------
+# Conventional formats
+
+
+def test_sql_json_is_one_array_and_jsonl_one_object_per_line(archive):
+    query = "SELECT dateline_place FROM articles ORDER BY 1"
+    as_json = runner.invoke(app, ["sql", "--config", str(archive), "--format", "json", query])
+    assert json.loads(as_json.stdout) == [{"dateline_place": "CHEBARKUL"}, {"dateline_place": "KRASNODAR"}]
+    empty = runner.invoke(app, ["sql", "--config", str(archive), "-f", "json", "SELECT 1 AS n WHERE false"])
+    assert json.loads(empty.stdout) == []
+    as_jsonl = runner.invoke(app, ["sql", "--config", str(archive), "-f", "jsonl", query])
+    assert as_jsonl.stdout == '{"dateline_place": "CHEBARKUL"}\n{"dateline_place": "KRASNODAR"}\n'
+
+
+def test_sql_table_cuts_long_cells_to_one_line(archive):
+    table = runner.invoke(app, ["sql", "--config", str(archive), "SELECT dateline_place, body FROM articles ORDER BY 1"])
+    assert table.exit_code == 0
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert len(lines) <= 10  # header, two rows of at most two lines each, rules
+    assert "…" in table.stdout and "Rogozin said" not in table.stdout
+    assert "[missile defense]" in runner.invoke(
+        app, ["sql", "--config", str(archive), "SELECT '[missile defense]' AS bracketed"]
+    ).stdout  # data is not rich markup
+
+
+def test_sql_refuses_several_statements_in_one_line(archive):
+    several = runner.invoke(app, ["sql", "--config", str(archive), "SELECT 1; SELECT 2"])
+    assert several.exit_code == 2
+    assert several.stderr == "error: 2 statements given; `wirewatch sql` runs only one statement: send them one at a time\n"
+    trailing = runner.invoke(app, ["sql", "--config", str(archive), "-f", "csv", "SELECT 1 AS n;"])
+    assert trailing.exit_code == 0 and trailing.stdout.splitlines() == ["n", "1"]
+
+
+def test_sql_misspelled_view_lists_the_views(archive):
+    wrong = runner.invoke(app, ["sql", "--config", str(archive), "SELECT * FROM storys"])
+    assert wrong.exit_code == 2 and len(wrong.stderr.splitlines()) == 1
+    assert "Table with name storys does not exist" in wrong.stderr
+    assert wrong.stderr.rstrip().endswith(
+        "; the views are: alerts, article_revisions, articles, runs, sources, stories, topic_matches"
+    )
+
+
+def test_help_shows_flags_without_a_type_and_version_prints():
+    helped = runner.invoke(app, ["run", "--help"])
+    assert "--strict" in helped.stdout and "<bool>" not in helped.stdout
+    assert "<bool>" not in runner.invoke(app, ["topics", "check", "--help"]).stdout
+    from wirewatch import __version__
+
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout == f"wirewatch {__version__}\n"
+
+
+def test_topics_check_marks_hits_off_a_terminal_and_lists_each_term_once(archive, tmp_path):
+    config = tmp_path / "two.toml"
+    config.write_text('db = "a.duckdb"\n[[topics]]\nname = "md"\nquery = \'"missile defense" OR Antonov\'\n', encoding="utf-8")
+    shown = runner.invoke(app, ["topics", "check", "--config", str(config), str(SEED)])
+    assert shown.exit_code == 0
+    assert "md  score" in shown.stdout and shown.stdout.count("terms: Antonov, missile defense\n") == 1
+    assert "No progress at Russia-US «missile defense» negotiations" in shown.stdout
+    assert "Minister «Anatoly Antonov»" not in shown.stdout and "«Antonov»" in shown.stdout
+
+
+def test_topics_backtest_since_uses_the_articles_own_date_and_shows_terms(archive):
+    # Both were imported today; the seed's dateline says 27 September 2011.
+    after_seed = runner.invoke(app, ["topics", "backtest", "--since", "2011-09-28", "--config", str(archive)])
+    assert after_seed.exit_code == 0, after_seed.output
+    assert "Backtest over 1 articles since 2011-09-28 00:00 UTC" in after_seed.stdout
+    assert "No progress" not in after_seed.stdout and "Record grain harvest" in after_seed.stdout
+    on_the_day = runner.invoke(app, ["topics", "backtest", "missile-defense", "--since", "2011-09-27", "--config", str(archive)])
+    assert "Backtest over 2 articles" in on_the_day.stdout
+    assert "    No progress at Russia-US missile defense negotiations\n" in on_the_day.stdout
+    assert "    terms: missile defense\n" in on_the_day.stdout

@@ -61,11 +61,41 @@ def test_render_reads_parse_output_and_writes_the_seed_back():
     parsed = runner.invoke(app, ["parse", str(SEED)])
     rendered = runner.invoke(app, ["render"], input=parsed.stdout)
     assert rendered.exit_code == 0
-    assert rendered.stdout == SEED.read_text(encoding="utf-8") + "\n"
+    assert rendered.stdout_bytes == SEED.read_bytes()
 
 
 def test_render_reports_bad_json_by_line():
     result = runner.invoke(app, ["render"], input='{"section": "x"\n{"section": "x", "headline": "h"}\n')
     assert result.exit_code == 2
     assert result.stderr.splitlines() == ["stdin line 1: error: invalid JSON: Expecting ',' delimiter at column 16"]
-    assert result.stdout == "x\n\nh\n"
+    assert result.stdout == "x\n\nh"
+
+
+def test_parse_then_render_gives_every_seed_back_byte_for_byte():
+    import subprocess
+    import sys
+
+    wirewatch = str(Path(sys.executable).parent / "wirewatch")
+    for seed in sorted(SEED.parent.glob("*.txt")):
+        parsed = subprocess.run([wirewatch, "parse", str(seed)], capture_output=True, check=True)
+        rendered = subprocess.run([wirewatch, "render"], input=parsed.stdout, capture_output=True)
+        assert rendered.returncode == 0, rendered.stderr
+        assert rendered.stdout == seed.read_bytes(), seed.name
+
+
+def test_render_separates_documents_with_a_form_feed_line():
+    parsed = runner.invoke(app, ["parse", str(SEED), str(SEED)])
+    rendered = runner.invoke(app, ["render"], input=parsed.stdout)
+    assert rendered.stdout_bytes == SEED.read_bytes() + b"\n\f\n" + SEED.read_bytes()
+
+
+def test_parse_sends_saved_feeds_and_pages_to_import(tmp_path):
+    feed, page = tmp_path / "feed.xml", tmp_path / "page.HTML"
+    feed.write_text("<rss/>", encoding="utf-8")
+    page.write_text("<html/>", encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(feed), str(page)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{feed}: error: a saved feed, not wire text: use `wirewatch import {feed}`",
+        f"{page}: error: a saved page, not wire text: use `wirewatch import {page}`",
+    ]

@@ -560,12 +560,12 @@ def test_backtest_of_a_saved_matcher() -> None:
                 stories=2,
                 alerts=2,
                 samples=(
-                    StorySample("s1", 3, "a1", ("ABM treaty talks resume", "ABM treaty talks resume in Geneva")),
-                    StorySample("s2", 1, "a4", ("Patriot battery deployed",)),
+                    StorySample("s1", 3, "a1", ("ABM treaty talks resume", "ABM treaty talks resume in Geneva"), ("ABM",)),
+                    StorySample("s2", 1, "a4", ("Patriot battery deployed",), ("Patriot", "batter*")),
                 ),
             ),
             TopicBacktest(
-                "grain", matches=1, stories=1, alerts=1, samples=(StorySample("s3", 1, "a5", ("Grain exports rise",)),)
+                "grain", matches=1, stories=1, alerts=1, samples=(StorySample("s3", 1, "a5", ("Grain exports rise",), ("grain",)),)
             ),
         ),
     )
@@ -578,13 +578,16 @@ def test_backtest_of_a_saved_matcher() -> None:
             "",
             "md: sample stories",
             "  story s1 (3 articles, alert: a1)",
+            "    terms: ABM",
             "    ABM treaty talks resume",
             "    ABM treaty talks resume in Geneva",
             "  story s2 (1 article, alert: a4)",
+            "    terms: Patriot, batter*",
             "    Patriot battery deployed",
             "",
             "grain: sample stories",
             "  story s3 (1 article, alert: a5)",
+            "    terms: grain",
             "    Grain exports rise",
         ]
     )
@@ -596,7 +599,7 @@ def test_backtest_of_an_unsaved_query_over_everything() -> None:
     (topic,) = report.topics
     assert (topic.topic, topic.matches, topic.stories, topic.alerts) == ("query", 4, 2, 2)
     assert topic.samples == (
-        StorySample("s1", 3, "a1", ("ABM treaty talks resume", "ABM treaty talks resume in Geneva")),
+        StorySample("s1", 3, "a1", ("ABM treaty talks resume", "ABM treaty talks resume in Geneva"), ("ABM",)),
     )
 
 

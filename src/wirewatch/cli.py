@@ -22,6 +22,8 @@ from wirewatch import codec
 from wirewatch.config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from wirewatch.store import Store
 
 app = typer.Typer(
@@ -30,7 +32,23 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: flags without a "<bool>" type column
 )
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from wirewatch import __version__
+
+        typer.echo(f"wirewatch {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Monitor news wires: fetch, parse datelines, deduplicate into stories, flag topics, alert."""
 
 
 def fail_line(where: str, reason: str) -> None:
@@ -45,11 +63,19 @@ def read_document(path: Path) -> str:
     return codec.decode_document(path.read_bytes())
 
 
+# Saved feeds and pages go through `import`, which knows how to extract them.
+NOT_WIRE_TEXT = {".xml": "feed", ".rss": "feed", ".atom": "feed", ".html": "page", ".htm": "page"}
+
+
 @app.command("parse")
 def parse_command(files: list[Path] = typer.Argument(..., help="Wire-format text files.")) -> None:
     """Print each file as one JSON object per line (JSON Lines)."""
     failed = False
     for path in files:
+        if path.suffix.lower() in NOT_WIRE_TEXT:
+            fail_line(str(path), f"a saved {NOT_WIRE_TEXT[path.suffix.lower()]}, not wire text: use `wirewatch import {path}`")
+            failed = True
+            continue
         try:
             item = codec.parse(read_document(path))
         except (OSError, codec.CodecError) as error:
@@ -64,7 +90,8 @@ def parse_command(files: list[Path] = typer.Argument(..., help="Wire-format text
 def render_command() -> None:
     """Read JSON objects (one per line, as `wirewatch parse` prints) on stdin; write wire text.
 
-    Several documents are separated by a line holding only a form feed."""
+    Writes exactly the text each document holds (no final newline, like the seed); several
+    documents are separated by a line holding only a form feed."""
     failed = False
     first = True
     for number, line in enumerate(sys.stdin, start=1):
@@ -81,8 +108,8 @@ def render_command() -> None:
             failed = True
             continue
         if not first:
-            sys.stdout.write("\f\n")
-        sys.stdout.write(codec.render(item) + "\n")
+            sys.stdout.write("\n\f\n")
+        sys.stdout.write(codec.render(item))
         first = False
     raise typer.Exit(2 if failed else 0)
 
@@ -93,6 +120,7 @@ def render_command() -> None:
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 ConfigOption = typer.Option(None, "--config", "-c", help="Config file (default: $WIREWATCH_CONFIG or ./wirewatch.toml).")
 DbOption = typer.Option(None, "--db", help="DuckDB file (default: $WIREWATCH_DB or the config's db).")
+FormatOption = typer.Option("table", "--format", "-f", help="table | csv | json (an array) | jsonl (an object per line)")
 
 
 @contextmanager
@@ -154,7 +182,7 @@ def reading_archive(config_path: Optional[Path], db: Optional[Path]) -> Iterator
             yield store
 
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "jsonl")
 
 
 def check_choice(option: str, value: Optional[str], choices: tuple[str, ...]) -> None:
@@ -250,7 +278,7 @@ def sql_command(
     query: str = typer.Argument(..., help="A read-only SQL query over the public views."),
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
-    output_format: Optional[str] = typer.Option(None, "--format", "-f", help="table | csv | json (with --output also parquet; default: table, or csv into a file)"),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", help="table | csv | json (an array) | jsonl (with --output also parquet; default: table, or csv into a file)"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of printing it."),
 ) -> None:
     """Run a read-only query and print a table, CSV or JSON, or write CSV, JSON or Parquet to a file.
@@ -258,8 +286,11 @@ def sql_command(
     The query reads the archive only: files, extensions and ATTACH are refused (use --output to
     export)."""
     check_choice("--format", output_format, EXPORT_FORMATS if output else FORMATS)
+    with user_errors():
+        check_single_statement(query)
     with reading_archive(config_path, db) as store:
-        columns, rows = store.query(query)
+        with views_named_on_a_missing_table():
+            columns, rows = store.query(query)
     if output is None:
         print_rows(columns, rows, output_format or "table")
         return
@@ -284,6 +315,44 @@ def write_rows(columns: list[str], rows: list[tuple], output_format: str, path: 
         raise StoreError(f"{path}: cannot write: {error.strerror}") from None
 
 
+def check_single_statement(query: str) -> None:
+    """`wirewatch sql` runs one statement: say so rather than run only some of several."""
+    import duckdb
+
+    from wirewatch.store import StoreError
+
+    try:
+        count = len(duckdb.extract_statements(query))
+    except duckdb.Error:
+        return  # a syntax error: the query itself reports it with DuckDB's reason
+    if count > 1:
+        raise StoreError(f"{count} statements given; `wirewatch sql` runs only one statement: send them one at a time")
+
+
+@contextmanager
+def views_named_on_a_missing_table() -> Iterator[None]:
+    """A misspelled view: add the names of the public views to DuckDB's reason."""
+    from wirewatch.store import StoreError
+
+    try:
+        yield
+    except StoreError as error:
+        if "does not exist" not in str(error) or "Table with name" not in str(error):
+            raise
+        raise StoreError(f"{error}; the views are: {', '.join(public_views())}") from None
+
+
+def public_views() -> list[str]:
+    """The SQL surface: one view per file in sql/views (helpers start with an underscore)."""
+    from wirewatch.store import SQL_DIR
+
+    return sorted(f.stem for f in (SQL_DIR / "views").glob("*.sql") if not f.name.startswith("_"))
+
+
+# Long cells (article bodies) are cut so that a table row stays a few lines high.
+MAX_CELL_CHARS = 60
+
+
 def print_rows(columns: list[str], rows: list[tuple], output_format: str, out=None) -> None:
     out = out or sys.stdout
     if output_format == "csv":
@@ -291,16 +360,30 @@ def print_rows(columns: list[str], rows: list[tuple], output_format: str, out=No
         writer.writerow(columns)
         writer.writerows(rows)
     elif output_format == "json":
+        out.write(json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, default=str, indent=2) + "\n")
+    elif output_format == "jsonl":
         for row in rows:
             out.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
     else:
-        from rich.console import Console
-        from rich.table import Table
+        print_table(columns, rows)
 
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
+
+def print_table(columns: list[str], rows: list[tuple]) -> None:
+    """A rich table whose cells are one line each, cut at MAX_CELL_CHARS with an ellipsis; rich
+    wraps what is still too wide for the terminal inside its column."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(Text(table_cell(v)) for v in row))  # Text: brackets in data are not markup
+    Console().print(table)
+
+
+def table_cell(value: object) -> str:
+    text = "" if value is None else " ".join(str(value).split())
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
 @app.command("serve")
@@ -322,7 +405,7 @@ def serve_command() -> None:
 # ---------------------------------------------------------------------------------------------
 # Topics
 
-topics_app = typer.Typer(help="Check topic rules against files and backtest them over the archive.", no_args_is_help=True)
+topics_app = typer.Typer(help="Check topic rules against files and backtest them over the archive.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(topics_app, name="topics")
 
 
@@ -354,19 +437,40 @@ def topics_check(
                     for match in matches:
                         typer.echo(json.dumps({"file": str(path), **topics.match_to_json(match)}, ensure_ascii=False))
                     continue
-                console.print(f"[bold]{path}[/bold]: {article.item.headline}")
+                console.print(f"[bold]{path}[/bold]: {article.item.headline}", soft_wrap=not console.is_terminal, markup=True)
                 if not matches:
                     console.print("  no topic matched")
                 for match in matches:
-                    console.print(topics.highlight(article.item, match))
+                    shown = topics.highlight(article.item, match, style=HIT_STYLE)
+                    if console.is_terminal:
+                        console.print(shown)
+                    else:  # plain lines, unwrapped, for a pipe or a file
+                        console.print(marked_hits(shown), soft_wrap=True)
     raise typer.Exit(2 if failed else 0)
+
+
+HIT_STYLE = "bold reverse"
+
+
+def marked_hits(shown: "Text") -> "Text":
+    """Off a terminal styles vanish: put the hits between « » as the snippets do."""
+    from rich.text import Text
+
+    plain = shown.plain
+    marked, at = [], 0
+    for span in sorted((s for s in shown.spans if s.style == HIT_STYLE), key=lambda s: s.start):
+        if span.start < at:
+            continue  # overlapping hits: the first one's marks hold both
+        marked += [plain[at : span.start], "«", plain[span.start : span.end], "»"]
+        at = span.end
+    return Text("".join([*marked, plain[at:]]))
 
 
 @topics_app.command("backtest")
 def topics_backtest(
     name: Optional[str] = typer.Argument(None, help="A configured topic (default: all)."),
     query: Optional[str] = typer.Option(None, "--query", "-q", help="An unsaved query to try instead."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles published (else fetched) on or after this date (YYYY-MM-DD)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles dated (dateline, else published, else fetched) on or after this date (YYYY-MM-DD)."),
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
 ) -> None:
@@ -388,7 +492,8 @@ def topics_backtest(
         except ValueError:
             raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
     with reading_archive(config_path, db) as store:
-        rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(cutoff or EPOCH))
+        # every article: --since compares the article's own date, which the archive does not index
+        rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(EPOCH))
         report = topics.backtest(topics.compile_topics(chosen), rows, since=cutoff)
     typer.echo(topics.format_backtest(report))
 
@@ -396,7 +501,7 @@ def topics_backtest(
 # ---------------------------------------------------------------------------------------------
 # Alerts
 
-alerts_app = typer.Typer(help="The alert outbox: list, retry, test a channel.", no_args_is_help=True)
+alerts_app = typer.Typer(help="The alert outbox: list, retry, test a channel.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -405,7 +510,7 @@ def alerts_list(
     status: Optional[str] = typer.Option(None, "--status", help="pending | sent | failed"),
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
-    output_format: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    output_format: str = FormatOption,
 ) -> None:
     """List alerts (channels shown redacted)."""
     check_choice("--status", status, ("pending", "sent", "failed"))

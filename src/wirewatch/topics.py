@@ -733,6 +733,7 @@ class StorySample:
     articles: int  # matching articles in the story
     alert_article_id: str  # the earliest one: the article that would have alerted
     headlines: tuple[str, ...]  # distinct, earliest first, at most three
+    terms: tuple[str, ...] = ()  # the terms that matched in the story's articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -760,34 +761,41 @@ def backtest(
 ) -> BacktestReport:
     """What the rule(s) would have flagged and alerted over ``rows`` (article_id, story_id, Article):
     a saved matcher, or a query text that is not saved (reported as topic "query"). ``since``
-    skips articles published (else fetched) before it; articles with neither time are skipped
-    when ``since`` is given."""
+    skips articles dated before it: the article's own date (its dateline's), else its publication
+    time, else its fetch time; articles with none of them are skipped when ``since`` is given."""
     matcher = (
         matcher_or_query if isinstance(matcher_or_query, Matcher) else Matcher([TopicConfig("query", matcher_or_query)])
     )
     cutoff = _as_utc(since) if since is not None else None
     scanned = 0
-    by_topic: dict[str, dict[str, list[tuple[dt.datetime, str, str]]]] = {name: {} for name in matcher.topics}
+    by_topic: dict[str, dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...]]]]] = {name: {} for name in matcher.topics}
     never = dt.datetime.max.replace(tzinfo=dt.UTC)
     for article_id, story_id, article in rows:
-        when = article.published_at or article.fetched_at
-        when = _as_utc(when) if when else None
+        when = article_date(article)
         if cutoff is not None and (when is None or when < cutoff):
             continue
         scanned += 1
         for match in matcher.match(article.item, lang=article.lang):
             stories = by_topic[match.topic]
-            stories.setdefault(story_id, []).append((when or never, article_id, article.item.headline))
+            stories.setdefault(story_id, []).append((when or never, article_id, article.item.headline, match.terms))
     return BacktestReport(scanned, cutoff, tuple(_topic_backtest(n, s, samples) for n, s in by_topic.items()))
 
 
-def _topic_backtest(topic: str, stories: dict[str, list[tuple[dt.datetime, str, str]]], samples: int) -> TopicBacktest:
+def article_date(article: Article) -> dt.datetime | None:
+    """When the article says it happened: its dateline's date, else publication, else fetch."""
+    dateline_date = article.item.dateline.date if article.item.dateline else None
+    when = dateline_date or article.published_at or article.fetched_at
+    return _as_utc(when) if when else None
+
+
+def _topic_backtest(topic: str, stories: dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...]]]], samples: int) -> TopicBacktest:
     ordered = sorted(stories.items(), key=lambda s: (-len(s[1]), min(s[1])))
     picked = []
     for story_id, articles in ordered[:samples]:
         articles.sort()
         headlines = tuple(dict.fromkeys(a[2] for a in articles))[:3]
-        picked.append(StorySample(story_id, len(articles), articles[0][1], headlines))
+        terms = tuple(sorted({term for a in articles for term in a[3]}))
+        picked.append(StorySample(story_id, len(articles), articles[0][1], headlines, terms))
     matches = sum(len(a) for a in stories.values())
     return TopicBacktest(topic, matches, len(stories), len(stories), tuple(picked))
 
@@ -815,5 +823,7 @@ def format_backtest(report: BacktestReport) -> str:
         for sample in topic.samples:
             count = f"{sample.articles} article{'s' if sample.articles != 1 else ''}"
             lines.append(f"  story {sample.story_id} ({count}, alert: {sample.alert_article_id})")
+            if sample.terms:
+                lines.append(f"    terms: {', '.join(sample.terms)}")
             lines.extend(f"    {headline}" for headline in sample.headlines)
     return "\n".join(lines)
