@@ -84,6 +84,7 @@ def store_and_deliver(
         )
         pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
+        pipeline.note_alert_outcomes(store, summary)
         store.finish_run(run_id, now=pipeline.utc_now(), errors=pipeline.error_count(summary))
     return summary
 

@@ -343,16 +343,22 @@ def print_rows(columns: list[str], rows: list[tuple], output_format: str) -> Non
 
 
 def print_table(columns: list[str], rows: list[tuple]) -> None:
-    """A rich table whose cells are one line each, cut at MAX_CELL_CHARS with an ellipsis; rich
-    wraps what is still too wide for the terminal inside its column."""
+    """A rich table whose cells are one line each, cut at MAX_CELL_CHARS with an ellipsis. On a
+    terminal rich wraps what is still too wide inside its column (headers kept whole); into a
+    pipe or a file the table keeps its natural width, one line per row."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.measure import Measurement
+    from rich.table import Column, Table
     from rich.text import Text
 
-    table = Table(*columns)
+    table = Table(*(Column(name, min_width=len(name)) for name in columns))
     for row in rows:
         table.add_row(*(Text(table_cell(v)) for v in row))  # Text: brackets in data are not markup
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        console = Console(width=max(console.width, natural))
+    console.print(table)
 
 
 def table_cell(value: object) -> str:
@@ -490,14 +496,14 @@ def alerts_list(
     check_choice("--status", status, ("pending", "sent", "failed"))
     check_choice("--format", output_format, FORMATS)
     with reading_archive(config_path, db) as store:
-        listed = store.alerts(status=status)
-    columns = ["alert_id", "topic", "story_id", "article_id", "channel", "status", "attempts", "created_at", "sent_at", "error"]
-    print_rows(columns, [tuple(getattr(a, c) for c in columns) for a in listed], output_format)
+        columns, rows = store.alert_listing(status=status)
+    print_rows(columns, rows, output_format)
 
 
 @alerts_app.command("retry")
 def alerts_retry(config_path: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption) -> None:
-    """Put failed alerts back in the outbox and deliver every due alert now."""
+    """Put failed alerts back in the outbox and deliver every pending alert now, also those
+    waiting out their retry backoff."""
     from wirewatch import pipeline
     from wirewatch.store import open_store
 
@@ -507,8 +513,8 @@ def alerts_retry(config_path: Optional[Path] = ConfigOption, db: Optional[Path] 
         with open_store(config.db) as store:
             reset = store.retry_failed_alerts()
             summary = pipeline.RunSummary(run_id="")
-            pipeline.deliver_alerts(store, config, compiled, now=pipeline.utc_now(), summary=summary)
-    typer.echo(f"{reset} failed alerts reset; {summary.delivered} sent, {len(summary.delivery_failures)} failed")
+            pipeline.deliver_alerts(store, config, compiled, now=pipeline.utc_now(), summary=summary, waiting_too=True)
+    typer.echo(f"{reset} failed alerts reset; {summary.delivered + len(summary.console_alerts)} sent, {len(summary.delivery_failures)} failed")
     echo_lines([f"alert failed: {line}" for line in summary.delivery_failures])
 
 

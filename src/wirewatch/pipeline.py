@@ -43,6 +43,11 @@ class Flagged:
     url: str | None
     dateline: str  # "CHEBARKUL, 2011-09-27, TASS"
     terms: tuple[str, ...]
+    alert: str = ""  # what came of it: ALERTED, ALREADY_ALERTED, or "" (the topic does not alert)
+
+
+ALERTED = "alerted"
+ALREADY_ALERTED = "no alert: its story already alerted for this topic"
 
 
 @dataclass
@@ -60,6 +65,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     flagged: list[Flagged] = field(default_factory=list)
     alerts_created: int = 0
+    alert_ids: list[str] = field(default_factory=list)  # the alerts this run created
     console_alerts: list[Flagged] = field(default_factory=list)
     delivered: int = 0
     delivery_failures: list[str] = field(default_factory=list)
@@ -160,6 +166,7 @@ def _count(summary: RunSummary, batch: Sequence[Article], result: BatchResult, s
         article, outcome = by_id[article_id]
         summary.flagged.append(flagged_entry(article, outcome.article_id, outcome.story_id, match))
     summary.alerts_created += len(result.alert_ids)
+    summary.alert_ids += result.alert_ids
 
 
 def dateline_label(place: str | None, date: object, agency: str | None) -> str:
@@ -180,9 +187,19 @@ def flagged_entry(article: Article, article_id: str, story_id: str, match: Topic
     )
 
 
-def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.datetime, summary: RunSummary) -> None:
-    """Send every due alert of a configured channel; console alerts are shown in the summary."""
-    due = store.due_alerts(now=now, max_attempts=config.alerts.max_attempts)
+def deliver_alerts(
+    store: Store,
+    config: Config,
+    compiled: Topics,
+    *,
+    now: dt.datetime,
+    summary: RunSummary,
+    waiting_too: bool = False,
+) -> None:
+    """Send every due alert of a configured channel; console alerts are shown in the summary.
+    ``waiting_too``: also the pending alerts still waiting out their retry backoff."""
+    due_by = dt.datetime.max.replace(tzinfo=dt.timezone.utc) if waiting_too else now
+    due = store.due_alerts(now=due_by, max_attempts=config.alerts.max_attempts)
     console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
     # alerts of a channel no longer configured go too: they fail, and end as failed
     remote = [a for a in due if a.channel_key != CONSOLE_CHANNEL[0]]
@@ -206,6 +223,24 @@ def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.da
         )
     summary.delivered += sum(r.ok for r in sent)
     summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in sent if not r.ok]
+
+
+def note_alert_outcomes(store: Store, summary: RunSummary) -> None:
+    """Say of each flagged article whether it alerted, or why not: its story had already alerted
+    for the topic (earlier, or through another article of this run)."""
+    if not summary.flagged:
+        return
+    created = set(summary.alert_ids)
+    alerted_by, alerted_stories = set(), set()
+    for alert_id, topic, story_id, article_id in store.story_topic_alerts(sorted({f.story_id for f in summary.flagged})):
+        alerted_stories.add((topic, story_id))
+        if alert_id in created:
+            alerted_by.add((topic, story_id, article_id))
+    for f in summary.flagged:
+        if (f.topic, f.story_id, f.article_id) in alerted_by:
+            f.alert = ALERTED
+        elif (f.topic, f.story_id) in alerted_stories:
+            f.alert = ALREADY_ALERTED
 
 
 def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, *, now: dt.datetime) -> PollResult:
@@ -252,14 +287,22 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append(f"rejected: ... and {len(summary.rejected) - 20} more")
     lines += [f"warning: {line}" for line in summary.warnings[:20]]
     for f in summary.flagged:
-        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}")
-    lines.append(
-        f"alerts: {summary.alerts_created} created, {summary.delivered} sent, "
-        f"{len(summary.console_alerts)} recorded (no channel configured), {len(summary.delivery_failures)} failed"
-    )
+        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
+    lines.append(alerts_line(summary))
     lines += [f"alert failed: {line}" for line in summary.delivery_failures]
     lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts]
     return lines
+
+
+def alerts_line(summary: RunSummary) -> str:
+    """New: alerts this run created (one per story, topic and channel). Sent: delivered now, to
+    channels or, for topics without one, to this console (`alerts list` shows those as sent)."""
+    console = len(summary.console_alerts)
+    sent = summary.delivered + console
+    to_console = f" ({console} to this console, below: topics without a channel)" if console else ""
+    already = sum(f.alert == ALREADY_ALERTED for f in summary.flagged)
+    not_again = f"; {already} flagged without a new alert (story already alerted)" if already else ""
+    return f"alerts: {summary.alerts_created} new, {sent} sent{to_console}, {len(summary.delivery_failures)} failed{not_again}"
 
 
 def import_paths(
@@ -321,6 +364,7 @@ def import_paths(
         if progress:
             progress(total, total)
     deliver_alerts(store, config, compiled, now=now, summary=summary)
+    note_alert_outcomes(store, summary)
     store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
     return summary
 
