@@ -89,6 +89,15 @@ def store_and_deliver(
     return summary
 
 
+def flagged_table(summary: RunSummary) -> list[dict[str, str]]:
+    """Every flagged article of the run, for its artifact (the summary lines stop at a screenful)."""
+    return [
+        {"topic": f.topic, "headline": f.headline, "dateline": f.dateline, "link": f.url or "", "story": f.story_id,
+         "alert": f.alert}  # fmt: skip
+        for f in summary.flagged
+    ] or [{"topic": "", "headline": "(nothing flagged)", "dateline": "", "link": "", "story": "", "alert": ""}]
+
+
 def report(summary: RunSummary, *, events: bool = True) -> None:
     """The summary in the run's log, Prefect artifacts (flagged articles, per-source table) and,
     unless ``events`` is off (for history that must not alert), one event per flagged article."""
@@ -97,12 +106,8 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
         logger.info(line)
     create_table_artifact(
         key="flagged-articles",
-        table=[
-            {"topic": f.topic, "headline": f.headline, "dateline": f.dateline, "link": f.url or ""}
-            for f in summary.flagged
-        ]
-        or [{"topic": "", "headline": "(nothing flagged)", "dateline": "", "link": ""}],
-        description="Articles newly flagged by a tracked topic in this run",
+        table=flagged_table(summary),
+        description="Articles newly flagged by a tracked topic in this run (all of them: the log shows the first few)",
     )
     create_table_artifact(
         key="sources",
@@ -172,7 +177,7 @@ def backfill(
             kind="backfill",
             alert=alert,
             workers=0,
-            progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
+            progress=pipeline.PeriodicProgress(logger.info, "backfill"),
         )
     report(summary, events=alert)
     return summary

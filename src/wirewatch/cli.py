@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Optional
@@ -248,29 +248,42 @@ def import_command(
     workers: Optional[int] = typer.Option(None, "--workers", min=0, help="Processes that read, key and match batches while this one writes (default: one per core when there are over 1,000 files and the archive holds under 500,000 articles; 0: none)."),
 ) -> None:
     """Ingest local files through the same pipeline as a scheduled poll, without any server."""
-    from rich.progress import Progress
-
     from wirewatch import pipeline
     from wirewatch.store import open_store
 
     with user_errors():
         config = config_from(config_path, db)
-        with open_store(config.db) as store:
-            if sys.stderr.isatty():
-                with Progress(transient=True) as bar:
-                    task = bar.add_task("reading", total=None)
-                    summary = pipeline.import_paths(
-                        store,
-                        config,
-                        paths,
-                        alert_history=alert_history,
-                        workers=workers,
-                        progress=lambda done, total: bar.update(task, completed=done, total=total),
-                    )
-            else:
-                summary = pipeline.import_paths(store, config, paths, alert_history=alert_history, workers=workers)
+        with open_store(config.db) as store, import_progress() as progress:
+            summary = pipeline.import_paths(
+                store, config, paths, alert_history=alert_history, workers=workers, progress=progress
+            )
     echo_lines(pipeline.summary_lines(summary))
     raise typer.Exit(2 if summary.unreadable else 0)
+
+
+@contextmanager
+def import_progress() -> Iterator[Callable[[int, int], None]]:
+    """On a terminal, a progress bar on stderr (count, rate, time left); otherwise plain lines on
+    stderr now and then, so that a log shows the import moving."""
+    if not sys.stderr.isatty():
+        from wirewatch.pipeline import PeriodicProgress
+
+        yield PeriodicProgress(lambda line: typer.echo(line, err=True), "import")
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    rate = TextColumn("{task.fields[rate]}")
+    with Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(), rate, TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:  # fmt: skip
+        task = bar.add_task("reading", total=None, rate="")
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:,.0f} inputs/s" if speed else "")
+
+        yield advance
 
 
 @app.command("sql")
