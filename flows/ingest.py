@@ -84,8 +84,18 @@ def store_and_deliver(
         )
         pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
         pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
+        pipeline.note_alert_outcomes(store, summary)
         store.finish_run(run_id, now=pipeline.utc_now(), errors=pipeline.error_count(summary))
     return summary
+
+
+def flagged_table(summary: RunSummary) -> list[dict[str, str]]:
+    """Every flagged article of the run, for its artifact (the summary lines stop at a screenful)."""
+    return [
+        {"topic": f.topic, "headline": f.headline, "dateline": f.dateline, "link": f.url or "", "story": f.story_id,
+         "alert": f.alert}  # fmt: skip
+        for f in summary.flagged
+    ] or [{"topic": "", "headline": "(nothing flagged)", "dateline": "", "link": "", "story": "", "alert": ""}]
 
 
 def report(summary: RunSummary, *, events: bool = True) -> None:
@@ -96,12 +106,8 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
         logger.info(line)
     create_table_artifact(
         key="flagged-articles",
-        table=[
-            {"topic": f.topic, "headline": f.headline, "dateline": f.dateline, "link": f.url or ""}
-            for f in summary.flagged
-        ]
-        or [{"topic": "", "headline": "(nothing flagged)", "dateline": "", "link": ""}],
-        description="Articles newly flagged by a tracked topic in this run",
+        table=flagged_table(summary),
+        description="Articles newly flagged by a tracked topic in this run (all of them: the log shows the first few)",
     )
     create_table_artifact(
         key="sources",
@@ -171,7 +177,7 @@ def backfill(
             kind="backfill",
             alert=alert,
             workers=0,
-            progress=lambda done, total: logger.info("backfill: read %d of %d inputs", done, total),
+            progress=pipeline.PeriodicProgress(logger.info, "backfill"),
         )
     report(summary, events=alert)
     return summary

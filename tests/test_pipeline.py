@@ -53,7 +53,7 @@ def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, we
     assert result.exit_code == 0, result.output
     assert "items: 1 new, 0 duplicate, 0 revised, 0 rejected" in result.stdout
     assert "flagged [missile-defense] No progress at Russia-US missile defense negotiations" in result.stdout
-    assert "alerts: 2 created, 2 sent" in result.stdout
+    assert "alerts: 2 new, 2 sent, 0 failed" in result.stdout
 
     assert len(webhook_receiver.payloads) == 1
     payload = webhook_receiver.payloads[0]
@@ -74,7 +74,7 @@ def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, we
     assert again.exit_code == 0, again.output
     # the exact copy is dropped; the reprint is stored as a second article of the same story
     assert "items: 1 new, 1 duplicate, 0 revised" in again.stdout
-    assert "alerts: 0 created" in again.stdout
+    assert "alerts: 0 new" in again.stdout
     assert len(webhook_receiver.payloads) == 1 and len(smtp_receiver.messages) == 1
     assert query(db, "SELECT count(DISTINCT story_id) FROM articles") == [(1,)]
     assert query(db, "SELECT count(*) FROM alerts") == [(2,)]
@@ -108,7 +108,7 @@ def test_a_burst_of_matches_becomes_one_digest(tmp_path, webhook_receiver):
     config = make_config(tmp_path, [webhook_receiver.url()])
     result = run_import(config, folder)
     assert "items: 20 new" in result.stdout
-    assert "alerts: 20 created, 20 sent" in result.stdout
+    assert "alerts: 20 new, 20 sent, 0 failed" in result.stdout
     assert len(webhook_receiver.payloads) == 1
     assert "20" in webhook_receiver.payloads[0]["title"]
 
@@ -129,7 +129,7 @@ def test_the_secret_channel_url_appears_nowhere(tmp_path, webhook_receiver, capl
 def test_without_channels_alerts_are_recorded_and_shown(tmp_path):
     config = make_config(tmp_path, [])
     result = run_import(config, SEED)
-    assert "1 recorded (no channel configured)" in result.stdout
+    assert "alerts: 1 new, 1 sent (1 to this console, below: topics without a channel), 0 failed" in result.stdout
     assert query(tmp_path / "archive.duckdb", "SELECT channel, status FROM alerts") == [("console", "sent")]
 
 

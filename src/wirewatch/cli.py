@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Optional
@@ -248,29 +248,42 @@ def import_command(
     workers: Optional[int] = typer.Option(None, "--workers", min=0, help="Processes that read, key and match batches while this one writes (default: one per core when there are over 1,000 files and the archive holds under 500,000 articles; 0: none)."),
 ) -> None:
     """Ingest local files through the same pipeline as a scheduled poll, without any server."""
-    from rich.progress import Progress
-
     from wirewatch import pipeline
     from wirewatch.store import open_store
 
     with user_errors():
         config = config_from(config_path, db)
-        with open_store(config.db) as store:
-            if sys.stderr.isatty():
-                with Progress(transient=True) as bar:
-                    task = bar.add_task("reading", total=None)
-                    summary = pipeline.import_paths(
-                        store,
-                        config,
-                        paths,
-                        alert_history=alert_history,
-                        workers=workers,
-                        progress=lambda done, total: bar.update(task, completed=done, total=total),
-                    )
-            else:
-                summary = pipeline.import_paths(store, config, paths, alert_history=alert_history, workers=workers)
+        with open_store(config.db) as store, import_progress() as progress:
+            summary = pipeline.import_paths(
+                store, config, paths, alert_history=alert_history, workers=workers, progress=progress
+            )
     echo_lines(pipeline.summary_lines(summary))
     raise typer.Exit(2 if summary.unreadable else 0)
+
+
+@contextmanager
+def import_progress() -> Iterator[Callable[[int, int], None]]:
+    """On a terminal, a progress bar on stderr (count, rate, time left); otherwise plain lines on
+    stderr now and then, so that a log shows the import moving."""
+    if not sys.stderr.isatty():
+        from wirewatch.pipeline import PeriodicProgress
+
+        yield PeriodicProgress(lambda line: typer.echo(line, err=True), "import")
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    rate = TextColumn("{task.fields[rate]}")
+    with Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(), rate, TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:  # fmt: skip
+        task = bar.add_task("reading", total=None, rate="")
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:,.0f} inputs/s" if speed else "")
+
+        yield advance
 
 
 @app.command("sql")
@@ -369,16 +382,22 @@ def print_rows(columns: list[str], rows: list[tuple], output_format: str, out=No
 
 
 def print_table(columns: list[str], rows: list[tuple]) -> None:
-    """A rich table whose cells are one line each, cut at MAX_CELL_CHARS with an ellipsis; rich
-    wraps what is still too wide for the terminal inside its column."""
+    """A rich table whose cells are one line each, cut at MAX_CELL_CHARS with an ellipsis. On a
+    terminal rich wraps what is still too wide inside its column (headers kept whole); into a
+    pipe or a file the table keeps its natural width, one line per row."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.measure import Measurement
+    from rich.table import Column, Table
     from rich.text import Text
 
-    table = Table(*columns)
+    table = Table(*(Column(name, min_width=len(name)) for name in columns))
     for row in rows:
         table.add_row(*(Text(table_cell(v)) for v in row))  # Text: brackets in data are not markup
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        console = Console(width=max(console.width, natural))
+    console.print(table)
 
 
 def table_cell(value: object) -> str:
@@ -516,14 +535,14 @@ def alerts_list(
     check_choice("--status", status, ("pending", "sent", "failed"))
     check_choice("--format", output_format, FORMATS)
     with reading_archive(config_path, db) as store:
-        listed = store.alerts(status=status)
-    columns = ["alert_id", "topic", "story_id", "article_id", "channel", "status", "attempts", "created_at", "sent_at", "error"]
-    print_rows(columns, [tuple(getattr(a, c) for c in columns) for a in listed], output_format)
+        columns, rows = store.alert_listing(status=status)
+    print_rows(columns, rows, output_format)
 
 
 @alerts_app.command("retry")
 def alerts_retry(config_path: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption) -> None:
-    """Put failed alerts back in the outbox and deliver every due alert now."""
+    """Put failed alerts back in the outbox and deliver every pending alert now, also those
+    waiting out their retry backoff."""
     from wirewatch import pipeline
     from wirewatch.store import open_store
 
@@ -533,8 +552,8 @@ def alerts_retry(config_path: Optional[Path] = ConfigOption, db: Optional[Path] 
         with open_store(config.db) as store:
             reset = store.retry_failed_alerts()
             summary = pipeline.RunSummary(run_id="")
-            pipeline.deliver_alerts(store, config, compiled, now=pipeline.utc_now(), summary=summary)
-    typer.echo(f"{reset} failed alerts reset; {summary.delivered} sent, {len(summary.delivery_failures)} failed")
+            pipeline.deliver_alerts(store, config, compiled, now=pipeline.utc_now(), summary=summary, waiting_too=True)
+    typer.echo(f"{reset} failed alerts reset; {summary.delivered + len(summary.console_alerts)} sent, {len(summary.delivery_failures)} failed")
     echo_lines([f"alert failed: {line}" for line in summary.delivery_failures])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -28,6 +29,9 @@ CONSOLE_CHANNEL = ("console", "console")
 # From this many stored articles on, the writer's statements bound an import: worker processes
 # would add some 150 MB each for about 15% (measured importing 100k items into 1M).
 WRITER_BOUND_ARCHIVE = 500_000
+# Lines of one kind (flagged articles, alerts, rejections) a summary shows before "... and N more":
+# a 40,000-file import must not print a line per item. The Prefect artifact keeps the full list.
+SCREENFUL = 20
 
 
 def utc_now() -> dt.datetime:
@@ -43,6 +47,11 @@ class Flagged:
     url: str | None
     dateline: str  # "CHEBARKUL, 2011-09-27, TASS"
     terms: tuple[str, ...]
+    alert: str = ""  # what came of it: ALERTED, ALREADY_ALERTED, or "" (the topic does not alert)
+
+
+ALERTED = "alerted"
+ALREADY_ALERTED = "no alert: its story already alerted for this topic"
 
 
 @dataclass
@@ -60,6 +69,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     flagged: list[Flagged] = field(default_factory=list)
     alerts_created: int = 0
+    alert_ids: list[str] = field(default_factory=list)  # the alerts this run created
     console_alerts: list[Flagged] = field(default_factory=list)
     delivered: int = 0
     delivery_failures: list[str] = field(default_factory=list)
@@ -160,6 +170,7 @@ def _count(summary: RunSummary, batch: Sequence[Article], result: BatchResult, s
         article, outcome = by_id[article_id]
         summary.flagged.append(flagged_entry(article, outcome.article_id, outcome.story_id, match))
     summary.alerts_created += len(result.alert_ids)
+    summary.alert_ids += result.alert_ids
 
 
 def dateline_label(place: str | None, date: object, agency: str | None) -> str:
@@ -180,9 +191,19 @@ def flagged_entry(article: Article, article_id: str, story_id: str, match: Topic
     )
 
 
-def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.datetime, summary: RunSummary) -> None:
-    """Send every due alert of a configured channel; console alerts are shown in the summary."""
-    due = store.due_alerts(now=now, max_attempts=config.alerts.max_attempts)
+def deliver_alerts(
+    store: Store,
+    config: Config,
+    compiled: Topics,
+    *,
+    now: dt.datetime,
+    summary: RunSummary,
+    waiting_too: bool = False,
+) -> None:
+    """Send every due alert of a configured channel; console alerts are shown in the summary.
+    ``waiting_too``: also the pending alerts still waiting out their retry backoff."""
+    due_by = dt.datetime.max.replace(tzinfo=dt.timezone.utc) if waiting_too else now
+    due = store.due_alerts(now=due_by, max_attempts=config.alerts.max_attempts)
     console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
     # alerts of a channel no longer configured go too: they fail, and end as failed
     remote = [a for a in due if a.channel_key != CONSOLE_CHANNEL[0]]
@@ -206,6 +227,24 @@ def deliver_alerts(store: Store, config: Config, compiled: Topics, *, now: dt.da
         )
     summary.delivered += sum(r.ok for r in sent)
     summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in sent if not r.ok]
+
+
+def note_alert_outcomes(store: Store, summary: RunSummary) -> None:
+    """Say of each flagged article whether it alerted, or why not: its story had already alerted
+    for the topic (earlier, or through another article of this run)."""
+    if not summary.flagged:
+        return
+    created = set(summary.alert_ids)
+    alerted_by, alerted_stories = set(), set()
+    for alert_id, topic, story_id, article_id in store.story_topic_alerts(sorted({f.story_id for f in summary.flagged})):
+        alerted_stories.add((topic, story_id))
+        if alert_id in created:
+            alerted_by.add((topic, story_id, article_id))
+    for f in summary.flagged:
+        if (f.topic, f.story_id, f.article_id) in alerted_by:
+            f.alert = ALERTED
+        elif (f.topic, f.story_id) in alerted_stories:
+            f.alert = ALREADY_ALERTED
 
 
 def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, *, now: dt.datetime) -> PollResult:
@@ -247,19 +286,78 @@ def summary_lines(summary: RunSummary) -> list[str]:
         f"items: {summary.new} new, {summary.duplicate} duplicate, {summary.revised} revised, "
         f"{len(summary.rejected)} rejected"
     )
-    lines += [f"rejected: {line}" for line in summary.rejected[:20]]
-    if len(summary.rejected) > 20:
-        lines.append(f"rejected: ... and {len(summary.rejected) - 20} more")
-    lines += [f"warning: {line}" for line in summary.warnings[:20]]
-    for f in summary.flagged:
-        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}")
-    lines.append(
-        f"alerts: {summary.alerts_created} created, {summary.delivered} sent, "
-        f"{len(summary.console_alerts)} recorded (no channel configured), {len(summary.delivery_failures)} failed"
-    )
-    lines += [f"alert failed: {line}" for line in summary.delivery_failures]
-    lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts]
+    lines += [f"rejected: {line}" for line in summary.rejected[:SCREENFUL]]
+    if len(summary.rejected) > SCREENFUL:
+        lines.append(f"rejected: ... and {len(summary.rejected) - SCREENFUL} more")
+    lines += [f"warning: {line}" for line in summary.warnings[:SCREENFUL]]
+    for f in summary.flagged[:SCREENFUL]:
+        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
+    lines += more_line("flagged", summary.flagged)
+    lines.append(alerts_line(summary))
+    lines += [f"alert failed: {line}" for line in summary.delivery_failures[:SCREENFUL]]
+    if len(summary.delivery_failures) > SCREENFUL:
+        lines.append(f"alert failed: ... and {len(summary.delivery_failures) - SCREENFUL} more (wirewatch alerts list --status pending)")
+    lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
+    lines += more_line("alert", summary.console_alerts, "wirewatch alerts list")
     return lines
+
+
+def more_line(label: str, entries: Sequence[Flagged], command: str | None = None) -> list[str]:
+    """The line that stands for the entries past the first screenful, per topic, with the command
+    that lists them all (default: ``wirewatch stories --topic``)."""
+    hidden = entries[SCREENFUL:]
+    if not hidden:
+        return []
+    if command:
+        return [f"{label}: ... and {len(hidden):,} more ({command})"]
+    per_topic: dict[str, int] = {}
+    for entry in hidden:
+        per_topic[entry.topic] = per_topic.get(entry.topic, 0) + 1
+    if len(per_topic) == 1:
+        return [f"{label}: ... and {len(hidden):,} more (wirewatch stories --topic {hidden[0].topic})"]
+    counts = ", ".join(f"{topic} {count:,}" for topic, count in per_topic.items())
+    return [f"{label}: ... and {len(hidden):,} more: {counts} (wirewatch stories --topic NAME)"]
+
+
+def alerts_line(summary: RunSummary) -> str:
+    """New: alerts this run created (one per story, topic and channel). Sent: delivered now, to
+    channels or, for topics without one, to this console (`alerts list` shows those as sent)."""
+    console = len(summary.console_alerts)
+    sent = summary.delivered + console
+    to_console = f" ({console} to this console, below: topics without a channel)" if console else ""
+    already = sum(f.alert == ALREADY_ALERTED for f in summary.flagged)
+    not_again = f"; {already} flagged without a new alert (story already alerted)" if already else ""
+    return f"alerts: {summary.alerts_created} new, {sent} sent{to_console}, {len(summary.delivery_failures)} failed{not_again}"
+
+
+class PeriodicProgress:
+    """An import's progress as plain lines (for a pipe, a file or a Prefect log): one when
+    ``interval`` seconds have passed since the last, and one at the end; each with the count, the
+    rate and the time left at that rate."""
+
+    def __init__(self, emit: Callable[[str], None], label: str, *, interval: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.emit, self.label, self.interval, self.clock = emit, label, interval, clock
+        self.started = self.last = clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if done < total and now - self.last < self.interval:
+            return
+        self.last = now
+        rate = done / (now - self.started) if now > self.started else 0.0
+        left = f", {format_duration((total - done) / rate)} left" if rate and done < total else ""
+        self.emit(f"{self.label}: {done:,} of {total:,} inputs read ({rate:,.0f}/s{left})")
+
+
+def format_duration(seconds: float) -> str:
+    """"45s", "12m05s", "3h20m"."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def import_paths(
@@ -321,6 +419,7 @@ def import_paths(
         if progress:
             progress(total, total)
     deliver_alerts(store, config, compiled, now=now, summary=summary)
+    note_alert_outcomes(store, summary)
     store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
     return summary
 

@@ -605,6 +605,15 @@ class Store:
             for r in rows
         ]
 
+    def alert_listing(self, status: str | None = None) -> tuple[list[str], list[tuple]]:
+        """Outbox rows with their article's headline, newest first: ``(column names, rows)``."""
+        result = self._run("queries/alert_listing", {"status": status})
+        return [d[0] for d in result.description], result.fetchall()
+
+    def story_topic_alerts(self, story_ids: Sequence[str]) -> list[tuple[str, str, str, str]]:
+        """``(alert_id, topic, story_id, article_id)`` of every alert of the given stories."""
+        return self._run("queries/story_topic_alerts", {"story_ids": list(story_ids)}).fetchall()
+
     def daily_digest(self, *, since: dt.datetime) -> list[tuple[str, StorySummary]]:
         """``(topic, story)`` for every story a topic matched since ``since``, by topic, best
         scored first: the earliest matching article's headline, link and dateline, the story's
