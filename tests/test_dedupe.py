@@ -187,8 +187,8 @@ def test_a_batch_of_several_slices_keys_and_signs_every_article_as_alone():
 # Planning a batch
 
 
-def _k(article_id: str, url: str | None, content: str, text: str) -> dedupe.ItemKeys:
-    return dedupe.ItemKeys(article_id, url, content, text)
+def _k(article_id: str, url: str | None, content: str, text: str, source: str = "wire") -> dedupe.ItemKeys:
+    return dedupe.ItemKeys(article_id, url, content, text, source)
 
 
 def _statuses(decisions):
@@ -196,10 +196,10 @@ def _statuses(decisions):
 
 
 def test_plan_new_duplicate_and_revision_against_the_archive():
-    known = [dedupe.KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",))]
+    known = [dedupe.KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",), "wire")]
     keys = [
         _k("a1", "https://x/1", "c1", "t1"),  # same guid, same text: duplicate
-        _k("a9", "https://x/1", "c1", "t1"),  # other source, same URL: duplicate
+        _k("a9", "https://x/1", "c1", "t1", "other"),  # other source, same URL and content: duplicate
         _k("a8", None, "c1", "t1b"),  # same content hash only: duplicate
         _k("a1", "https://x/1", "c2", "t2"),  # same guid, new text: revision 2
         _k("a1", "https://x/1", "c1", "t1"),  # the old text again: duplicate, not a flip back
@@ -218,6 +218,16 @@ def test_plan_new_duplicate_and_revision_against_the_archive():
     ]
     assert [d.story_id for d in decisions[:5]] == ["s1"] * 5
     assert decisions[5].story_id is None and decisions[5].first_row == 5
+
+
+def test_only_its_own_source_revises_an_article_by_url():
+    known = [dedupe.KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",), "wire")]
+    keys = [
+        _k("f1", "https://x/1", "c9", "t9", "fake"),  # another source's text at the URL: new
+        _k("f2", "https://x/1", "c8", "t8", "fake"),  # the same source again at that URL: its own f1, revised
+        _k("w2", "https://x/1", "c2", "t2", "wire"),  # the source itself, new guid, same URL: revision
+    ]
+    assert _statuses(dedupe.plan_batch(keys, known)) == [("new", "f1", 1), ("revised", "f1", 2), ("revised", "a1", 2)]
 
 
 def test_plan_within_one_batch_chains_new_revision_and_duplicates():

@@ -23,7 +23,8 @@ SELECT
     min(first_seen_at) AS first_seen_at,
     arg_min(story_relation, revision) AS story_relation,
     arg_min(similarity, revision) AS similarity,
-    arg_min(similar_to, revision) AS similar_to
+    arg_min(similar_to, revision) AS similar_to,
+    any_value(source) AS source  -- a URL hit is a revision only within the same source
 FROM article_rows
 WHERE article_key IN (SELECT article_key FROM hits)
 GROUP BY article_id

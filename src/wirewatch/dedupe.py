@@ -293,6 +293,7 @@ class ItemKeys:
     url_norm: str | None
     content_hash: str  # normalised body (with the headline when the body is a stub)
     text_hash: str  # headline, subtitle and body: a change here is a revision
+    source: str  # a URL identifies an article within its source only
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +371,7 @@ def _slice_keys(articles: Sequence[Article], signatures: bool) -> BatchKeys:
         else:
             article_id = hex64("content", article.source, content_hash)
         text_hash = hex64("text", headline, subtitles.text_bytes(i).hex(), digest)
-        keys.append(ItemKeys(article_id, url_norm, content_hash, text_hash))
+        keys.append(ItemKeys(article_id, url_norm, content_hash, text_hash, article.source))
     url_keys = np.empty(len(keys), dtype=object)
     url_keys[:] = [url_key(k.url_norm) for k in keys]
     join_keys = {
@@ -407,6 +408,7 @@ class KnownArticle:
     revision: int
     content_hashes: tuple[str, ...]  # current and earlier versions
     text_hashes: tuple[str, ...]
+    source: str
 
 
 @dataclass(slots=True)
@@ -432,17 +434,19 @@ class _Entry:
 
 def plan_batch(keys: Sequence[ItemKeys | None], known: Sequence[KnownArticle]) -> list[Decision]:
     """Decide, in batch order, what each item is: an article seen before (same source and GUID,
-    or same normalised URL) with a text seen before is a duplicate, with a new text a revision;
-    an item whose content hash the archive or the batch already holds is a duplicate; anything
-    else is new. A ``None`` key is a rejected item (the caller fills in the reason)."""
+    or same source and normalised URL) with a text seen before is a duplicate, with a new text a
+    revision; an item whose content hash the archive or the batch already holds is a duplicate;
+    anything else is new. Only a source revises its own articles: another source's item at the
+    same URL is a copy (same content) or a new article, never a revision. A ``None`` key is a
+    rejected item (the caller fills in the reason)."""
     by_id: dict[str, _Entry] = {}
-    by_url: dict[str, _Entry] = {}
+    by_url: dict[tuple[str, str], _Entry] = {}
     by_content: dict[str, _Entry] = {}
     for article in known:
         entry = _Entry(article.article_id, article.story_id, article.revision, set(article.text_hashes))
         by_id[article.article_id] = entry
         if article.url_norm:
-            by_url.setdefault(article.url_norm, entry)
+            by_url.setdefault((article.source, article.url_norm), entry)
         for content_hash in article.content_hashes:
             by_content.setdefault(content_hash, entry)
     decisions: list[Decision] = []
@@ -450,7 +454,7 @@ def plan_batch(keys: Sequence[ItemKeys | None], known: Sequence[KnownArticle]) -
         if key is None:
             decisions.append(Decision("rejected"))
             continue
-        entry = by_id.get(key.article_id) or (by_url.get(key.url_norm) if key.url_norm else None)
+        entry = by_id.get(key.article_id) or (by_url.get((key.source, key.url_norm)) if key.url_norm else None)
         if entry is not None:
             if key.text_hash in entry.text_hashes:
                 decisions.append(Decision("duplicate", entry.article_id, entry.revision, entry.story_id, entry.first_row))
@@ -468,7 +472,7 @@ def plan_batch(keys: Sequence[ItemKeys | None], known: Sequence[KnownArticle]) -
         entry = _Entry(key.article_id, None, 1, {key.text_hash}, row)
         by_id[key.article_id] = entry
         if key.url_norm:
-            by_url.setdefault(key.url_norm, entry)
+            by_url.setdefault((key.source, key.url_norm), entry)
         by_content[key.content_hash] = entry
         decisions.append(Decision("new", entry.article_id, 1, None, row))
     return decisions

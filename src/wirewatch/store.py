@@ -345,7 +345,7 @@ class Store:
     ) -> BatchResult:
         """Store a batch in one transaction and say what became of each article.
 
-        Exact duplicates (same source and GUID or same normalised URL with a text seen before,
+        Exact duplicates (same source and GUID or URL with a text seen before,
         or the same content hash) are counted, not stored; a known article with a new text
         becomes its next revision (the old text goes to ``article_revisions``); new articles
         join the story of the most similar article of the window (MinHash/LSH, estimated
@@ -428,8 +428,8 @@ class Store:
         from its first version: how it joined its story, and when it was first seen."""
         known, first_versions = [], {}
         for row in self._run("queries/ingest_known").fetchall():
-            article_id, url_norm, story_id, revision, contents, texts, first_seen, relation, score, similar_to = row
-            known.append(dedupe.KnownArticle(article_id, url_norm, story_id, revision, tuple(contents), tuple(texts)))
+            article_id, url_norm, story_id, revision, contents, texts, first_seen, relation, score, similar_to, source = row
+            known.append(dedupe.KnownArticle(article_id, url_norm, story_id, revision, tuple(contents), tuple(texts), source))
             first_versions[article_id] = (dedupe.StoryLink(story_id, relation, score, similar_to), first_seen)
         return known, first_versions
 
