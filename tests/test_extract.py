@@ -292,7 +292,7 @@ def test_generic_page_drops_share_captions_related_comments_and_calls_to_action(
         "waiting at anchor off the coast.",
         '"This agreement gives our members the security they asked for," a union spokesperson said.',
     )
-    assert article.provenance["body"] == "page:generic"
+    assert article.provenance["body"] == "page:trafilatura"
 
 
 def test_jsonld_graph_body_wins_and_broken_jsonld_is_skipped() -> None:
@@ -333,7 +333,7 @@ def test_date_from_the_url_when_the_page_has_none() -> None:
     article = page_article(page("date_in_url.html"), url=url, source=PAGE, fetched_at=NOW)
     assert article.published_at == dt.datetime(2012, 6, 4, tzinfo=UTC)
     assert article.item.headline == "河北举行话剧巡演"
-    assert article.provenance["published_at"] == "page:generic"
+    assert article.provenance["published_at"] == "page:htmldate"
 
 
 def test_meta_refresh_stub_names_its_target() -> None:
