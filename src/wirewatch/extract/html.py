@@ -126,11 +126,11 @@ _JUNK_WORDS = (
     "share|sharing|social|related|read-?also|also-?read|read-?more|more-?news|recommended|newsletter|"
     "subscribe|subscription|promo|advert|advertisement|ads?|banner|cookies?|comments?|breadcrumbs?|tags|"
     "toolbar|popup|sidebar|footer|menu|widget|outbrain|taboola|feedflare|gallery|caption|print|rating|"
-    "poll|sponsored|trending|most-?read|popular|(?:slideshow|carousel|lightbox)(?:[-_][a-z]+)*"
+    "poll|sponsored|trending|most-?read|popular|consent|gdpr|(?:slideshow|carousel|lightbox)(?:[-_][a-z]+)*"
 )
 _JUNK_TOKEN = re.compile(
     rf"(?:{_JUNK_WORDS})(?:[-_]?(?:box|block|bar|buttons?|links?|list|wrapper|container|zone|area|module|"
-    r"panel|slot|unit|tools|icons|items?))?",
+    r"panel|slot|unit|tools|icons|items?|banner|consent|notice|overlay|modal))?",
     re.IGNORECASE,
 )
 # ...unless the same names say the block is the story itself ("article-body share-enabled").
@@ -236,7 +236,7 @@ def plain_text(markup: str) -> str:
 
 # Pages beyond this are cut before parsing: story text sits near the top of real pages, and the
 # parsers' cost grows with what they are given, so a huge page must not buy unbounded time.
-PAGE_CHAR_LIMIT = 2_000_000
+PAGE_CHAR_LIMIT = 1_500_000
 # Elements no extraction layer reads; JSON-LD scripts stay.
 _UNREAD = "//script[not(contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json'))]|//style|//svg|//template"
 

@@ -145,7 +145,8 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s*[|_]\s*|-(?=[\u3000-\u9fff]{
 
 def generic_headline(soup: BeautifulSoup, metas: Mapping[str, str]) -> str:
     # <h1>, then microdata and hNews markup (old AP pages), then og:title, then <title>.
-    for tag in [*soup.find_all("h1"), *soup.select("[itemprop=headline], .entry-title")]:
+    marked = soup.find_all(attrs={"itemprop": "headline"}) + soup.find_all(class_="entry-title")
+    for tag in [*soup.find_all("h1"), *marked]:
         text = clean_text(tag.get_text(" ") or str(tag.get("content") or ""))
         if len(text) >= 10:
             return text
