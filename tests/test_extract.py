@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wirewatch import codec
 from wirewatch.config import SourceConfig
@@ -487,3 +489,23 @@ def test_hostile_pages_finish_within_the_bound_and_keep_the_story(label: str, ht
     elapsed = time.perf_counter() - started
     assert article.item.paragraphs[:4] == HAMBURG, label
     assert elapsed < BOUND_S, f"{label}: {elapsed:.1f} s"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<div class='ad'>", "<b>", "<i>", "</div>", "<script type='application/ld+json'>{",
+             '"@type":"NewsArticle","datePublished":"', "9999-99-99", "</script>", "<h1>", "</h1>", "<br>",
+             "text ", "&#xD800;", "\x00", "<meta property='article:published_time' content='", "'>", "<!--"]
+        ),
+        max_size=80,
+    )
+)
+def test_any_markup_gives_an_article_or_the_modules_error(parts: list[str]) -> None:
+    try:
+        result = page_article("".join(parts).encode(), url=HAMBURG_URL, source=PAGE, fetched_at=NOW)
+    except ExtractError as error:
+        assert str(error) and "\n" not in str(error)
+    else:
+        assert result.item.headline

@@ -53,6 +53,18 @@ def page_article(
     """The article on an HTML page. The publisher's address (og:url, canonical link) is the
     Article's url and guid when the page names one. Raises ExtractError with a one-line reason
     when the page carries no article (NoArticleError, which keeps the date and headline found)."""
+    try:
+        return _page_article(html, url=url, source=source, headers=headers, fetched_at=fetched_at)
+    except ExtractError:
+        raise
+    except (ValueError, TypeError, LookupError, RecursionError, OverflowError) as error:
+        # Markup no layer foresaw: the caller gets a reason, never a traceback.
+        raise ExtractError(f"page could not be read: {type(error).__name__}: {error}"[:300]) from None
+
+
+def _page_article(
+    html: bytes, *, url: str | None, source: SourceConfig, headers: Mapping[str, str] | None, fetched_at: dt.datetime
+) -> Article:
     if not html.strip():
         raise ExtractError(f"empty body ({len(html)} bytes)")
     if b"\x00" in html[:4096] and not html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
