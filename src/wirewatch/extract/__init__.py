@@ -11,7 +11,7 @@ paragraphs), ``metadata`` (JSON-LD, meta, dates), ``rules`` (site rules, data in
 ``site_rules.toml``), ``feeds``, ``pages``, ``articles`` (building Articles with provenance).
 """
 
-from wirewatch.extract.articles import with_page_text
+from wirewatch.extract.articles import raw_paragraphs, with_page_text
 from wirewatch.extract.errors import ExtractError, NoArticleError
 from wirewatch.extract.feeds import FeedExtract, feed_articles
 from wirewatch.extract.html import (
@@ -47,6 +47,7 @@ __all__ = [
     "page_article",
     "parse_datetime",
     "plain_text",
+    "raw_paragraphs",
     "site_rule_for",
     "with_page_text",
 ]

@@ -99,7 +99,7 @@ def build_article(
     )
 
 
-def _raw_paragraphs(item: WireItem) -> list[str]:
+def raw_paragraphs(item: WireItem) -> list[str]:
     """The item's paragraphs with the dateline put back in front of the first one."""
     paragraphs = list(item.paragraphs)
     if item.dateline is not None:
@@ -155,7 +155,7 @@ def with_page_text(feed_article: Article, page: Article, *, source: SourceConfig
     and guid stay the feed's where it had them; the body (and dateline) come from the page; the
     feed's summary becomes the subtitle when it is more than the start of the page's body. When
     the page has no more text than the feed, the feed article is returned unchanged."""
-    page_body, feed_body = _raw_paragraphs(page.item), _raw_paragraphs(feed_article.item)
+    page_body, feed_body = raw_paragraphs(page.item), raw_paragraphs(feed_article.item)
     if chars(page_body) <= chars(feed_body):
         return feed_article
     draft = Draft()

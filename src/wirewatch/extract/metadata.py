@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,6 +12,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
+import htmldate.extractors
+from dateparser import DateDataParser
 from htmldate import find_date
 from lxml.html import HtmlElement
 from feedparser.datetimes import _parse_date as _feedparser_date
@@ -163,6 +166,31 @@ def meta_date(soup: BeautifulSoup, metas: Mapping[str, str], fetched_at: dt.date
     candidates: list[Any] = [metas.get(key) for key in _DATE_META]
     candidates += [t.get("datetime") or t.get("content") for t in soup.find_all(attrs={"itemprop": "datePublished"})]
     return next((d for d in (parse_datetime(v, not_after=fetched_at) for v in candidates) if d is not None), None)
+
+
+# htmldate hands free-text dates to dateparser, which by default first compiles the patterns of
+# every locale it knows: seconds on the first page that needs it. The languages of the wires we
+# monitor are enough, and load in a fraction of that. Same settings as htmldate's own parser.
+WIRE_LANGUAGES = ("en", "ru", "uk", "de", "fr", "es", "it", "pt", "zh", "ko", "ja", "ar")
+HTMLDATE_OWN_PARSER = htmldate.extractors.get_external_parser
+
+
+@functools.cache
+def wire_date_parser() -> DateDataParser:
+    return DateDataParser(
+        languages=list(WIRE_LANGUAGES),
+        settings={
+            "NORMALIZE": True,
+            "PARSERS": ["custom-formats", "absolute-time"],
+            "PREFER_DATES_FROM": "past",
+            "PREFER_LOCALE_DATE_ORDER": True,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "STRICT_PARSING": True,
+        },
+    )
+
+
+htmldate.extractors.get_external_parser = wire_date_parser
 
 
 def htmldate_date(tree: HtmlElement, url: str | None, fetched_at: dt.datetime) -> dt.datetime | None:
