@@ -119,11 +119,8 @@ def f1(expected: str, got: str) -> float:
 
 
 def body_text(article: Article) -> str:
-    item = article.item
-    paragraphs = list(item.paragraphs)
-    if item.dateline is not None:
-        paragraphs[:1] = [f"{item.dateline.raw} {paragraphs[0] if paragraphs else ''}".strip()]
-    return "\n\n".join(paragraphs)
+    """The body as scored: the dateline back in front of the first paragraph."""
+    return "\n\n".join(extract.raw_paragraphs(article.item))
 
 
 def squash(text: str) -> str:

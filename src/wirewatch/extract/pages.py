@@ -1,0 +1,177 @@
+"""Article pages -> Articles. Layers, each field from the first that supplies it: JSON-LD, the
+site rules of the wire agencies, the page's <meta>, then trafilatura for the body (and headline)
+and htmldate for the day of publication. Provenance names the layer: "page:jsonld",
+"page:rules", "page:generic" (meta tags, <h1>, <title>), "page:trafilatura", "page:htmldate",
+"page:url"."""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+
+from wirewatch.config import SourceConfig
+from wirewatch.extract.articles import Draft, build_article, chars, is_lead_of, story_paragraphs
+from wirewatch.extract.errors import ExtractError, NoArticleError
+from wirewatch.extract.html import ParsedPage, decode_markup, drop_junk_elements, markup_paragraphs, parse_page, plain_text
+from wirewatch.extract.metadata import (
+    canonical_url,
+    generic_headline,
+    htmldate_date,
+    jsonld_article,
+    jsonld_text,
+    meta_date,
+    meta_values,
+    parse_datetime,
+    url_date,
+)
+from wirewatch.extract.rules import MIN_BODY_CHARS, from_rule, rule_body, site_rule_for
+from wirewatch.model import Article
+
+# A JSON-LD articleBody shorter than this share of the page's own story text is a teaser or was
+# cut off by the publisher's CMS: the page's text is the story.
+_JSONLD_BODY_SHARE = 0.8
+_MIN_ARTICLE_CHARS = 80
+
+
+def page_article(
+    html: bytes,
+    *,
+    url: str | None,
+    source: SourceConfig,
+    headers: Mapping[str, str] | None = None,
+    fetched_at: dt.datetime,
+) -> Article:
+    """The article on an HTML page. The publisher's address (og:url, canonical link) is the
+    Article's url and guid when the page names one. Raises ExtractError with a one-line reason
+    when the page carries no article (NoArticleError, which keeps the date and headline found)."""
+    try:
+        return _page_article(html, url=url, source=source, headers=headers, fetched_at=fetched_at)
+    except ExtractError:
+        raise
+    except (ValueError, TypeError, LookupError, RecursionError, OverflowError) as error:
+        # Markup no layer foresaw: the caller gets a reason, never a traceback.
+        raise ExtractError(f"page could not be read: {type(error).__name__}: {error}"[:300]) from None
+
+
+def _page_article(
+    html: bytes, *, url: str | None, source: SourceConfig, headers: Mapping[str, str] | None, fetched_at: dt.datetime
+) -> Article:
+    if not html.strip():
+        raise ExtractError(f"empty body ({len(html)} bytes)")
+    if b"\x00" in html[:4096] and not html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ExtractError("not HTML: binary data")
+    text, _ = decode_markup(html, headers)
+    page = parse_page(text)
+    if page is None:
+        raise ExtractError("not HTML: no document could be parsed")
+    soup = page.soup
+    page_url = canonical_url(soup, url)
+    draft = Draft()
+    jsonld_body = _from_jsonld(soup, draft, fetched_at=fetched_at)
+    rule = site_rule_for(page_url) or site_rule_for(url)
+    ruled = rule_body(soup, rule) if rule is not None else []
+    if rule is not None:
+        from_rule(soup, rule, draft, fetched_at=fetched_at)
+    generic = _trafilatura_body(page.tree, page_url or url)
+    metas = meta_values(soup)
+    _put_date(draft, page, metas, urls=(page_url, url), fetched_at=fetched_at)
+    draft.put("section", plain_text(metas.get("article:section", "")), "page:generic")
+    page_chars = max(chars(ruled), chars(generic))
+    if jsonld_body and chars(jsonld_body) >= _JSONLD_BODY_SHARE * page_chars:
+        draft.put("body", jsonld_body, "page:jsonld")
+    draft.put("body", ruled, "page:rules")
+    draft.put("headline", generic_headline(soup, metas), "page:generic")
+    if "body" not in draft.provenance:
+        draft.put("body", _with_visible_lead(generic, draft, page.tree), "page:trafilatura")
+    if chars(draft.body) < _MIN_ARTICLE_CHARS:
+        raise NoArticleError(_no_article_reason(soup, url, page), headline=draft.headline, published_at=draft.published_at)
+    if draft.subtitle and is_lead_of(draft.subtitle, draft.body):
+        draft.subtitle = None
+        draft.provenance.pop("subtitle", None)
+    return build_article(draft, source=source, url=page_url, url_origin="page", guid=page_url, fetched_at=fetched_at)
+
+
+def _from_jsonld(soup: BeautifulSoup, draft: Draft, *, fetched_at: dt.datetime) -> list[str]:
+    """Headline, date, section and description from the page's NewsArticle (or kin); returns its
+    articleBody as paragraphs for the caller to weigh against the page's own text."""
+    node = jsonld_article(soup)
+    if node is None:
+        return []
+    origin = "page:jsonld"
+    draft.put("headline", jsonld_text(node.get("headline") or node.get("name")), origin)
+    published = parse_datetime(node.get("datePublished") or node.get("dateCreated"), not_after=fetched_at)
+    draft.put("published_at", published, origin)
+    draft.put("section", jsonld_text(node.get("articleSection")), origin)
+    draft.put("subtitle", jsonld_text(node.get("description")), origin)
+    body = node.get("articleBody")
+    if not isinstance(body, str) or len(body) < MIN_BODY_CHARS:
+        return []
+    paragraphs = markup_paragraphs(body)
+    # A long body flattened onto one line has lost its paragraphs: let the page supply them.
+    return paragraphs if len(paragraphs) > 1 or len(body) < 1000 else []
+
+
+def _trafilatura_body(tree: HtmlElement, url: str | None) -> list[str]:
+    """Story paragraphs by trafilatura's generic extraction (with its own fallbacks), or []."""
+    scratch = copy.deepcopy(tree)  # trafilatura prunes the tree it is given; htmldate reads it after
+    drop_junk_elements(scratch)
+    try:
+        document: Any = bare_extraction(
+            scratch, url=url, include_comments=False, include_tables=True, favor_recall=True
+        )
+    except Exception:  # noqa: BLE001 (a third-party heuristic on hostile input: its failure is "no body")
+        return []
+    text = getattr(document, "text", None) or ""
+    return story_paragraphs([p for p in (" ".join(line.split()) for line in text.split("\n")) if p])
+
+
+def _with_visible_lead(paragraphs: list[str], draft: Draft, tree: HtmlElement) -> list[str]:
+    """Generic paragraphs less a repeat of the headline, and with the page's lead block in front
+    when the extractor left it out: a description the page shows as a block of its own above the
+    story (a "summary" container beside the text container) is the story's first paragraph."""
+    body = [p for p in paragraphs if p != draft.headline]
+    lead = draft.subtitle
+    if body and lead and not is_lead_of(lead, body) and _shown_as_block(tree, lead):
+        return [lead, *body]
+    return body
+
+
+def _shown_as_block(tree: HtmlElement, text: str) -> bool:
+    start = " ".join(text.split())[:40]
+    for element in tree.iter("div", "p", "h2", "section"):
+        own = " ".join((element.text or "").split())
+        if own and own.startswith(start) and " ".join(element.text_content().split()) == " ".join(text.split()):
+            return True
+    return False
+
+
+def _put_date(
+    draft: Draft, page: ParsedPage, metas: Mapping[str, str], *, urls: tuple[str | None, ...], fetched_at: dt.datetime
+) -> None:
+    """The publication time from the meta tags, else htmldate's day, else the URL's: whatever
+    becomes of the body, so a page without a story still dates itself."""
+    if "published_at" in draft.provenance:
+        return
+    draft.put("published_at", meta_date(page.soup, metas, fetched_at), "page:generic")
+    if "published_at" not in draft.provenance:
+        draft.put("published_at", htmldate_date(page.tree, next((u for u in urls if u), None), fetched_at), "page:htmldate")
+    draft.put("published_at", url_date(urls), "page:url")
+
+
+def _no_article_reason(soup: BeautifulSoup, url: str | None, page: ParsedPage) -> str:
+    refresh = soup.find("meta", attrs={"http-equiv": re.compile("^refresh$", re.IGNORECASE)})
+    target = re.search(r"url\s*=\s*['\"]?([^'\";]+)", str(refresh.get("content", ""))) if refresh else None
+    if target:
+        return f"no article text: the page redirects to {urljoin(url or '', target.group(1).strip())}"
+    if page.truncated:
+        return "no article text found in the first part of an oversized page"
+    return "no article text found on the page"
