@@ -1,0 +1,32 @@
+"""Agency wire formats: NewsML-G2, NewsML 1.2, NITF, ANPA-1312, IPTC 7901 and the agencies'
+JSON APIs, recognised by content and read into plain records (one per news item; packages are
+not items). ``read_items`` is the entry point; ``detect.detect_format`` says which format bytes
+are in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wirewatch.formats import anpa, iptc7901, json_api, newsml1, newsml_g2, nitf
+from wirewatch.formats.detect import detect_format
+from wirewatch.formats.record import FormatError, ParsedItem
+
+__all__ = ["FormatError", "ParsedItem", "detect_format", "read_items"]
+
+_READERS: dict[str, Callable[[bytes], list[ParsedItem]]] = {
+    "newsml-g2": newsml_g2.read,
+    "newsml-1.2": newsml1.read,
+    "nitf": nitf.read,
+    "anpa-1312": anpa.read,
+    "iptc-7901": iptc7901.read,
+    "json": json_api.read,
+}
+
+
+def read_items(data: bytes) -> list[ParsedItem] | None:
+    """The news items in ``data``, or None when it is in none of the wire formats. Raises
+    FormatError (one line) when it is in one but cannot be read."""
+    found = detect_format(data)
+    if found is None:
+        return None
+    return _READERS[found](data)
