@@ -1,0 +1,194 @@
+"""Agency wire formats, read from the project's own fixtures (tests/fixtures/wire_formats) in the
+shapes of real agency files: detection by content, one behaviour per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from wirewatch import inputs
+from wirewatch.formats import FormatError, detect_format, read_items
+from wirewatch.formats.markup import parse_xml
+
+FIXTURES = Path(__file__).parent / "fixtures" / "wire_formats"
+NOW = dt.datetime(2026, 3, 9, tzinfo=dt.timezone.utc)
+
+
+def read(name: str):
+    result = inputs.read_file(FIXTURES / name, inputs.IMPORT_SOURCE, now=NOW)
+    assert result.state.last_error is None
+    return result.articles
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("g2_herons_v1.xml", "newsml-g2"),
+        ("newsml12_two_items.xml", "newsml-1.2"),
+        ("nitf_declared_latin1.xml", "nitf"),
+        ("anpa_latin1.tst", "anpa-1312"),
+        ("iptc7901_cp1252.txt", "iptc-7901"),
+        ("ap_media_api.json", "json"),
+        ("reuters_connect.json", "json"),
+    ],
+)
+def test_each_format_is_recognised_by_content(name, expected):
+    assert detect_format((FIXTURES / name).read_bytes()) == expected
+
+
+def test_rss_and_plain_wire_text_are_not_taken_for_agency_formats():
+    assert detect_format(b'<?xml version="1.0"?><rss version="2.0"><channel/></rss>') is None
+    assert detect_format(b"All news\n\nHeadline\n\nMOSCOW, May 1. /TASS/. Text.") is None
+    assert detect_format(b'{"title": "not an item"}') is None
+
+
+def test_a_file_name_does_not_decide_the_format(tmp_path):
+    renamed = tmp_path / "feed.xml"
+    renamed.write_bytes((FIXTURES / "anpa_latin1.tst").read_bytes())
+    [article] = inputs.read_file(renamed, inputs.IMPORT_SOURCE, now=NOW).articles
+    assert (article.wire.format, article.item.headline) == ("anpa-1312", "Dam at Lake Mira holds after storm")
+
+
+def test_a_g2_message_yields_each_text_item_but_no_package_or_picture():
+    articles = read("g2_two_items.xml")
+    assert [a.guid for a in articles] == ["urn:newsml:example.com:20260303:ferry", "urn:newsml:example.com:20260303:bridge"]
+
+
+def test_a_newsml_12_file_yields_each_news_item():
+    articles = read("newsml12_two_items.xml")
+    assert [a.item.headline for a in articles] == ["Lake Mira ice breaks early", "Le lac Mira dégèle tôt"]
+    assert [a.lang for a in articles] == ["en", "fr"]
+
+
+def test_g2_metadata_is_kept():
+    [article] = read("g2_herons_v1.xml")
+    wire = article.wire
+    assert (article.guid, wire.version, wire.pub_status, wire.urgency, wire.priority) == (
+        "tag_example.com_2026_herons", 1, "usable", 4, 3)  # fmt: skip
+    assert (wire.slugline, wire.byline, wire.ednote) == ("LAKE-HERONS", "By Ada Quill", "Fixture written for wirewatch tests.")
+    assert wire.subjects == ("subj:06000000 environment",)
+
+
+def test_g2_dateline_is_parsed_and_the_byline_paragraph_dropped():
+    [article] = read("g2_herons_v1.xml")
+    dateline = article.item.dateline
+    assert (dateline.place, dateline.agency, dateline.date) == ("LAKETOWN", "Examplewire", dt.date(2026, 3, 2))
+    assert article.item.paragraphs[0].startswith("Grey herons nesting")
+
+
+def test_a_table_in_the_body_reads_one_row_a_paragraph():
+    [article] = read("g2_herons_v1.xml")
+    assert article.item.paragraphs[-2:] == ("Year | Pairs", "2025 | 41")
+
+
+def test_a_higher_version_is_a_correction_with_its_take_key_off_the_headline():
+    [article] = read("g2_herons_v2.xml")
+    assert (article.wire.version, article.wire.correction, article.wire.take_key) == (2, True, "CORRECTED")
+    assert article.item.headline == "Heron numbers at Lake Mira triple in a year"
+
+
+def test_a_canceled_item_is_a_kill():
+    [article] = read("g2_herons_kill.xml")
+    assert (article.wire.pub_status, article.wire.kill) == ("canceled", True)
+
+
+def test_a_withheld_item_is_withheld_and_not_a_kill():
+    [article] = read("g2_otters_withheld.xml")
+    assert (article.wire.pub_status, article.wire.kill) == ("withheld", False)
+
+
+def test_escaped_html_in_inline_data_becomes_paragraphs():
+    ferry = read("g2_two_items.xml")[0]
+    assert ferry.item.paragraphs == ("Die Gemeinde kauft eine neue Fähre.", "Sie fährt ab Mai.")
+    assert (ferry.item.dateline.place, ferry.lang) == ("Seestadt", "de")
+
+
+def test_a_declaration_that_lies_about_latin_1_is_read_as_utf_8():
+    [article] = read("nitf_declared_latin1.xml")
+    assert article.item.headline == "Zoë Brandt wins the Mira regatta"
+
+
+def test_nitf_metadata_byline_title_and_correction():
+    [article] = read("nitf_declared_latin1.xml")
+    wire = article.wire
+    assert (article.guid, wire.urgency, wire.slugline, wire.correction) == ("EX-2026-0305-77", 3, "mira-regatta", True)
+    assert wire.byline == "By JO PARK, Example Sports Writer"
+    assert article.item.subtitle == "A first for the club"
+    assert article.item.paragraphs[1:] == ("1. | Zoë Brandt | 41:02", "2. | Li Wei | 41:30", "<Brandt> said she was “happy”.")
+
+
+def test_entities_are_never_expanded():
+    root = parse_xml(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "EXPANDED">]><r>a &x; b</r>')
+    assert "EXPANDED" not in "".join(root.itertext())
+    [ice, _] = read("newsml12_two_items.xml")
+    assert "boom" not in ice.item.body
+
+
+def test_an_external_entity_is_not_fetched(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    root = parse_xml(f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]><r>&x;</r>'.encode())
+    assert "TOP SECRET" not in "".join(root.itertext())
+
+
+def test_anpa_latin_1_with_control_bytes_and_crlf():
+    [article] = read("anpa_latin1.tst")
+    assert article.item.paragraphs[0] == "The dam at Lake Mira held through Thursday's storm, the mayor said, and the café by the shore stayed open."
+    assert (article.item.dateline.place, article.item.dateline.agency) == ("LAKETOWN", "AP")
+    assert not any(ch < " " for p in article.item.paragraphs for ch in p)
+
+
+def test_anpa_keyword_line_gives_slug_take_version_and_urgency():
+    [article] = read("anpa_latin1.tst")
+    wire = article.wire
+    assert (wire.slugline, wire.take_key, wire.version, wire.urgency) == ("BC-Mira-Dam", "2ndLd-Writethru", 3, 2)
+    assert (wire.byline, wire.ednote) == ("By PAT ROWE, Example Press Writer", "Updates with mayor's comment.")
+    assert article.guid == "BC-Mira-Dam 03-06"
+
+
+def test_anpa_agate_lines_stay_one_row_each():
+    [article] = read("anpa_latin1.tst")
+    assert article.item.paragraphs[-2:] == ("Station | Level | Change", "North | 4.1 | -0.2")
+
+
+def test_anpa_kill_notice_is_a_kill_of_the_same_slug():
+    [kill] = read("anpa_kill.tst")
+    [story] = read("anpa_latin1.tst")
+    assert (kill.wire.kill, kill.guid) == (True, story.guid)
+
+
+def test_iptc_7901_headline_ends_at_the_equals_mark_and_the_desk_signature_is_dropped():
+    [article] = read("iptc7901_cp1252.txt")
+    assert article.item.headline == "Damm am Mirasee hält dem Sturm stand"
+    assert article.item.paragraphs == (
+        "Der Damm am Mirasee hat dem Sturm am Donnerstag standgehalten, sagte die Bürgermeisterin.", "Der Pegel sank am Abend.")  # fmt: skip
+    assert (article.wire.urgency, article.wire.slugline, article.item.dateline.agency) == (2, "Mirasee-Damm", "dpa")
+
+
+def test_ap_media_api_json():
+    [article] = read("ap_media_api.json")
+    assert (article.guid, article.wire.format, article.wire.urgency, article.wire.byline) == (
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90", "json-ap", 2, "By SAM ORT")  # fmt: skip
+    assert article.item.paragraphs == ("Swimmers returned to Lake Mira on Saturday.", "The water reached 18 degrees.")
+
+
+def test_reuters_connect_json_versioned_guid():
+    [article] = read("reuters_connect.json")
+    assert (article.guid, article.wire.version, article.wire.take_key) == ("tag:example.com,2026:newsml_L1N2MIRA", 3, "UPDATE 2")
+    assert article.item.headline == "Lake Mira fish stocks recover"
+
+
+def test_broken_xml_is_one_line_naming_the_file(tmp_path):
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b'<?xml version="1.0"?><newsMessage><itemSet><newsItem guid="x">')
+    result = inputs.read_file(broken, inputs.IMPORT_SOURCE, now=NOW)
+    assert result.articles == []
+    assert result.state.last_error.startswith(f"{broken}: not well-formed XML")
+    assert "\n" not in result.state.last_error
+
+
+def test_an_item_without_a_headline_is_a_format_error():
+    with pytest.raises(FormatError, match="without a headline"):
+        read_items(b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"><itemMeta/></newsItem>')
