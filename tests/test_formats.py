@@ -11,6 +11,8 @@ import pytest
 from wirewatch import inputs
 from wirewatch.formats import FormatError, detect_format, read_items
 from wirewatch.formats.markup import parse_xml
+from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
+from test_pipeline import make_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wire_formats"
 NOW = dt.datetime(2026, 3, 9, tzinfo=dt.timezone.utc)
@@ -192,3 +194,101 @@ def test_broken_xml_is_one_line_naming_the_file(tmp_path):
 def test_an_item_without_a_headline_is_a_format_error():
     with pytest.raises(FormatError, match="without a headline"):
         read_items(b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"><itemMeta/></newsItem>')
+
+
+# ---------------------------------------------------------------------------------------------
+# Through `wirewatch import`, into a real DuckDB archive, alerts to a loopback webhook
+
+
+def herons_config(tmp_path: Path, channel: str | None = None) -> Path:
+    config = make_config(tmp_path, [channel] if channel else [])
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write('[[topics]]\nname = "herons"\nquery = \'heron OR herons OR otters\'\n')
+    return config
+
+
+def import_files(config: Path, *names: str):
+    from typer.testing import CliRunner
+
+    from wirewatch.cli import app
+
+    result = CliRunner().invoke(app, ["import", "--config", str(config), *(str(FIXTURES / n) for n in names)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def archive_rows(tmp_path: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "archive.duckdb"), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_import_stores_the_wire_metadata_in_articles(tmp_path):
+    import_files(herons_config(tmp_path), "g2_herons_v1.xml")
+    assert archive_rows(tmp_path, "SELECT format, guid, version, pub_status, urgency, priority, slugline, byline, "
+                                  "take_key, signals, subjects, ednote, correction, withdrawn_at, lang FROM articles") == [
+        ("newsml-g2", "tag_example.com_2026_herons", 1, "usable", 4, 3, "LAKE-HERONS", "By Ada Quill", None, [],
+         ["subj:06000000 environment"], "Fixture written for wirewatch tests.", False, None, "en"),
+    ]  # fmt: skip
+
+
+def test_import_of_a_multi_item_file_stores_each_item(tmp_path):
+    import_files(herons_config(tmp_path), "g2_two_items.xml", "newsml12_two_items.xml")
+    assert archive_rows(tmp_path, "SELECT format, headline FROM articles ORDER BY headline") == [
+        ("newsml-g2", "Bridge over Lake Mira closes"),
+        ("newsml-1.2", "Lake Mira ice breaks early"),
+        ("newsml-1.2", "Le lac Mira dégèle tôt"),
+        ("newsml-g2", "Neue Fähre für den Mirasee"),
+    ]
+
+
+def test_a_higher_version_becomes_revision_2_with_its_correction(tmp_path):
+    config = herons_config(tmp_path)
+    import_files(config, "g2_herons_v1.xml")
+    result = import_files(config, "g2_herons_v2.xml")
+    assert "0 new, 0 duplicate, 1 revised" in result.stdout
+    assert archive_rows(tmp_path, "SELECT revision, version, correction, take_key, headline FROM articles") == [
+        (2, 2, True, "CORRECTED", "Heron numbers at Lake Mira triple in a year")
+    ]
+    assert archive_rows(tmp_path, "SELECT revision, version, is_current FROM article_rows ORDER BY revision") == [
+        (1, 1, False), (2, 2, True)
+    ]
+
+
+def test_every_format_imports_through_the_cli(tmp_path):
+    import_files(herons_config(tmp_path), "nitf_declared_latin1.xml", "anpa_latin1.tst",
+                 "iptc7901_cp1252.txt", "ap_media_api.json", "reuters_connect.json")  # fmt: skip
+    assert archive_rows(tmp_path, "SELECT format, urgency, dateline_place FROM articles ORDER BY format") == [
+        ("anpa-1312", 2, "LAKETOWN"), ("iptc-7901", 2, "Seestadt"), ("json-ap", 2, "LAKETOWN"),
+        ("json-reuters", 3, "LAKETOWN"), ("nitf", 3, "LAKETOWN"),
+    ]  # fmt: skip
+
+
+def test_a_withheld_item_is_stored_and_matched_but_not_alerted(tmp_path, webhook_receiver):
+    import_files(herons_config(tmp_path, webhook_receiver.url("/hook")), "g2_otters_withheld.xml")
+    assert archive_rows(tmp_path, "SELECT pub_status FROM articles") == [("withheld",)]
+    assert archive_rows(tmp_path, "SELECT count(*) FROM topic_matches") == [(1,)]
+    assert archive_rows(tmp_path, "SELECT count(*) FROM alerts") == [(0,)]
+    assert webhook_receiver.payloads == []
+
+
+def test_a_kill_withdraws_the_article_and_sends_one_withdrawn_notice_with_the_alert_id(tmp_path, webhook_receiver):
+    config = herons_config(tmp_path, webhook_receiver.url("/hook"))
+    import_files(config, "g2_herons_v1.xml")
+    [(alert_id,)] = archive_rows(tmp_path, "SELECT alert_id FROM alerts WHERE status = 'sent'")
+    import_files(config, "g2_herons_kill.xml")
+    import_files(config, "g2_herons_kill.xml")  # the same kill again sends nothing more
+    assert len(webhook_receiver.payloads) == 2
+    notice = webhook_receiver.payloads[1]
+    assert notice["title"].startswith("[wirewatch] WITHDRAWN: herons:")
+    assert f"Withdraws alert\\_id: `{alert_id}`" in notice["message"]
+    rows = archive_rows(tmp_path, "SELECT pub_status, withdrawn_at IS NOT NULL FROM articles")
+    assert rows == [("canceled", True)]
+    assert archive_rows(tmp_path, "SELECT count(*), count(withdrawn_at) FROM article_rows") == [(2, 2)]
+
+
+def test_an_anpa_kill_notice_withdraws_the_story_of_the_same_slug(tmp_path, webhook_receiver):
+    config = herons_config(tmp_path, webhook_receiver.url("/hook"))
+    import_files(config, "anpa_latin1.tst", "anpa_kill.tst")
+    assert archive_rows(tmp_path, "SELECT slugline, withdrawn_at IS NOT NULL, revision FROM articles") == [("BC-Mira-Dam", True, 2)]

@@ -179,6 +179,7 @@ class PendingAlert:
     snippet: str
     story_sources: int  # distinct sources that reported the story
     story_articles: int
+    withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
 
 
 @dataclass(frozen=True, slots=True)

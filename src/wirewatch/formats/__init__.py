@@ -6,6 +6,7 @@ are in."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from wirewatch.formats import anpa, iptc7901, json_api, newsml1, newsml_g2, nitf
 from wirewatch.formats.detect import detect_format
@@ -29,4 +30,11 @@ def read_items(data: bytes) -> list[ParsedItem] | None:
     found = detect_format(data)
     if found is None:
         return None
-    return _READERS[found](data)
+    return [_kill_is_canceled(item) for item in _READERS[found](data)]
+
+
+def _kill_is_canceled(item: ParsedItem) -> ParsedItem:
+    """A kill notice in any format (ANPA "KILL", a G2 kill signal) has the status of a cancel."""
+    if not item.meta.kill or item.meta.pub_status == "canceled":
+        return item
+    return replace(item, meta=replace(item.meta, pub_status="canceled"))
