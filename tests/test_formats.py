@@ -191,9 +191,14 @@ def test_broken_xml_is_one_line_naming_the_file(tmp_path):
     assert "\n" not in result.state.last_error
 
 
-def test_an_item_without_a_headline_is_a_format_error():
-    with pytest.raises(FormatError, match="without a headline"):
-        read_items(b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"><itemMeta/></newsItem>')
+def test_an_item_without_a_headline_is_a_format_error_in_its_place():
+    [problem] = read_items(b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"><itemMeta/></newsItem>')
+    assert isinstance(problem, FormatError) and str(problem) == "NewsML-G2 item g without a headline"
+
+
+def test_a_file_in_a_format_that_cannot_be_read_at_all_raises_one_line():
+    with pytest.raises(FormatError, match="^IPTC 7901: no STX control byte before the text$"):
+        read_items(b"\x01dpa0001 3 pol 10 Keyword\r\nno text marker")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,3 +297,20 @@ def test_an_anpa_kill_notice_withdraws_the_story_of_the_same_slug(tmp_path, webh
     config = herons_config(tmp_path, webhook_receiver.url("/hook"))
     import_files(config, "anpa_latin1.tst", "anpa_kill.tst")
     assert archive_rows(tmp_path, "SELECT slugline, withdrawn_at IS NOT NULL, revision FROM articles") == [("BC-Mira-Dam", True, 2)]
+
+
+def test_a_bad_item_is_one_rejected_line_and_the_other_items_go_on(tmp_path):
+    data = (FIXTURES / "g2_two_items.xml").read_text(encoding="utf-8")
+    path = tmp_path / "one_bad.xml"
+    path.write_text(data.replace("<headline>Bridge over Lake Mira closes</headline>", ""), encoding="utf-8")
+    result = inputs.read_file(path, inputs.IMPORT_SOURCE, now=NOW)
+    assert [a.item.headline for a in result.articles] == ["Neue Fähre für den Mirasee"]
+    assert result.rejected == [f"{path}: NewsML-G2 item urn:newsml:example.com:20260303:bridge without a headline"]
+
+
+def test_every_real_corpus_item_reads_with_a_headline_and_a_body(corpus):
+    folder = corpus / "wire_formats"
+    for path in sorted(folder.iterdir()):
+        result = inputs.read_file(path, inputs.IMPORT_SOURCE, now=NOW)
+        assert (result.state.last_error, result.rejected) == (None, []), path.name
+        assert [bool(a.item.headline and a.item.paragraphs and a.wire) for a in result.articles] == [True], path.name

@@ -56,6 +56,7 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
         wire_items = formats.read_items(data)
         if wire_items is not None:
             result.articles.extend(_wire_articles(wire_items, path, source, now=now, guid_base=guid_base))
+            result.rejected.extend(f"{path}: {item}" for item in wire_items if isinstance(item, formats.FormatError))
         elif suffix in FEED_SUFFIXES:
             found = extract.feed_articles(data, source=source, headers=None, fetched_at=now)
             result.articles.extend(found.articles)
@@ -88,15 +89,21 @@ def _file_guid(path: Path, guid_base: Path | None) -> str:
 
 
 def _wire_articles(
-    items: list[formats.ParsedItem], path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: Path | None
+    items: list[formats.ParsedItem | formats.FormatError],
+    path: Path,
+    source: SourceConfig,
+    *,
+    now: dt.datetime,
+    guid_base: Path | None,
 ) -> list[Article]:
-    """The items of one wire-format file; the file stands in for the id of an item without one
-    (the n-th of several gets ``#n``)."""
+    """The readable items of one wire-format file; the file stands in for the id of an item
+    without one (the n-th of several gets ``#n``)."""
     guid = _file_guid(path, guid_base)
     return [
         to_article(item, source=source.name, fetched_at=now, lang=source.lang,
                    fallback_guid=guid if len(items) == 1 else f"{guid}#{n}")
         for n, item in enumerate(items, 1)
+        if isinstance(item, formats.ParsedItem)
     ]  # fmt: skip
 
 

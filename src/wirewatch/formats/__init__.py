@@ -5,7 +5,7 @@ are in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from wirewatch.formats import anpa, iptc7901, json_api, newsml1, newsml_g2, nitf
@@ -14,7 +14,7 @@ from wirewatch.formats.record import FormatError, ParsedItem
 
 __all__ = ["FormatError", "ParsedItem", "detect_format", "read_items"]
 
-_READERS: dict[str, Callable[[bytes], list[ParsedItem]]] = {
+_READERS: dict[str, Callable[[bytes], Sequence[ParsedItem | FormatError]]] = {
     "newsml-g2": newsml_g2.read,
     "newsml-1.2": newsml1.read,
     "nitf": nitf.read,
@@ -24,13 +24,20 @@ _READERS: dict[str, Callable[[bytes], list[ParsedItem]]] = {
 }
 
 
-def read_items(data: bytes) -> list[ParsedItem] | None:
-    """The news items in ``data``, or None when it is in none of the wire formats. Raises
-    FormatError (one line) when it is in one but cannot be read."""
+def read_items(data: bytes) -> list[ParsedItem | FormatError] | None:
+    """The news items in ``data``, or None when it is in none of the wire formats. An item that
+    cannot be read is its FormatError (one line) in the list; FormatError is raised when the
+    file as a whole cannot be read."""
     found = detect_format(data)
     if found is None:
         return None
-    return [_kill_is_canceled(item) for item in _READERS[found](data)]
+    try:
+        items = _READERS[found](data)
+    except FormatError:
+        raise
+    except Exception as error:  # noqa: BLE001  (a hostile file is one line, never a traceback)
+        raise FormatError(f"{found}: {type(error).__name__}: {error}") from None
+    return [item if isinstance(item, FormatError) else _kill_is_canceled(item) for item in items]
 
 
 def _kill_is_canceled(item: ParsedItem) -> ParsedItem:

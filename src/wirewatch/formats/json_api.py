@@ -9,16 +9,16 @@ from typing import Any
 from wirewatch.formats import editorial
 from wirewatch.formats.detect import json_items
 from wirewatch.formats.markup import clean, html_paragraphs
-from wirewatch.formats.record import FormatError, ParsedItem
+from wirewatch.formats.record import FormatError, ParsedItem, each
 from wirewatch.model import WireMeta
 
 
-def read(data: bytes) -> list[ParsedItem]:
+def read(data: bytes) -> list[ParsedItem | FormatError]:
     try:
         document = json.loads(data)
     except ValueError as error:
         raise FormatError(f"not JSON: {error}") from None
-    return [_item({k.lower(): v for k, v in item.items()}) for item in json_items(document)]
+    return each(json_items(document), lambda item: _item({k.lower(): v for k, v in item.items()}))
 
 
 def _text(value: Any) -> str | None:

@@ -8,19 +8,19 @@ from lxml import etree
 
 from wirewatch.formats import editorial, nitf
 from wirewatch.formats.markup import attr, child, descendants, first, lang_of, paragraphs, parse_xml, text_of, without_byline
-from wirewatch.formats.record import FormatError, ParsedItem
+from wirewatch.formats.record import FormatError, ParsedItem, each
 from wirewatch.model import WireMeta
 
 _TEXT_TYPES = ("text/", "application/xhtml", "application/xml")
 
 
-def read(data: bytes) -> list[ParsedItem]:
+def read(data: bytes) -> list[ParsedItem | FormatError]:
     root = parse_xml(data)
     priority = editorial.number(attr(first(child(root, "NewsEnvelope"), "Priority"), "FormalName"))
     items = [item for item in descendants(root, "NewsItem") if _is_news(item)]
     if not items:
         raise FormatError("NewsML 1.2 document without a news item")
-    return [_item(item, priority) for item in items]
+    return each(items, lambda item: _item(item, priority))
 
 
 def _is_news(item: etree._Element) -> bool:

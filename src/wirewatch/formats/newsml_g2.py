@@ -7,21 +7,21 @@ from lxml import etree
 
 from wirewatch.formats import editorial
 from wirewatch.formats.markup import attr, child, children, descendants, html_paragraphs, lang_of, local, paragraphs, parse_xml, text_of, without_byline
-from wirewatch.formats.record import FormatError, ParsedItem
+from wirewatch.formats.record import FormatError, ParsedItem, each
 from wirewatch.model import WireMeta
 
 _CORRECTION_SIGNALS = {"sig:correction", "edstat:c", "sig:update-correction"}
 _KILL_SIGNALS = {"edstat:d", "sig:kill", "sig:withdrawn"}
 
 
-def read(data: bytes) -> list[ParsedItem]:
+def read(data: bytes) -> list[ParsedItem | FormatError]:
     root = parse_xml(data)
     priority = editorial.number(text_of(next(descendants(child(root, "header"), "priority"), None)))
     items = [root] if local(root) == "newsItem" else list(descendants(root, "newsItem"))
     texts = [item for item in items if _is_text(item)]
     if not texts:
         raise FormatError("NewsML-G2 document without a text news item")
-    return [_item(item, priority) for item in texts]
+    return each(texts, lambda item: _item(item, priority))
 
 
 def _is_text(item: etree._Element) -> bool:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from wirewatch.model import WireMeta
 
 
 class FormatError(ValueError):
-    """A file in a wire format that cannot be read: one line saying why."""
+    """A file or item in a wire format that cannot be read: one line saying why."""
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +30,15 @@ class ParsedItem:
     section: str | None = None
     lang: str | None = None
     published_at: dt.datetime | None = None  # UTC
+
+
+def each(parts: Iterable[T], read: Callable[[T], ParsedItem]) -> list[ParsedItem | FormatError]:
+    """``read`` applied to every item of a file; an item that cannot be read becomes its
+    FormatError in the list, so the file's other items still go on."""
+    found: list[ParsedItem | FormatError] = []
+    for n, part in enumerate(parts, 1):
+        try:
+            found.append(read(part))
+        except Exception as error:  # noqa: BLE001  (one bad item never stops the file)
+            found.append(error if isinstance(error, FormatError) else FormatError(f"item {n}: {type(error).__name__}: {error}"))
+    return found
