@@ -56,7 +56,7 @@ def item_of(nitf: etree._Element, *, defaults: dict | None = None) -> ParsedItem
         headline=headline,
         paragraphs=tuple(found),
         meta=meta,
-        guid=attr(first(docdata, "doc-id"), "id-string") or given.get("guid"),
+        guid=given.get("guid") or attr(first(docdata, "doc-id"), "id-string"),  # the envelope's id names the item
         subtitle=subtitle if subtitle and subtitle != headline else None,
         section=given.get("section"),
         lang=lang_of(nitf) or lang_of(head) or lang_of(body) or given.get("lang"),
