@@ -18,6 +18,7 @@ wanted AS (
     FROM staged_matches m
     JOIN batch_versions v ON v.article_id = m.article_id AND v.is_final
     JOIN routes r ON r.topic = m.topic
+    WHERE coalesce(v.pub_status, 'usable') = 'usable'  -- withheld and canceled items never alert
 ),
 earlier AS (
     SELECT a.topic, a.story_id, a.channel_key, flatten(list(a.terms)) AS terms

@@ -38,5 +38,17 @@ SELECT
     content_key::BIGINT AS content_key,
     lang::VARCHAR AS lang,
     provenance::JSON AS provenance,
-    signature::BLOB AS signature
+    signature::BLOB AS signature,
+    format::VARCHAR AS format,
+    version::INTEGER AS version,
+    pub_status::VARCHAR AS pub_status,
+    urgency::INTEGER AS urgency,
+    priority::INTEGER AS priority,
+    slugline::VARCHAR AS slugline,
+    byline::VARCHAR AS byline,
+    take_key::VARCHAR AS take_key,
+    signals::JSON::VARCHAR[] AS signals,
+    subjects::JSON::VARCHAR[] AS subjects,
+    ednote::VARCHAR AS ednote,
+    correction::BOOLEAN AS correction
 FROM batch_versions_input;

@@ -13,6 +13,8 @@ SELECT
     v.agency_raw, v.dateline_separator, v.published_at, v.fetched_at, v.event_at,
     coalesce(v.first_seen_at, $now) AS first_seen_at, $now AS stored_at, v.body, v.content_hash,
     v.text_hash, v.url_key, v.content_key, v.lang, v.provenance, v.story_relation, v.similarity,
-    v.similar_to, $run_id AS run_id
+    v.similar_to, $run_id AS run_id,
+    v.format, v.version, v.pub_status, v.urgency, v.priority, v.slugline, v.byline, v.take_key, v.signals,
+    v.subjects, v.ednote, v.correction
 FROM batch_versions v
 ANTI JOIN stored s ON s.article_key = v.article_key AND s.revision = v.revision;

@@ -3,5 +3,6 @@
 CREATE OR REPLACE VIEW alerts AS
 SELECT
     alert_id, topic, story_id, article_id, channel, status, attempts, created_at, sent_at, error,
-    next_attempt_at, terms, snippet, channel_key, revision
+    next_attempt_at, terms, snippet, channel_key, revision,
+    withdraws  -- a "WITHDRAWN" notice: the alert_id it withdraws
 FROM alert_rows;

@@ -311,6 +311,30 @@ def format_message(alert: PendingAlert) -> Message:
     return Message(title=title, text="\n".join(text_lines), markdown="\n\n".join(md_blocks))
 
 
+def format_withdrawn(alert: PendingAlert) -> Message:
+    """A "WITHDRAWN" notice: the agency killed or cancelled the article an earlier alert (whose
+    id it carries) was about."""
+    title = escape_text(f"[wirewatch] WITHDRAWN: {alert.topic}: {alert.headline}")[:250]
+    notice = "WITHDRAWN: the agency has withdrawn this article; do not use it."
+    text_lines = [
+        notice,
+        f"Topic: {escape_text(alert.topic)}",
+        f"Headline: {escape_text(alert.headline)}",
+        f"Alerted for: {escape_text(alert.snippet)}",
+        f"Withdraws alert_id: {alert.withdraws}",
+        f"alert_id: {alert.alert_id} (at-least-once delivery: a repeat carries the same id)",
+    ]
+    md_blocks = [
+        f"**{notice}**",
+        f"**Topic:** {escape_markdown(alert.topic)}",
+        f"~~{escape_markdown(alert.headline)}~~",
+        f"> {_snippet_markdown(alert.snippet)}",
+        f"Withdraws alert\\_id: `{alert.withdraws}`",
+        f"alert\\_id: `{alert.alert_id}`",
+    ]
+    return Message(title=title, text="\n".join(text_lines), markdown="\n\n".join(md_blocks))
+
+
 def _count_by(values: Sequence[str]) -> str:
     counts: dict[str, int] = {}
     for v in values:
@@ -513,11 +537,14 @@ def deliver(
             results.update({a.alert_id: DeliveryResult(a.alert_id, False, error) for a in alerts})
             continue
         channel = _Channel(url)
+        notices = [a for a in alerts if a.withdraws]  # each its own message, never in a digest
+        alerts = [a for a in alerts if not a.withdraws]
         batches = (
             [(format_digest(alerts), alerts)]
             if len(alerts) > digest_threshold
             else [(format_message(a), [a]) for a in alerts]
         )
+        batches += [(format_withdrawn(a), [a]) for a in notices]
         for message, carried in batches:
             error = channel.send(message)
             for a in carried:

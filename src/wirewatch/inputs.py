@@ -10,14 +10,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wirewatch import codec, extract
+from wirewatch import codec, extract, formats
+from wirewatch.formats.articles import to_article
 from wirewatch.config import SourceConfig
 from wirewatch.model import Article, PollResult, SourceState
 
 WIRE_SUFFIXES = (".txt",)
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 PAGE_SUFFIXES = (".html", ".htm")
-IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES
+# agency wire formats, recognised by content (these suffixes only let a folder walk find them)
+WIRE_FORMAT_SUFFIXES = (".json", ".nitf", ".tst", ".anpa", ".ipt", ".g2", ".newsml")
+IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES + WIRE_FORMAT_SUFFIXES
 MAX_INPUT_BYTES = 15 * 1024 * 1024  # a saved feed or page larger than this is not one
 # What `wirewatch import` and `topics check` read files as: local input is trusted.
 IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
@@ -62,7 +65,11 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
             raise codec.CodecError(f"too large: {size:,} bytes (limit {MAX_INPUT_BYTES:,})")
         data = path.read_bytes()
         suffix = path.suffix.lower()
-        if suffix in FEED_SUFFIXES:
+        wire_items = formats.read_items(data)
+        if wire_items is not None:
+            result.articles.extend(_wire_articles(wire_items, path, source, now=now, guid_base=guid_base))
+            result.rejected.extend(f"{path}: {item}" for item in wire_items if isinstance(item, formats.FormatError))
+        elif suffix in FEED_SUFFIXES:
             found = extract.feed_articles(data, source=source, headers=None, fetched_at=now)
             result.articles.extend(found.articles)
             result.warnings.extend(f"{path}: {w}" for w in found.warnings)
@@ -72,7 +79,7 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
         else:
             text = codec.decode_document(data)
             item = codec.parse(text, fetched=now)
-            guid = str(path.relative_to(guid_base)) if guid_base and path.is_relative_to(guid_base) else os.path.abspath(path)
+            guid = _file_guid(path, guid_base)
             result.articles.append(
                 Article(
                     item=item,
@@ -83,10 +90,33 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
                     provenance={"item": "file"},
                 )
             )
-    except (OSError, codec.CodecError, extract.ExtractError) as error:
+    except (OSError, codec.CodecError, extract.ExtractError, formats.FormatError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         state.last_status, state.last_error = "error", f"{path}: {reason}"
     return result
+
+
+def _file_guid(path: Path, guid_base: Path | None) -> str:
+    return str(path.relative_to(guid_base)) if guid_base and path.is_relative_to(guid_base) else os.path.abspath(path)
+
+
+def _wire_articles(
+    items: list[formats.ParsedItem | formats.FormatError],
+    path: Path,
+    source: SourceConfig,
+    *,
+    now: dt.datetime,
+    guid_base: Path | None,
+) -> list[Article]:
+    """The readable items of one wire-format file; the file stands in for the id of an item
+    without one (the n-th of several gets ``#n``)."""
+    guid = _file_guid(path, guid_base)
+    return [
+        to_article(item, source=source.name, fetched_at=now, lang=source.lang,
+                   fallback_guid=guid if len(items) == 1 else f"{guid}#{n}")
+        for n, item in enumerate(items, 1)
+        if isinstance(item, formats.ParsedItem)
+    ]  # fmt: skip
 
 
 def read_dir_source(source: SourceConfig, previous: SourceState | None, *, now: dt.datetime) -> PollResult:

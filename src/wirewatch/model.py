@@ -53,6 +53,27 @@ class WireItem:
 
 
 @pickled_as_call
+@dataclass(frozen=True, slots=True)
+class WireMeta:
+    """What an agency wire format (NewsML-G2, NewsML 1.2, NITF, ANPA-1312, IPTC 7901, JSON) says
+    about an item beyond its text: version, status, urgency and editorial handling."""
+
+    format: str  # newsml-g2 | newsml-1.2 | nitf | anpa-1312 | iptc-7901 | json-ap | json-reuters
+    version: int | None = None
+    pub_status: str = "usable"  # usable | withheld | canceled
+    urgency: int | None = None  # 1 (flash) .. 8 (lowest), as the agency numbers it
+    priority: int | None = None
+    slugline: str | None = None
+    byline: str | None = None
+    take_key: str | None = None  # "1st Ld-Writethru", "REFILE", "UPDATE 2"
+    signals: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()  # "code name" as given
+    ednote: str | None = None
+    correction: bool = False
+    kill: bool = False  # a kill or cancel notice: the article it names is withdrawn
+
+
+@pickled_as_call
 @dataclass(slots=True)
 class Article:
     """A wire item plus where and when it came from: the unit the store ingests."""
@@ -67,6 +88,7 @@ class Article:
     # field -> origin ("feed", "page:jsonld", "page:rules", "page:generic", "file"),
     # so bad extractions can be found with SQL
     provenance: dict[str, str] = field(default_factory=dict)
+    wire: WireMeta | None = None  # set for items read from an agency wire format
 
 
 @pickled_as_call
@@ -157,6 +179,7 @@ class PendingAlert:
     snippet: str
     story_sources: int  # distinct sources that reported the story
     story_articles: int
+    withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
 
 
 @dataclass(frozen=True, slots=True)

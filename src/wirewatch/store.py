@@ -407,6 +407,7 @@ class Store:
                 if routes:
                     self._input("batch_routes_input", _route_columns(routes))
                     alert_ids = self._insert_alerts("queries/ingest_alerts", params)
+            alert_ids += self._withdraw(accepted, keys.keys, params)
             if polls:
                 self._input("batch_sources_input", _source_columns(polls))
                 self._run("queries/ingest_sources", {"now": now})
@@ -536,8 +537,22 @@ class Store:
             "lang": _objects([accepted[i].lang for i in writes]),
             "provenance": _objects([json.dumps(accepted[i].provenance) if accepted[i].provenance else None for i in writes]),
             "signature": _objects([signatures[i].tobytes() if usable[i] else None for i in writes]),
+            **_wire_columns([accepted[i] for i in writes]),
         })  # fmt: skip
         self._run("queries/ingest_stage")
+
+    def _withdraw(self, accepted: Sequence[Article], keys: Sequence[dedupe.ItemKeys], params: Mapping[str, Any]) -> list[str]:
+        """Mark the articles that the batch's kill and cancel notices name as withdrawn (every
+        version; nothing is deleted) and queue one "WITHDRAWN" notice per alert sent about them;
+        returns the notices' ids."""
+        killed = sorted({k.article_id for a, k in zip(accepted, keys) if a.wire is not None and a.wire.kill})
+        if not killed:
+            return []
+        self._input("batch_withdrawn_input", {
+            "article_id": _objects(killed),
+            "article_key": np.array([dedupe.signed64(a) for a in killed], dtype=np.int64),
+        })  # fmt: skip
+        return [row[0] for row in self._run("queries/ingest_withdrawn", params).fetchall()]
 
     def _stage_matches(self, matched: Sequence[tuple[str, TopicMatch]]) -> None:
         hits = [(n, h_no, h) for n, (_, m) in enumerate(matched) for h_no, h in enumerate(m.hits)]
@@ -570,6 +585,7 @@ class Store:
                 attempts=r[6], headline=r[7] or "", url=r[8], source=r[9] or "", dateline_place=r[10],
                 dateline_date=r[11], agency=r[12], terms=tuple(r[13] or ()), snippet=r[14] or "",
                 story_sources=r[15], story_articles=r[16],
+                withdraws=r[17],
             )  # fmt: skip
             for r in rows
         ]
@@ -795,6 +811,21 @@ def _route_columns(routes: Mapping[str, AlertRoute]) -> dict[str, np.ndarray]:
         "channel": _objects([f[2] for f in flat]),
         "realert": np.array([f[3] for f in flat], dtype=bool),
     }
+
+
+def _wire_columns(articles: Sequence[Article]) -> dict[str, np.ndarray]:
+    """The wire-format metadata of versions to write (all NULL for articles from other inputs)."""
+    wires = [a.wire for a in articles]
+
+    def column(name: str) -> np.ndarray:
+        return _objects([getattr(w, name) if w else None for w in wires])
+
+    return {
+        **{name: column(name) for name in ("format", "version", "pub_status", "urgency", "priority", "slugline",
+                                           "byline", "take_key", "ednote", "correction")},
+        "signals": _objects([json.dumps(list(w.signals)) if w else None for w in wires]),
+        "subjects": _objects([json.dumps(list(w.subjects)) if w else None for w in wires]),
+    }  # fmt: skip
 
 
 def _source_columns(polls: Sequence[SourceState]) -> dict[str, np.ndarray]:

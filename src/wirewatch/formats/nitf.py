@@ -1,0 +1,83 @@
+"""NITF (AP, EFE; also the body of many NewsML 1.2 items): ``<head>`` metadata, ``<body.head>``
+headlines, byline and dateline, ``<body.content>`` blocks."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from wirewatch.formats import editorial
+from wirewatch.formats.markup import attr, clean, child, children, descendants, first, lang_of, paragraphs, parse_xml, text_of, without_byline
+from wirewatch.formats.record import FormatError, ParsedItem
+from wirewatch.model import WireMeta
+
+
+def read(data: bytes) -> list[ParsedItem]:
+    return [item_of(parse_xml(data))]
+
+
+def item_of(nitf: etree._Element, *, defaults: dict | None = None) -> ParsedItem:
+    """One NITF document as an item; ``defaults`` (from an enclosing NewsML 1.2 item) fill
+    what the NITF leaves out."""
+    given = defaults or {}
+    head, body = child(nitf, "head"), child(nitf, "body")
+    docdata = first(head, "docdata")
+    body_head = first(body, "body.head")
+    hedline = first(body_head, "hedline")
+    headline = text_of(child(hedline, "hl1")) or text_of(first(head, "title")) or given.get("headline")
+    if not headline:
+        raise FormatError("NITF item without a headline (hl1 or title)")
+    subtitle = text_of(child(hedline, "hl2"))
+    byline = _byline(first(body_head, "byline")) or given.get("byline")
+    found = without_byline([p for block in descendants(first(body, "body.content"), "block") for p in paragraphs(block)]
+                           or paragraphs(first(body, "body.content")), byline)  # fmt: skip
+    dateline = given.get("dateline")
+    if dateline and found and not found[0].startswith(dateline.split(",")[0]):
+        found[0] = f"{dateline} {found[0]}"
+    ednote = attr(first(docdata, "ed-msg"), "info") or given.get("ednote")
+    headline, take = editorial.headline_take(headline)
+    status = attr(docdata, "management-status") or given.get("pub_status")
+    correction = first(docdata, "correction")
+    meta = WireMeta(
+        format=given.get("format", "nitf"),
+        version=editorial.number(attr(first(docdata, "du-key"), "version")) or given.get("version") or 1,
+        pub_status=editorial.pub_status(status),
+        urgency=editorial.number(attr(first(docdata, "urgency"), "ed-urg")) or given.get("urgency"),
+        priority=given.get("priority"),
+        slugline=attr(first(docdata, "du-key"), "key") or given.get("slugline"),
+        byline=byline,
+        take_key=take or given.get("take_key"),
+        signals=given.get("signals", ()),
+        subjects=tuple(_subjects(docdata)) or given.get("subjects", ()),
+        ednote=ednote,
+        correction=correction is not None or editorial.is_correction(take, ednote) or given.get("correction", False),
+        kill=editorial.pub_status(status) == "canceled" or editorial.is_kill(take, ednote) or given.get("kill", False),
+    )
+    return ParsedItem(
+        headline=headline,
+        paragraphs=tuple(found),
+        meta=meta,
+        guid=given.get("guid") or attr(first(docdata, "doc-id"), "id-string"),  # the envelope's id names the item
+        subtitle=subtitle if subtitle and subtitle != headline else None,
+        section=given.get("section"),
+        lang=lang_of(nitf) or lang_of(head) or lang_of(body) or given.get("lang"),
+        published_at=editorial.timestamp(attr(first(docdata, "date.issue"), "norm")) or given.get("published_at"),
+    )
+
+
+def _subjects(docdata: etree._Element | None) -> list[str]:
+    found = []
+    for element in descendants(docdata, "tobject.subject"):
+        code, name = attr(element, "tobject.subject.refnum"), attr(element, "tobject.subject.type")
+        found.append(" ".join(p for p in (code, name) if p))
+    for keyword in children(first(docdata, "key-list"), "keyword"):
+        if attr(keyword, "key"):
+            found.append(attr(keyword, "key") or "")
+    return [f for f in found if f]
+
+
+def _byline(element: etree._Element | None) -> str | None:
+    """"By BERNARD CONDON, AP Business Writer": the title (``<byttl>``) set off by a comma."""
+    if element is None:
+        return None
+    parts = [clean(element.text or "")] + [clean(" ".join(sub.itertext())) + " " + clean(sub.tail or "") for sub in element]
+    return ", ".join(p.strip() for p in parts if p.strip()) or None
