@@ -13,8 +13,10 @@ import gc
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -153,24 +155,84 @@ def _prepared_in_workers(
     context = _worker_context()
     queued = iter(jobs)
     pending: deque[tuple[Job, Future[tuple[Read, list[PreparedBatch]]]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen),)) as pool:
-        try:
-            # one job ahead per worker keeps them busy while the store writes; more only holds memory
-            for job in itertools.islice(queued, workers + 1):
-                pending.append((job, pool.submit(_read_and_prepare, read, job)))
-            while pending:
-                done = pending[0][1].result()
-                pending.popleft()
-                job = next(queued, None)
-                if job is not None:
-                    pending.append((job, pool.submit(_read_and_prepare, read, job)))
-                yield done
-        except BrokenProcessPool as error:
-            # Workers could not start (a script without an `if __name__ == "__main__":` guard
-            # re-runs in each) or died (out of memory): nothing is lost, the rest is read here.
-            logger.warning("worker processes failed (%s); reading the remaining batches in this process", error)
+    # Only this process holds the sending end: however it ends (kill -9 included), the workers
+    # read end-of-file and exit rather than outlive it.
+    lifeline, held = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen), lifeline))
+    try:
+        with _stopped_by_signals(held) as stop:
+            yield from _results_in_order(pool, queued, pending, read, workers, stop)
+    except BaseException:
+        # Ctrl-C, SIGTERM, or the caller stopped early: the workers go now, not after their jobs
+        held.close()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        held.close()
+        lifeline.close()
     for job in itertools.chain((job for job, _ in pending), queued):
         yield read(job)[0], None
+
+
+def _results_in_order(
+    pool: ProcessPoolExecutor,
+    queued: Iterator[Job],
+    pending: deque[tuple[Job, Future[tuple[Read, list[PreparedBatch]]]]],
+    read: Reader[Job, Read],
+    workers: int,
+    stop: threading.Event,
+) -> Iterator[tuple[Read, list[PreparedBatch]]]:
+    """The workers' results in job order, ``workers + 1`` jobs in flight; what is left in
+    ``pending`` and ``queued`` when the pool breaks is for the caller to read itself. Once
+    ``stop`` is set, the next batch asked for raises KeyboardInterrupt instead."""
+    try:
+        # one job ahead per worker keeps them busy while the store writes; more only holds memory
+        for job in itertools.islice(queued, workers + 1):
+            pending.append((job, pool.submit(_read_and_prepare, read, job)))
+        while pending:
+            done = pending[0][1].result()
+            pending.popleft()
+            job = next(queued, None)
+            if job is not None:
+                pending.append((job, pool.submit(_read_and_prepare, read, job)))
+            yield done
+            if stop.is_set():  # the interrupt was swallowed where it landed (DuckDB, a finaliser)
+                raise KeyboardInterrupt
+    except BrokenProcessPool as error:
+        if stop.is_set():  # the workers were stopped on purpose
+            raise KeyboardInterrupt from None
+        # Workers could not start (a script without an `if __name__ == "__main__":` guard
+        # re-runs in each) or died (out of memory): nothing is lost, the rest is read here.
+        logger.warning("worker processes failed (%s); reading the remaining batches in this process", error)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(held: multiprocessing.connection.Connection) -> Iterator[threading.Event]:
+    """SIGINT and SIGTERM (where nobody else handles them, in the main thread) stop the workers
+    at once, by closing their lifeline, and end the work as Ctrl-C does: the batch being written
+    rolls back, the stored ones stay. The event they set is there for when the KeyboardInterrupt
+    is lost where it landed."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def stop_now(signum: int, frame: object) -> None:
+        stop.set()
+        held.close()
+        raise KeyboardInterrupt
+
+    previous = {
+        number: signal.signal(number, stop_now)
+        for number in (signal.SIGINT, signal.SIGTERM)
+        if signal.getsignal(number) in (signal.default_int_handler, signal.SIG_DFL)
+    }
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -189,16 +251,27 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 _worker_match: Callable[[Article], Sequence[TopicMatch]] | None = None
 
 
-def _start_worker(chosen: Sequence[TopicConfig]) -> None:
+def _start_worker(chosen: Sequence[TopicConfig], lifeline: multiprocessing.connection.Connection) -> None:
     """Compile the topics once per worker process, with batch-sized collections (see
-    ``_batch_sized_collections``); what exists now lives until the end: frozen out of them."""
+    ``_batch_sized_collections``); what exists now lives until the end: frozen out of them.
+    The worker exits as soon as ``lifeline`` reads end-of-file: its parent is gone or done."""
     global _worker_match
     # Ctrl-C reaches the whole process group: the main process handles it (batches are
     # transactions) and shuts the pool down; a worker would only print a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(lifeline,), name="lifeline", daemon=True).start()
     _worker_match = article_matcher(chosen) if chosen else None
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
+
+
+def _exit_with_parent(lifeline: multiprocessing.connection.Connection) -> None:
+    try:
+        lifeline.recv()  # nothing is ever sent: this returns when the sending end closes
+    except (EOFError, OSError):
+        pass
+    os._exit(0)  # at once: the pool's queues and threads belong to a parent that has gone
 
 
 def _read_and_prepare(read: Reader[Job, Read], job: Job) -> tuple[Read, list[PreparedBatch]]:
