@@ -19,6 +19,7 @@ from wirewatch.extract import (
     date_from_url,
     decode_markup,
     feed_articles,
+    markup_paragraphs,
     page_article,
     parse_datetime,
     with_page_text,
@@ -509,3 +510,11 @@ def test_any_markup_gives_an_article_or_the_modules_error(parts: list[str]) -> N
         assert str(error) and "\n" not in str(error)
     else:
         assert result.item.headline
+
+
+def test_feed_or_jsonld_markup_with_unclosed_inline_tags_stays_within_the_bound() -> None:
+    started = time.perf_counter()
+    paragraphs = markup_paragraphs(f"<p>{HAMBURG[0]}</p><p>" + "<b><i>text " * (1_200_000 // 13))
+    elapsed = time.perf_counter() - started
+    assert paragraphs[0] == HAMBURG[0]
+    assert elapsed < BOUND_S, f"{elapsed:.1f} s"

@@ -215,7 +215,8 @@ def markup_paragraphs(markup: str) -> list[str]:
     """Paragraphs of a feed field or JSON-LD body that may be HTML, or plain text whose paragraphs
     are separated by blank lines (single newlines then only wrap lines)."""
     if _HTML_BLOCK.search(markup):
-        soup = BeautifulSoup(markup, "lxml")
+        tree = load_html(markup[:PAGE_CHAR_LIMIT])
+        soup = _soup_of(tree) if tree is not None else BeautifulSoup("", "lxml")
         root = soup.body or soup
         drop_junk(root)
         return element_paragraphs(root)
@@ -258,6 +259,7 @@ def drop_junk_elements(tree: HtmlElement) -> None:
         for element in tree.iter()
         if isinstance(element.tag, str)
         and element.tag not in ("html", "body")
+        and element.getparent() is not None  # a fragment's root is the page itself
         and (
             element.tag in ("figcaption", "nav")
             or ((element.get("class") or element.get("id"))
@@ -276,6 +278,10 @@ def parse_page(text: str) -> ParsedPage | None:
         return None
     for element in tree.xpath(_UNREAD):
         element.drop_tree()
-    # Serialised from lxml's tree, so the soup inherits its bounded depth.
-    soup = BeautifulSoup(lxml.html.tostring(tree, encoding="unicode"), "lxml")
-    return ParsedPage(tree=tree, soup=soup, truncated=truncated)
+    return ParsedPage(tree=tree, soup=_soup_of(tree), truncated=truncated)
+
+
+def _soup_of(tree: HtmlElement) -> BeautifulSoup:
+    # Serialised from lxml's tree, so the soup inherits its bounded depth (BeautifulSoup's own
+    # tree building follows any nesting, at a cost that grows faster than the input).
+    return BeautifulSoup(lxml.html.tostring(tree, encoding="unicode"), "lxml")

@@ -136,21 +136,24 @@ def _trafilatura_body(tree: HtmlElement, url: str | None) -> list[str]:
 
 def _with_visible_lead(paragraphs: list[str], draft: Draft, tree: HtmlElement) -> list[str]:
     """Generic paragraphs less a repeat of the headline, and with the page's lead block in front
-    when the extractor left it out: a description the page shows as a block of its own above the
-    story (a "summary" container beside the text container) is the story's first paragraph."""
+    when the extractor left it out: a description the page shows as a block of its own right
+    before the container of the story (a "summary" beside the "text") is its first paragraph; a
+    deck under the headline is not."""
     body = [p for p in paragraphs if p != draft.headline]
     lead = draft.subtitle
-    if body and lead and not is_lead_of(lead, body) and _shown_as_block(tree, lead):
+    if body and lead and not is_lead_of(lead, body) and _lead_block_before(tree, lead, body[0]):
         return [lead, *body]
     return body
 
 
-def _shown_as_block(tree: HtmlElement, text: str) -> bool:
-    start = " ".join(text.split())[:40]
+def _lead_block_before(tree: HtmlElement, lead: str, first: str) -> bool:
+    """Whether an element's whole text is ``lead`` and its next sibling holds ``first``."""
+    wanted, start = " ".join(lead.split()), " ".join(lead.split())[:40]
     for element in tree.iter("div", "p", "h2", "section"):
         own = " ".join((element.text or "").split())
-        if own and own.startswith(start) and " ".join(element.text_content().split()) == " ".join(text.split()):
-            return True
+        if own and own.startswith(start) and " ".join(element.text_content().split()) == wanted:
+            following = element.getnext()
+            return following is not None and first[:60] in " ".join(following.text_content().split())
     return False
 
 
