@@ -4,6 +4,7 @@ shapes of real agency files: detection by content, one behaviour per test."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,16 @@ def test_urgency_labels():
     from wirewatch.alerts import urgency_label
 
     assert [urgency_label(u) for u in (1, 2, 3, 4, None)] == ["FLASH ", "URGENT ", "URGENT ", "", ""]
+
+
+def test_anpa_header_line_of_spaces_is_read_in_linear_time(tmp_path):
+    # The keyword pattern backtracks over runs of spaces (cubic): a hostile header line of
+    # 20,000 spaces took minutes before keyword lines were length-capped.
+    data = (FIXTURES / "anpa_latin1.tst").read_bytes()
+    first_line_end = data.index(b"\n") + 1
+    hostile = data[:first_line_end] + b"b a BC-x" + b" " * 20_000 + b"x\r\n" + data[first_line_end:]
+    (tmp_path / "hostile.tst").write_bytes(hostile)
+    started = time.perf_counter()
+    [article] = inputs.read_file(tmp_path / "hostile.tst", inputs.IMPORT_SOURCE, now=NOW).articles
+    assert time.perf_counter() - started < 2.0
+    assert article.wire.slugline == "BC-Mira-Dam"
