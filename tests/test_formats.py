@@ -4,6 +4,7 @@ shapes of real agency files: detection by content, one behaviour per test."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -208,7 +209,7 @@ def test_a_file_in_a_format_that_cannot_be_read_at_all_raises_one_line():
 def herons_config(tmp_path: Path, channel: str | None = None) -> Path:
     config = make_config(tmp_path, [channel] if channel else [])
     with config.open("a", encoding="utf-8") as toml:
-        toml.write('[[topics]]\nname = "herons"\nquery = \'heron OR herons OR otters\'\n')
+        toml.write('[[topics]]\nname = "herons"\nquery = \'heron OR herons OR otters OR bridge\'\n')
     return config
 
 
@@ -314,3 +315,27 @@ def test_every_real_corpus_item_reads_with_a_headline_and_a_body(corpus):
         result = inputs.read_file(path, inputs.IMPORT_SOURCE, now=NOW)
         assert (result.state.last_error, result.rejected) == (None, []), path.name
         assert [bool(a.item.headline and a.item.paragraphs and a.wire) for a in result.articles] == [True], path.name
+
+
+def test_a_flash_item_is_alerted_as_flash(tmp_path, webhook_receiver):
+    import_files(herons_config(tmp_path, webhook_receiver.url("/hook")), "g2_two_items.xml")
+    assert [p["title"] for p in webhook_receiver.payloads] == ["[wirewatch] FLASH herons: Bridge over Lake Mira closes"]
+
+
+def test_urgency_labels():
+    from wirewatch.alerts import urgency_label
+
+    assert [urgency_label(u) for u in (1, 2, 3, 4, None)] == ["FLASH ", "URGENT ", "URGENT ", "", ""]
+
+
+def test_anpa_header_line_of_spaces_is_read_in_linear_time(tmp_path):
+    # The keyword pattern backtracks over runs of spaces (cubic): a hostile header line of
+    # 20,000 spaces took minutes before keyword lines were length-capped.
+    data = (FIXTURES / "anpa_latin1.tst").read_bytes()
+    first_line_end = data.index(b"\n") + 1
+    hostile = data[:first_line_end] + b"b a BC-x" + b" " * 20_000 + b"x\r\n" + data[first_line_end:]
+    (tmp_path / "hostile.tst").write_bytes(hostile)
+    started = time.perf_counter()
+    [article] = inputs.read_file(tmp_path / "hostile.tst", inputs.IMPORT_SOURCE, now=NOW).articles
+    assert time.perf_counter() - started < 2.0
+    assert article.wire.slugline == "BC-Mira-Dam"

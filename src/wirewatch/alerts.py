@@ -281,11 +281,18 @@ def _fields(alert: PendingAlert) -> tuple[str, str, str]:
     return dateline, ", ".join(alert.terms), alert.source
 
 
+def urgency_label(urgency: int | None) -> str:
+    """"FLASH " for wire urgency 1, "URGENT " for 2 and 3 (AP's bulletin and urgent), else ""."""
+    if urgency == 1:
+        return "FLASH "
+    return "URGENT " if urgency in (2, 3) else ""
+
+
 def format_message(alert: PendingAlert) -> Message:
     """One alert: topic, headline, dateline, matched terms, the snippet with hits marked, the
     link, the story's size and the alert_id (delivery is at-least-once)."""
     dateline, terms, source = _fields(alert)
-    title = escape_text(f"[wirewatch] {alert.topic}: {alert.headline}")[:250]
+    title = escape_text(f"[wirewatch] {urgency_label(alert.urgency)}{alert.topic}: {alert.headline}")[:250]
 
     text_lines = [
         f"Topic: {escape_text(alert.topic)}",

@@ -180,6 +180,7 @@ class PendingAlert:
     story_sources: int  # distinct sources that reported the story
     story_articles: int
     withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
+    urgency: int | None = None  # the article's wire urgency (1 = flash), when a wire format gave one
 
 
 @dataclass(frozen=True, slots=True)

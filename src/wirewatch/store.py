@@ -585,7 +585,7 @@ class Store:
                 attempts=r[6], headline=r[7] or "", url=r[8], source=r[9] or "", dateline_place=r[10],
                 dateline_date=r[11], agency=r[12], terms=tuple(r[13] or ()), snippet=r[14] or "",
                 story_sources=r[15], story_articles=r[16],
-                withdraws=r[17],
+                withdraws=r[17], urgency=r[18],
             )  # fmt: skip
             for r in rows
         ]

@@ -14,6 +14,7 @@ from wirewatch.model import WireMeta
 _KEYWORD_LINE = re.compile(
     r"^(?P<priority>[a-z]) (?P<category>[a-z]{1,2})[\x00-\x1f]* ?(?P<slug>\S+)(?:\s+(?P<take>.*?))??\s+(?P<date>\d\d-\d\d)\s+(?P<words>\d{3,5})\s*$"
 )
+MAX_KEYWORD_LINE = 200
 URGENCY = {"f": 1, "b": 2, "u": 3, "r": 5, "d": 6}  # flash, bulletin, urgent, routine, deferred
 _LEAD = re.compile(r"(\d+)\s*(?:st|nd|rd|th)\s*Ld", re.I)
 _NOT_TEXT = re.compile(r"^(?:AP Photos?|AP Video|AP Graphic|With (?:AP )?Photos?)\b", re.I)
@@ -22,7 +23,9 @@ _END_MARK = re.compile(r"^=+\s*\w*\s*$")  # "==Kyodo"
 
 def read(data: bytes) -> list[ParsedItem]:
     envelope = open_envelope(data, "ANPA-1312")
-    keyword = next((m for m in (_KEYWORD_LINE.match(line.strip("\x16 ")) for line in envelope.header) if m), None)
+    # a keyword line is short; a longer one is not tried (the pattern backtracks over spaces)
+    keyword = next((m for m in (_KEYWORD_LINE.match(line.strip("\x16 ")) for line in envelope.header
+                                if len(line) <= MAX_KEYWORD_LINE) if m), None)  # fmt: skip
     slug = keyword.group("slug") if keyword else None
     take = (keyword.group("take") or "").strip() or None if keyword else None
     lines = [line for line in envelope.text if not _END_MARK.match(line.strip())]
