@@ -7,7 +7,7 @@ SELECT
     a.story_id,
     arg_min(a.headline, (a.first_seen_at, a.article_id)) AS headline,
     arg_min(a.url, (a.first_seen_at, a.article_id)) AS url,
-    any_value(s.n_sources) AS n_sources,
+    any_value(s.n_outlets) AS n_sources,  -- outlets, not feeds: one import can carry several
     count(DISTINCT m.article_id) AS n_matching,
     arg_min(a.dateline_place, (a.first_seen_at, a.article_id)) AS dateline_place,
     arg_min(a.dateline_date, (a.first_seen_at, a.article_id)) AS dateline_date,

@@ -1,5 +1,6 @@
 -- Pending alerts whose next attempt is due, with what their message needs: the triggering
--- article's headline, link and dateline, the matched terms, and how big the story is now.
+-- article's headline, link and dateline, the matched terms, and how big the story is now (its
+-- outlets: agency, else publisher, else feed; and its articles).
 WITH due AS (
     SELECT *
     FROM alert_rows
@@ -8,7 +9,7 @@ WITH due AS (
         AND (next_attempt_at IS NULL OR next_attempt_at <= $now)
 ),
 story_sizes AS (
-    SELECT story_id, count(DISTINCT source) AS n_sources, count(*) AS n_articles
+    SELECT story_id, count(DISTINCT outlet(agency, url, source)) AS n_sources, count(*) AS n_articles
     FROM article_rows
     WHERE is_current AND story_id IN (SELECT story_id FROM due)
     GROUP BY story_id

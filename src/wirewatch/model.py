@@ -155,7 +155,7 @@ class PendingAlert:
     agency: str | None
     terms: tuple[str, ...]
     snippet: str
-    story_sources: int  # distinct sources that reported the story
+    story_sources: int  # distinct outlets that reported the story (agency, else publisher, else feed)
     story_articles: int
 
 

@@ -410,6 +410,7 @@ class Store:
             if copies:
                 self._input("batch_copies_input", copies)
                 self._run("queries/ingest_copied_guids", {"now": now})
+            self._record_copy_decisions(accepted, keys.keys, decisions, {**params, "cutoff": cutoff})
             outcomes = _outcomes(reasons, rows, decisions, links)
             counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("new", "duplicate", "revised", "rejected")}
             self._run("queries/ingest_counts", {
@@ -418,6 +419,28 @@ class Store:
             })  # fmt: skip
         timings["total"] = time.perf_counter() - started
         return BatchResult(outcomes, matched, alert_ids, timings)
+
+    def _record_copy_decisions(
+        self,
+        accepted: Sequence[Article],
+        keys: Sequence[dedupe.ItemKeys],
+        decisions: Sequence[dedupe.Decision],
+        params: Mapping[str, Any],
+    ) -> None:
+        """Keep the batch's exact copies of other items, with their rule (``copy_decisions``),
+        and prune those older than the story window (``params``: now, run_id, cutoff)."""
+        copied = [(a, k, d) for a, k, d in zip(accepted, keys, decisions)
+                  if d.status == "duplicate" and d.article_id != k.article_id]  # fmt: skip
+        if copied:
+            self._input("batch_copy_decisions_input", {
+                "source": _objects([a.source for a, _, _ in copied]),
+                "guid": _objects([a.guid for a, _, _ in copied]),
+                "url": _objects([a.url for a, _, _ in copied]),
+                "url_norm": _objects([k.url_norm for _, k, _ in copied]),
+                "article_id": _objects([d.article_id for _, _, d in copied]),
+            })  # fmt: skip
+            self._run("queries/ingest_copy_decisions", params)
+        self._run("queries/prune_copy_decisions", params)
 
     def _known(self) -> tuple[list[dedupe.KnownArticle], dict[str, tuple[dedupe.StoryLink, dt.datetime]]]:
         """Stored articles the batch's keys point at, and what a revision of each carries over
