@@ -178,8 +178,18 @@ def reading_archive(config_path: Optional[Path], db: Optional[Path]) -> Iterator
     with user_errors():
         config = config_from(config_path, db)
         require_database(config)
+        say_who_is_writing(config.db)
         with open_store(config.db, read_only=True) as store:
             yield store
+
+
+def say_who_is_writing(db: Path) -> None:
+    """A reader that has to wait for a writer says so at once, naming the writer's command."""
+    from wirewatch.store import writer_holding
+
+    writer = writer_holding(db)
+    if writer:
+        typer.echo(f"waiting for {writer} to finish writing {db} ...", err=True)
 
 
 FORMATS = ("table", "csv", "json", "jsonl")

@@ -156,8 +156,38 @@ def _first_line(error: BaseException) -> str:
 
 def _locked_message(path: Path, message: str, waited: float) -> str:
     holder = _LOCK_HOLDER.search(message)
-    who = f"process {holder['pid']} ({holder['program']})" if holder else "another process"
+    who = f"process {holder['pid']} ({command_line(int(holder['pid'])) or holder['program']})" if holder else "another process"
     return f"{path}: the database is in use by {who}; gave up after waiting {waited:g} s"
+
+
+def writer_holding(path: Path) -> str | None:
+    """Who holds ``path``'s write lock right now, as "wirewatch import (pid 123)", or None when
+    the file can be opened for reading (or does not exist). One attempt, no wait: for saying at
+    once what a reader is about to wait for."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as error:
+        holder = _LOCK_HOLDER.search(_first_line(error))
+        if holder is None:
+            return None
+        return f"{command_line(int(holder['pid'])) or holder['program']} (pid {holder['pid']})"
+    return None
+
+
+def command_line(pid: int, limit: int = 80) -> str | None:
+    """The command a process runs, as its user typed it: "wirewatch import feeds/" rather than
+    "python3.11" (the interpreter and the script's folder left out); None where unknown."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return None
+    argv = [a for a in argv if a]
+    if len(argv) > 1 and Path(argv[0]).name.startswith("python") and not argv[1].startswith("-"):
+        argv = argv[1:]
+    if not argv:
+        return None
+    shown = " ".join(" ".join([Path(argv[0]).name, *argv[1:]]).split())  # one line, whatever the arguments hold
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 @cache
