@@ -100,3 +100,28 @@ def test_copy_decisions_name_the_rule_and_are_pruned_with_the_story_window(tmp_p
         later = BASE_TIME + dt.timedelta(days=30)
         store.ingest_batch(run, [article(2, minutes=30 * 24 * 60)], now=later, story_window_days=14)
         assert store.query("SELECT count(*) FROM copy_decisions")[1] == [(0,)]
+
+
+def test_alert_and_digest_name_the_other_outlets(tmp_path):
+    from receivers import WebhookReceiver
+    from test_pipeline import make_config
+
+    from wirewatch import pipeline
+    from wirewatch.config import load_config
+
+    receiver = WebhookReceiver().start()
+    try:
+        config = make_config(tmp_path, [receiver.url("/hook")])
+        ap = SEED.read_text(encoding="utf-8").replace("(Itar-Tass)", "(AP)").replace("rapid", "swift")
+        (tmp_path / "ap.txt").write_text(ap, encoding="utf-8")
+        result = runner.invoke(app, ["import", "--config", str(config), str(SEED), str(tmp_path / "ap.txt")])
+        assert "alerts: 1 new, 1 sent, 0 failed" in result.stdout
+        (alert,) = receiver.payloads
+        assert "Also reported by 1 other outlet: AP (2 articles in the story)." in alert["message"]
+        loaded = load_config(config)
+        with open_store(loaded.db) as store:
+            (digest,) = pipeline.send_daily_digests(store, loaded, hours=24, now=dt.datetime.now(dt.timezone.utc))
+        assert digest.ok
+        assert "2 outlets (AP, TASS), 2 articles" in receiver.payloads[1]["message"]
+    finally:
+        receiver.stop()

@@ -13,7 +13,8 @@ SELECT
     arg_min(a.dateline_date, (a.first_seen_at, a.article_id)) AS dateline_date,
     arg_min(a.agency, (a.first_seen_at, a.article_id)) AS agency,
     list_sort(list_distinct(flatten(list(m.terms)))) AS terms,
-    max(m.score) AS best_score
+    max(m.score) AS best_score,
+    any_value(s.outlets) AS outlets
 FROM topic_match_rows m
 JOIN articles a USING (article_id)
 JOIN stories s ON s.story_id = a.story_id

@@ -51,6 +51,7 @@ class StorySummary:
     dateline_date: dt.date | None = None
     agency: str | None = None
     terms: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # their names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,10 +270,17 @@ def _story_size(alert: PendingAlert) -> str:
     others = alert.story_sources - 1
     if others <= 0:
         return f"First outlet to report this story ({_plural(alert.story_articles, 'article')})."
+    named = alert.story_outlets
     return (
-        f"Also reported by {_plural(others, 'other outlet')} "
+        f"Also reported by {_plural(others, 'other outlet')}{': ' + _names(named) if named else ''} "
         f"({_plural(alert.story_articles, 'article')} in the story)."
     )
+
+
+def _names(outlets: Sequence[str], shown: int = 5) -> str:
+    """"AP, Reuters" or "AP, Reuters, ... and 4 more"."""
+    more = len(outlets) - shown
+    return ", ".join(outlets[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _fields(alert: PendingAlert) -> tuple[str, str, str]:
@@ -360,7 +368,7 @@ def format_daily_digest(
     text_items, md_items = [], []
     for n, r in enumerate(ranked, 1):
         dateline = _dateline(r.dateline_place, r.dateline_date, r.agency)
-        size = f"{_plural(r.sources, 'outlet')}, {_plural(r.articles, 'article')}"
+        size = f"{_plural(r.sources, 'outlet')}{' (' + _names(r.outlets) + ')' if r.outlets else ''}, {_plural(r.articles, 'article')}"
         text_items.append(
             f"{n}. {escape_text(r.headline)} ({escape_text(dateline) or 'no dateline'}; {size})"
             + (f"\n   {escape_text(r.url)}" if r.url else "")

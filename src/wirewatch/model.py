@@ -157,6 +157,7 @@ class PendingAlert:
     snippet: str
     story_sources: int  # distinct outlets that reported the story (agency, else publisher, else feed)
     story_articles: int
+    story_outlets: tuple[str, ...] = ()  # the names of the others than the alerting article's
 
 
 @dataclass(frozen=True, slots=True)

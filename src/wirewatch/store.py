@@ -618,7 +618,7 @@ class Store:
                 alert_id=r[0], topic=r[1], story_id=r[2], article_id=r[3], channel_key=r[4], channel=r[5],
                 attempts=r[6], headline=r[7] or "", url=r[8], source=r[9] or "", dateline_place=r[10],
                 dateline_date=r[11], agency=r[12], terms=tuple(r[13] or ()), snippet=r[14] or "",
-                story_sources=r[15], story_articles=r[16],
+                story_sources=r[15], story_articles=r[16], story_outlets=tuple(r[17]),
             )  # fmt: skip
             for r in rows
         ]
@@ -670,7 +670,8 @@ class Store:
         rows = self._run("queries/daily_digest", {"since": _utc(since)}).fetchall()
         return [
             (r[0], StorySummary(story_id=r[1], headline=r[2] or "", url=r[3], sources=r[4], articles=r[5],
-                                dateline_place=r[6], dateline_date=r[7], agency=r[8], terms=tuple(r[9])))
+                                dateline_place=r[6], dateline_date=r[7], agency=r[8], terms=tuple(r[9]),
+                                outlets=tuple(r[11])))
             for r in rows
         ]  # fmt: skip
 
