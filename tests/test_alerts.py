@@ -172,7 +172,7 @@ def test_format_message_carries_the_evidence_in_plain_text():
             "Matched: ABM, missile defense",
             "Snippet: There is no progress at the Russia-U.S. «missile defense» negotiations.",
             "Link: https://tass.com/world/1",
-            "Also reported by 3 other sources (5 articles in the story).",
+            "Also reported by 3 other outlets (5 articles in the story).",
             "alert_id: a1 (at-least-once delivery: a repeat carries the same id)",
         ]
     )
@@ -187,7 +187,7 @@ def test_format_message_markdown_bolds_the_hits_and_links_the_article():
             "**Matched:** ABM, missile defense",
             "> There is no progress at the Russia-U.S. **missile defense** negotiations.",
             "[Read the article](<https://tass.com/world/1>)",
-            "Also reported by 3 other sources (5 articles in the story).",
+            "Also reported by 3 other outlets (5 articles in the story).",
             "alert\\_id: `a1`",
         ]
     )
@@ -206,7 +206,7 @@ def test_format_message_for_a_first_report_without_dateline_or_link():
     lines = message.text.splitlines()
     assert lines[2] == "Dateline: (none) (source: tass-en)"
     assert lines[5] == "Link: (none)"
-    assert lines[6] == "First source to report this story (1 article)."
+    assert lines[6] == "First outlet to report this story (1 article)."
     assert "Read the article" not in message.markdown
 
 
@@ -250,7 +250,7 @@ def test_format_digest_lists_every_alert_with_its_id():
     assert digest.text.splitlines()[0] == "7 alerts due at once, sent as one digest."
     assert digest.text.splitlines()[2:6] == [
         "1. [arms] No progress at Russia-US missile defense negotiations",
-        "   CHEBARKUL · 2011-09-27 · TASS; matched: ABM, missile defense; 4 sources",
+        "   CHEBARKUL · 2011-09-27 · TASS; matched: ABM, missile defense; 4 outlets",
         "   https://tass.com/world/1",
         "   alert_id: a1",
     ]
@@ -271,14 +271,14 @@ def test_format_daily_digest_counts_matches_and_ranks_stories_by_sources():
     assert digest.text.splitlines() == [
         "Topic arms 2011-09-28: 13 matches in 3 stories.",
         "",
-        "1. Big story (MOSCOW · 2011-09-27 · TASS; 5 sources, 9 articles)",
+        "1. Big story (MOSCOW · 2011-09-27 · TASS; 5 outlets, 9 articles)",
         "   https://tass.com/2",
-        "2. Middle story (no dateline; 2 sources, 3 articles)",
+        "2. Middle story (no dateline; 2 outlets, 3 articles)",
         "   https://apnews.com/3",
-        "3. Small story (no dateline; 1 source, 1 article)",
+        "3. Small story (no dateline; 1 outlet, 1 article)",
     ]
     assert digest.markdown.splitlines()[2] == (
-        "1. **Big story** · MOSCOW · 2011-09-27 · TASS · 5 sources, 9 articles · "
+        "1. **Big story** · MOSCOW · 2011-09-27 · TASS · 5 outlets, 9 articles · "
         "[link](<https://tass.com/2>)"
     )
 

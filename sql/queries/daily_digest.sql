@@ -7,13 +7,14 @@ SELECT
     a.story_id,
     arg_min(a.headline, (a.first_seen_at, a.article_id)) AS headline,
     arg_min(a.url, (a.first_seen_at, a.article_id)) AS url,
-    any_value(s.n_sources) AS n_sources,
+    any_value(s.n_outlets) AS n_sources,  -- outlets, not feeds: one import can carry several
     count(DISTINCT m.article_id) AS n_matching,
     arg_min(a.dateline_place, (a.first_seen_at, a.article_id)) AS dateline_place,
     arg_min(a.dateline_date, (a.first_seen_at, a.article_id)) AS dateline_date,
     arg_min(a.agency, (a.first_seen_at, a.article_id)) AS agency,
     list_sort(list_distinct(flatten(list(m.terms)))) AS terms,
-    max(m.score) AS best_score
+    max(m.score) AS best_score,
+    any_value(s.outlets) AS outlets
 FROM topic_match_rows m
 JOIN articles a USING (article_id)
 JOIN stories s ON s.story_id = a.story_id

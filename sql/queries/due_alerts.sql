@@ -1,5 +1,6 @@
 -- Pending alerts whose next attempt is due, with what their message needs: the triggering
--- article's headline, link and dateline, the matched terms, and how big the story is now.
+-- article's headline, link and dateline, the matched terms, and how big the story is now (its
+-- outlets: agency, else publisher, else feed; and its articles).
 WITH due AS (
     SELECT *
     FROM alert_rows
@@ -8,7 +9,9 @@ WITH due AS (
         AND (next_attempt_at IS NULL OR next_attempt_at <= $now)
 ),
 story_sizes AS (
-    SELECT story_id, count(DISTINCT source) AS n_sources, count(*) AS n_articles
+    SELECT
+        story_id, count(DISTINCT outlet(agency, url, source)) AS n_sources, count(*) AS n_articles,
+        list(DISTINCT outlet(agency, url, source) ORDER BY outlet(agency, url, source)) AS outlets
     FROM article_rows
     WHERE is_current AND story_id IN (SELECT story_id FROM due)
     GROUP BY story_id
@@ -17,7 +20,8 @@ SELECT
     d.alert_id, d.topic, d.story_id, d.article_id, d.channel_key, d.channel, d.attempts,
     a.headline, a.url, a.source, a.dateline_place, a.dateline_date, a.agency, d.terms, d.snippet,
     coalesce(s.n_sources, 0) AS n_sources, coalesce(s.n_articles, 0) AS n_articles,
-    d.withdraws, a.urgency
+    d.withdraws, a.urgency,
+    list_filter(coalesce(s.outlets, []), lambda o: o <> outlet(a.agency, a.url, a.source)) AS other_outlets
 FROM due d
 LEFT JOIN article_rows a ON a.article_id = d.article_id AND a.is_current
 LEFT JOIN story_sizes s ON s.story_id = d.story_id

@@ -21,3 +21,8 @@ CREATE OR REPLACE MACRO wire_text(section, headline, subtitle, dateline_raw, bod
 -- (topic, story, channel, article version) can never get two ids.
 CREATE OR REPLACE MACRO alert_id(topic, story_id, channel_key, article_id, revision) AS
     left(sha256(concat_ws(chr(31), topic, story_id, channel_key, article_id, revision::VARCHAR)), 16);
+
+-- The outlet that carried an article: its agency, else the publisher's host from its link, else
+-- the feed or source it came through ("import" for local files without either).
+CREATE OR REPLACE MACRO outlet(agency, url, source) AS
+    coalesce(agency, nullif(regexp_extract(url, '^[a-zA-Z]+://(?:www\.)?([^/:?#]+)', 1), ''), source);

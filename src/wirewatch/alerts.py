@@ -45,12 +45,13 @@ class StorySummary:
     story_id: str
     headline: str
     url: str | None
-    sources: int  # distinct sources that reported the story
+    sources: int  # distinct outlets that reported the story (agency, else publisher, else feed)
     articles: int  # matching articles in the story
     dateline_place: str | None = None
     dateline_date: dt.date | None = None
     agency: str | None = None
     terms: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # their names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,11 +269,18 @@ def _dateline(place: str | None, date: dt.date | None, agency: str | None) -> st
 def _story_size(alert: PendingAlert) -> str:
     others = alert.story_sources - 1
     if others <= 0:
-        return f"First source to report this story ({_plural(alert.story_articles, 'article')})."
+        return f"First outlet to report this story ({_plural(alert.story_articles, 'article')})."
+    named = alert.story_outlets
     return (
-        f"Also reported by {_plural(others, 'other source')} "
+        f"Also reported by {_plural(others, 'other outlet')}{': ' + _names(named) if named else ''} "
         f"({_plural(alert.story_articles, 'article')} in the story)."
     )
+
+
+def _names(outlets: Sequence[str], shown: int = 5) -> str:
+    """"AP, Reuters" or "AP, Reuters, ... and 4 more"."""
+    more = len(outlets) - shown
+    return ", ".join(outlets[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _fields(alert: PendingAlert) -> tuple[str, str, str]:
@@ -359,7 +367,7 @@ def format_digest(alerts: Sequence[PendingAlert]) -> Message:
         text_items.append(
             f"{n}. [{escape_text(a.topic)}] {escape_text(a.headline)}\n"
             f"   {escape_text(dateline) or '(no dateline)'}; matched: {escape_text(terms)}; "
-            f"{_plural(a.story_sources, 'source')}\n"
+            f"{_plural(a.story_sources, 'outlet')}\n"
             f"   {escape_text(a.url or '(no link)')}\n"
             f"   alert_id: {a.alert_id}"
         )
@@ -367,7 +375,7 @@ def format_digest(alerts: Sequence[PendingAlert]) -> Message:
         md_items.append(
             f"{n}. **{escape_markdown(a.headline)}**  \n"
             f"   {escape_markdown(a.topic)} · {escape_markdown(dateline) or '(no dateline)'} · "
-            f"matched: {escape_markdown(terms)} · {_plural(a.story_sources, 'source')}"
+            f"matched: {escape_markdown(terms)} · {_plural(a.story_sources, 'outlet')}"
             f"{' · ' + link if link else ''} · `{a.alert_id}`"
         )
     header = f"{_plural(len(alerts), 'alert')} due at once, sent as one digest."
@@ -391,7 +399,7 @@ def format_daily_digest(
     text_items, md_items = [], []
     for n, r in enumerate(ranked, 1):
         dateline = _dateline(r.dateline_place, r.dateline_date, r.agency)
-        size = f"{_plural(r.sources, 'source')}, {_plural(r.articles, 'article')}"
+        size = f"{_plural(r.sources, 'outlet')}{' (' + _names(r.outlets) + ')' if r.outlets else ''}, {_plural(r.articles, 'article')}"
         text_items.append(
             f"{n}. {escape_text(r.headline)} ({escape_text(dateline) or 'no dateline'}; {size})"
             + (f"\n   {escape_text(r.url)}" if r.url else "")

@@ -178,8 +178,18 @@ def reading_archive(config_path: Optional[Path], db: Optional[Path]) -> Iterator
     with user_errors():
         config = config_from(config_path, db)
         require_database(config)
+        say_who_is_writing(config.db)
         with open_store(config.db, read_only=True) as store:
             yield store
+
+
+def say_who_is_writing(db: Path) -> None:
+    """A reader that has to wait for a writer says so at once, naming the writer's command."""
+    from wirewatch.store import writer_holding
+
+    writer = writer_holding(db)
+    if writer:
+        typer.echo(f"waiting for {writer} to finish writing {db} ...", err=True)
 
 
 FORMATS = ("table", "csv", "json", "jsonl")
@@ -401,6 +411,10 @@ def print_table(columns: list[str], rows: list[tuple]) -> None:
 
 
 def table_cell(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat(sep=" ", timespec="seconds")
+    elif isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
     text = "" if value is None else " ".join(str(value).split())
     return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
@@ -419,6 +433,67 @@ def serve_command() -> None:
     except Exception as error:  # Prefect or its server failed: say so in one line
         typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", err=True)
         raise typer.Exit(2) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Stories
+
+
+def named_query(store: "Store", name: str, params: dict[str, object]) -> tuple[list[str], list[tuple]]:
+    """Run the read-only query sql/queries/NAME.sql with ``params``."""
+    from wirewatch.store import SQL_DIR
+
+    return store.query((SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8"), params)
+
+
+def parse_since(since: Optional[str]) -> Optional[dt.datetime]:
+    """--since YYYY-MM-DD as midnight UTC, or ConfigError naming the option."""
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), dt.timezone.utc) if since else None
+    except ValueError:
+        raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+
+
+@app.command("stories")
+def stories_command(
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only stories this topic flagged."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only stories seen on or after this date (YYYY-MM-DD)."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many stories."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = FormatOption,
+) -> None:
+    """List stories, flagged ones first: headline, outlets that carried it, size, first and last
+    seen, topics."""
+    check_choice("--format", output_format, FORMATS)
+    with user_errors():
+        cutoff = parse_since(since)
+    with reading_archive(config_path, db) as store:
+        columns, rows = named_query(store, "story_list", {"topic": topic, "since": cutoff, "limit": limit})
+    print_rows(columns, rows, output_format)
+
+
+@app.command("story")
+def story_command(
+    story_id: str = typer.Argument(..., help="A story_id (from `wirewatch stories`)."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Every article of a story (outlet, source, agency, dateline, relation first/copy/update,
+    similarity), then the exact copies counted but not stored, with the article each copied and
+    the rule (guid, url or content hash)."""
+    from wirewatch.store import StoreError
+
+    with reading_archive(config_path, db) as store:
+        columns, articles = named_query(store, "story_articles", {"story_id": story_id})
+        if not articles:
+            raise StoreError(f"no story {story_id!r} (see `wirewatch stories`)")
+        copy_columns, copies = named_query(store, "story_copies", {"story_id": story_id})
+    typer.echo(f"story {story_id}: {len(articles)} stored article{'s' if len(articles) != 1 else ''}")
+    print_table(columns, articles)
+    typer.echo(f"exact copies counted, not stored: {len(copies)}")
+    if copies:
+        print_table(copy_columns, copies)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -506,10 +581,7 @@ def topics_backtest(
             chosen = [t for t in config.enabled_topics if name is None or t.name == name]
             if not chosen:
                 raise ConfigError(f"no enabled topic named {name!r}")
-        try:
-            cutoff = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), dt.timezone.utc) if since else None
-        except ValueError:
-            raise ConfigError(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+        cutoff = parse_since(since)
     with reading_archive(config_path, db) as store:
         # every article: --since compares the article's own date, which the archive does not index
         rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(EPOCH))

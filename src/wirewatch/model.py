@@ -177,10 +177,11 @@ class PendingAlert:
     agency: str | None
     terms: tuple[str, ...]
     snippet: str
-    story_sources: int  # distinct sources that reported the story
+    story_sources: int  # distinct outlets that reported the story (agency, else publisher, else feed)
     story_articles: int
     withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
     urgency: int | None = None  # the article's wire urgency (1 = flash), when a wire format gave one
+    story_outlets: tuple[str, ...] = ()  # the names of the others than the alerting article's
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,8 +160,38 @@ def _first_line(error: BaseException) -> str:
 
 def _locked_message(path: Path, message: str, waited: float) -> str:
     holder = _LOCK_HOLDER.search(message)
-    who = f"process {holder['pid']} ({holder['program']})" if holder else "another process"
+    who = f"process {holder['pid']} ({command_line(int(holder['pid'])) or holder['program']})" if holder else "another process"
     return f"{path}: the database is in use by {who}; gave up after waiting {waited:g} s"
+
+
+def writer_holding(path: Path) -> str | None:
+    """Who holds ``path``'s write lock right now, as "wirewatch import (pid 123)", or None when
+    the file can be opened for reading (or does not exist). One attempt, no wait: for saying at
+    once what a reader is about to wait for."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as error:
+        holder = _LOCK_HOLDER.search(_first_line(error))
+        if holder is None:
+            return None
+        return f"{command_line(int(holder['pid'])) or holder['program']} (pid {holder['pid']})"
+    return None
+
+
+def command_line(pid: int, limit: int = 80) -> str | None:
+    """The command a process runs, as its user typed it: "wirewatch import feeds/" rather than
+    "python3.11" (the interpreter and the script's folder left out); None where unknown."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return None
+    argv = [a for a in argv if a]
+    if len(argv) > 1 and Path(argv[0]).name.startswith("python") and not argv[1].startswith("-"):
+        argv = argv[1:]
+    if not argv:
+        return None
+    shown = " ".join(" ".join([Path(argv[0]).name, *argv[1:]]).split())  # one line, whatever the arguments hold
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 @cache
@@ -415,6 +445,7 @@ class Store:
             if copies:
                 self._input("batch_copies_input", copies)
                 self._run("queries/ingest_copied_guids", {"now": now})
+            self._record_copy_decisions(accepted, keys.keys, decisions, {**params, "cutoff": cutoff})
             outcomes = _outcomes(reasons, rows, decisions, links)
             counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("new", "duplicate", "revised", "rejected")}
             self._run("queries/ingest_counts", {
@@ -423,6 +454,28 @@ class Store:
             })  # fmt: skip
         timings["total"] = time.perf_counter() - started
         return BatchResult(outcomes, matched, alert_ids, timings)
+
+    def _record_copy_decisions(
+        self,
+        accepted: Sequence[Article],
+        keys: Sequence[dedupe.ItemKeys],
+        decisions: Sequence[dedupe.Decision],
+        params: Mapping[str, Any],
+    ) -> None:
+        """Keep the batch's exact copies of other items, with their rule (``copy_decisions``),
+        and prune those older than the story window (``params``: now, run_id, cutoff)."""
+        copied = [(a, k, d) for a, k, d in zip(accepted, keys, decisions)
+                  if d.status == "duplicate" and d.article_id != k.article_id]  # fmt: skip
+        if copied:
+            self._input("batch_copy_decisions_input", {
+                "source": _objects([a.source for a, _, _ in copied]),
+                "guid": _objects([a.guid for a, _, _ in copied]),
+                "url": _objects([a.url for a, _, _ in copied]),
+                "url_norm": _objects([k.url_norm for _, k, _ in copied]),
+                "article_id": _objects([d.article_id for _, _, d in copied]),
+            })  # fmt: skip
+            self._run("queries/ingest_copy_decisions", params)
+        self._run("queries/prune_copy_decisions", params)
 
     def _known(self) -> tuple[list[dedupe.KnownArticle], dict[str, tuple[dedupe.StoryLink, dt.datetime]]]:
         """Stored articles the batch's keys point at, and what a revision of each carries over
@@ -584,8 +637,8 @@ class Store:
                 alert_id=r[0], topic=r[1], story_id=r[2], article_id=r[3], channel_key=r[4], channel=r[5],
                 attempts=r[6], headline=r[7] or "", url=r[8], source=r[9] or "", dateline_place=r[10],
                 dateline_date=r[11], agency=r[12], terms=tuple(r[13] or ()), snippet=r[14] or "",
-                story_sources=r[15], story_articles=r[16],
-                withdraws=r[17], urgency=r[18],
+                story_sources=r[15], story_articles=r[16], withdraws=r[17], urgency=r[18],
+                story_outlets=tuple(r[19]),
             )  # fmt: skip
             for r in rows
         ]
@@ -637,7 +690,8 @@ class Store:
         rows = self._run("queries/daily_digest", {"since": _utc(since)}).fetchall()
         return [
             (r[0], StorySummary(story_id=r[1], headline=r[2] or "", url=r[3], sources=r[4], articles=r[5],
-                                dateline_place=r[6], dateline_date=r[7], agency=r[8], terms=tuple(r[9])))
+                                dateline_place=r[6], dateline_date=r[7], agency=r[8], terms=tuple(r[9]),
+                                outlets=tuple(r[11])))
             for r in rows
         ]  # fmt: skip
 
