@@ -160,11 +160,11 @@ def _prepared_in_workers(
     lifeline, held = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen), lifeline))
     try:
-        with _stopped_by_signals(held) as stop:
+        with _stopped_by_signals(lambda: _abandon(pool, held)) as stop:
             yield from _results_in_order(pool, queued, pending, read, workers, stop)
     except BaseException:
         # Ctrl-C, SIGTERM, or the caller stopped early: the workers go now, not after their jobs
-        held.close()
+        _abandon(pool, held)
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
@@ -207,10 +207,21 @@ def _results_in_order(
         logger.warning("worker processes failed (%s); reading the remaining batches in this process", error)
 
 
+def _abandon(pool: ProcessPoolExecutor, held: multiprocessing.connection.Connection) -> None:
+    """Tell the workers to exit now (their lifeline closes). A worker that exits while sending a
+    result leaves half a message, which the pool's manager thread would wait on for good (and
+    with it the interpreter's exit), since this process holds the result pipe's writing end too:
+    closed here, the wait ends in end-of-file and the pool counts as broken."""
+    held.close()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
 @contextlib.contextmanager
-def _stopped_by_signals(held: multiprocessing.connection.Connection) -> Iterator[threading.Event]:
+def _stopped_by_signals(stop_workers: Callable[[], None]) -> Iterator[threading.Event]:
     """SIGINT and SIGTERM (where nobody else handles them, in the main thread) stop the workers
-    at once, by closing their lifeline, and end the work as Ctrl-C does: the batch being written
+    at once (``stop_workers``) and end the work as Ctrl-C does: the batch being written
     rolls back, the stored ones stay. The event they set is there for when the KeyboardInterrupt
     is lost where it landed."""
     stop = threading.Event()
@@ -220,7 +231,7 @@ def _stopped_by_signals(held: multiprocessing.connection.Connection) -> Iterator
 
     def stop_now(signum: int, frame: object) -> None:
         stop.set()
-        held.close()
+        stop_workers()
         raise KeyboardInterrupt
 
     previous = {
