@@ -105,6 +105,7 @@ def keyword_matcher(topic: str, term: str, rule_version: str = "v1"):
 
 
 def import_batches(db: Path, batches: int, size: int, hang_at: int | None) -> None:
+    from wirewatch.ingest import ingest_batch
     from wirewatch.store import open_store
 
     def match(a: Article) -> list[TopicMatch]:
@@ -119,7 +120,7 @@ def import_batches(db: Path, batches: int, size: int, hang_at: int | None) -> No
         run_id = store.begin_run("import", now=now)
         for b in range(batches):
             batch = [article(b * size + i, minutes=b) for i in range(size)]
-            store.ingest_batch(run_id, batch, now=now, match=match)
+            ingest_batch(store, run_id, batch, now=now, match=match)
             print(f"batch {b}", flush=True)
         store.finish_run(run_id, now=now, errors=0)
 

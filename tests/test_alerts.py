@@ -21,9 +21,9 @@ from receivers import (  # noqa: F401  (fixtures are used by name)
 )
 
 from wirewatch import alerts
-from wirewatch.alerts import Message, StorySummary
+from wirewatch.alerts import Message
 from wirewatch.config import AlertsConfig, TopicConfig
-from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert
+from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert, StorySummary
 
 WJ = alerts.WORD_JOINER
 HOOK_PATH_SECRET = "B0HOOKs3cretPATH"

@@ -12,6 +12,7 @@ from store_fixtures import BASE_TIME, article
 from typer.testing import CliRunner
 
 from wirewatch.cli import app
+from wirewatch.ingest import ingest_batch
 from wirewatch.store import open_store
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
@@ -94,11 +95,11 @@ def test_copy_decisions_name_the_rule_and_are_pruned_with_the_story_window(tmp_p
         original = article(1, source="TASS")
         same_url = article(1, source="TASS", guid="tass-1-again")  # new GUID, same link and text
         reprint = article(1, source="AP")  # AP's copy: same text, other GUID and link
-        store.ingest_batch(run, [original, same_url, reprint], now=BASE_TIME)
+        ingest_batch(store, run, [original, same_url, reprint], now=BASE_TIME)
         _, rows = store.query("SELECT source, guid, rule FROM copy_decisions ORDER BY source")
         assert rows == [("AP", "ap-1", "content hash"), ("TASS", "tass-1-again", "url")]
         later = BASE_TIME + dt.timedelta(days=30)
-        store.ingest_batch(run, [article(2, minutes=30 * 24 * 60)], now=later, story_window_days=14)
+        ingest_batch(store, run, [article(2, minutes=30 * 24 * 60)], now=later, story_window_days=14)
         assert store.query("SELECT count(*) FROM copy_decisions")[1] == [(0,)]
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from store_fixtures import article, edit_words, paragraphs, tass_dateline
 
 from wirewatch import dedupe
-from wirewatch.model import WireItem
+from wirewatch.model import KnownArticle, StoryLink, WireItem
 
 # ---------------------------------------------------------------------------------------------
 # URLs
@@ -196,7 +196,7 @@ def _statuses(decisions):
 
 
 def test_plan_new_duplicate_and_revision_against_the_archive():
-    known = [dedupe.KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",), "wire")]
+    known = [KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",), "wire")]
     keys = [
         _k("a1", "https://x/1", "c1", "t1"),  # same guid, same text: duplicate
         _k("a9", "https://x/1", "c1", "t1", "other"),  # other source, same URL and content: duplicate
@@ -221,7 +221,7 @@ def test_plan_new_duplicate_and_revision_against_the_archive():
 
 
 def test_only_its_own_source_revises_an_article_by_url():
-    known = [dedupe.KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",), "wire")]
+    known = [KnownArticle("a1", "https://x/1", "s1", 1, ("c1",), ("t1",), "wire")]
     keys = [
         _k("f1", "https://x/1", "c9", "t9", "fake"),  # another source's text at the URL: new
         _k("f2", "https://x/1", "c8", "t8", "fake"),  # the same source again at that URL: its own f1, revised
@@ -298,7 +298,7 @@ def test_link_stories_within_a_batch_and_against_stored_candidates():
         ids, signatures, usable, dedupe.band_keys(signatures),
         np.array([0.0, 3600.0, 0.0, 30 * day]), stored, window_seconds=14 * day,
     )  # fmt: skip
-    assert links[0] == dedupe.StoryLink(dedupe.story_id_for("a0"), "first")
+    assert links[0] == StoryLink(dedupe.story_id_for("a0"), "first")
     assert (links[1].story_id, links[1].relation, links[1].similar_to) == (links[0].story_id, "update", "a0")
     assert links[2].relation == "first"  # its only candidate is not similar
     assert links[3].relation == "first"  # a copy of row 0, but 30 days later: outside the window

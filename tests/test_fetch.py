@@ -363,6 +363,7 @@ def test_known_items_are_not_fetched_again(httpserver: HTTPServer, fetcher: Fetc
 def test_a_mirror_feeds_copies_are_not_fetched_again_on_the_next_poll(
     httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Path
 ) -> None:
+    from wirewatch.ingest import ingest_batch
     from wirewatch.store import open_store
 
     serve_tass(httpserver)  # the wire's feed and pages
@@ -384,7 +385,7 @@ def test_a_mirror_feeds_copies_are_not_fetched_again_on_the_next_poll(
             known = store.known_guids(since=NOW - dt.timedelta(days=2))
             for source in sources:
                 result = poll_source(fetcher, source, None, now=NOW, known_guids=known.get(source.name, ()))
-                outcomes = store.ingest_batch(run, result.articles, now=NOW).outcomes
+                outcomes = ingest_batch(store, run, result.articles, now=NOW).outcomes
                 statuses.append((source.name, [o.status for o in outcomes]))
     assert statuses == [("wire", ["new", "new"]), ("mirror", ["duplicate", "duplicate"]), ("wire", []), ("mirror", [])]
     assert len(requests_to(httpserver, "/mirror.xml")) == 2

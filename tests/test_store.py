@@ -24,6 +24,7 @@ from store_fixtures import (
 
 from wirewatch import codec
 from wirewatch.model import AlertRoute, Article, DeliveryResult, SourceState, WireItem
+from wirewatch.ingest import ingest_batch
 from wirewatch.store import StoreError, StoreLocked, open_store
 
 NOW = BASE_TIME + dt.timedelta(hours=1)
@@ -43,7 +44,7 @@ def store(db: Path):
 
 def ingest(store, articles, now=NOW, **kwargs):
     run_id = store.begin_run("import", now=now)
-    result = store.ingest_batch(run_id, articles, now=now, **kwargs)
+    result = ingest_batch(store, run_id, articles, now=now, **kwargs)
     store.finish_run(run_id, now=now, errors=0)
     return result
 
@@ -231,7 +232,7 @@ def test_story_index_is_pruned_to_the_window(store):
     ingest(store, [article(1), article(2)])
     later = article(3, minutes=30 * 24 * 60)
     run_id = store.begin_run("poll", now=later.published_at)
-    store.ingest_batch(run_id, [later], now=later.published_at, story_window_days=14)
+    ingest_batch(store, run_id, [later], now=later.published_at, story_window_days=14)
     assert one(store, "SELECT count(*), count(DISTINCT article_key) FROM story_band_rows") == (25, 1)
     assert one(store, "SELECT count(*) FROM story_signature_rows") == (1,)
     assert one(store, "SELECT count(*) FROM articles") == (3,)
@@ -521,7 +522,7 @@ def test_known_guids_by_source_within_the_window(tmp_path):
 
     with open_store(tmp_path / "k.duckdb") as store:
         run = store.begin_run("test", now=now)
-        store.ingest_batch(run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
+        ingest_batch(store, run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
         assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
         assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
 
@@ -542,11 +543,11 @@ def test_guids_of_copies_are_known_so_polls_skip_their_pages(tmp_path):
     text = "MOSCOW, November 28. /TASS/. The first story, reprinted word for word by another outlet."
     with open_store(tmp_path / "k.duckdb") as store:
         run = store.begin_run("test", now=now)
-        store.ingest_batch(run, [article("a", "g1", text)], now=now)
+        ingest_batch(store, run, [article("a", "g1", text)], now=now)
         for _ in range(2):  # the copy arrives on two polls; its GUID is kept once
-            result = store.ingest_batch(run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
+            result = ingest_batch(store, run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
             assert [o.status for o in result.outcomes] == ["duplicate", "duplicate"]
         assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"copy-1"}}
         assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
-        rows = store._conn.execute("SELECT source, guid FROM copied_guid_rows").fetchall()
+        _, rows = store.query("SELECT source, guid FROM copied_guid_rows")
         assert rows == [("b", "copy-1")]  # the item stored under its own GUID is not a copy

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from wirewatch.config import AlertsConfig, ConfigError, TopicConfig
-from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert
+from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert, StorySummary
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +36,6 @@ class Message:
     title: str
     text: str  # plain text, for e-mail and channels without Markdown
     markdown: str  # CommonMark, for channels that render it
-
-
-@dataclass(frozen=True, slots=True)
-class StorySummary:
-    """One story in a topic's daily digest: what the digest flow reads from the store."""
-
-    story_id: str
-    headline: str
-    url: str | None
-    sources: int  # distinct outlets that reported the story (agency, else publisher, else feed)
-    articles: int  # matching articles in the story
-    dateline_place: str | None = None
-    dateline_date: dt.date | None = None
-    agency: str | None = None
-    terms: tuple[str, ...] = ()
-    outlets: tuple[str, ...] = ()  # their names
 
 
 # ---------------------------------------------------------------------------------------------

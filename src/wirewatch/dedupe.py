@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from wirewatch.dateline import split_dateline
-from wirewatch.model import Article, WireItem, pickled_as_call
+from wirewatch.model import Article, KnownArticle, StoryLink, WireItem, pickled_as_call
 
 SIGNATURE_SIZE = 128
 BANDS = 25
@@ -398,19 +398,6 @@ def story_id_for(article_id: str) -> str:
 # Exact duplicates and revisions
 
 
-@dataclass(frozen=True, slots=True)
-class KnownArticle:
-    """A stored article that one of the batch's keys points at."""
-
-    article_id: str
-    url_norm: str | None
-    story_id: str
-    revision: int
-    content_hashes: tuple[str, ...]  # current and earlier versions
-    text_hashes: tuple[str, ...]
-    source: str
-
-
 @dataclass(slots=True)
 class Decision:
     """What to do with one item of a batch."""
@@ -611,14 +598,6 @@ class Candidate:
     article_id: str
     story_id: str
     signature: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class StoryLink:
-    story_id: str
-    relation: str  # first | copy | update
-    similarity: float | None = None
-    similar_to: str | None = None  # the closest earlier article of the story
 
 
 def _batch_pairs(keys: np.ndarray, usable: np.ndarray) -> list[tuple[int, int]]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -189,3 +192,95 @@ class DeliveryResult:
     alert_id: str
     ok: bool
     error: str | None = None  # redacted: never contains a channel secret
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One story in a topic's daily digest: what the digest flow reads from the store."""
+
+    story_id: str
+    headline: str
+    url: str | None
+    sources: int  # distinct outlets that reported the story (agency, else publisher, else feed)
+    articles: int  # matching articles in the story
+    dateline_place: str | None = None
+    dateline_date: dt.date | None = None
+    agency: str | None = None
+    terms: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # their names
+
+
+# ---------------------------------------------------------------------------------------------
+# What the ingest stage and the store hand each other
+
+
+@dataclass(frozen=True, slots=True)
+class KnownArticle:
+    """A stored article that one of the batch's keys points at."""
+
+    article_id: str
+    url_norm: str | None
+    story_id: str
+    revision: int
+    content_hashes: tuple[str, ...]  # current and earlier versions
+    text_hashes: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLink:
+    """How an article joined its story."""
+
+    story_id: str
+    relation: str  # first | copy | update
+    similarity: float | None = None
+    similar_to: str | None = None  # the closest earlier article of the story
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the store did with one article of a batch."""
+
+    status: str  # new | duplicate | revised | rejected
+    article_id: str | None = None  # for a duplicate: the article it duplicates
+    story_id: str | None = None
+    revision: int = 0
+    reason: str | None = None  # why it was rejected
+    relation: str | None = None  # new articles: first | copy | update (how it joined its story)
+    similarity: float | None = None  # estimated Jaccard to the closest earlier article
+
+
+@dataclass(slots=True)
+class BatchResult:
+    outcomes: list[Outcome]  # one per article, in batch order
+    matches: list[tuple[str, TopicMatch]] = field(default_factory=list)  # (article_id, match)
+    alert_ids: list[str] = field(default_factory=list)  # pending alerts created
+    # seconds spent per step: keys (normalising and hashing), near_duplicates (MinHash, LSH
+    # candidates, story links), match (topic matching), total (the whole call)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+@dataclass(slots=True)
+class VersionsToWrite:
+    """The new and revised versions of a batch, column by column, for ``Store.stage_versions``."""
+
+    rows: list[int]  # batch rows
+    status: list[str]  # new | revised
+    is_final: list[bool]  # the last version of its article in the batch
+    article_id: list[str]
+    article_key: list[int]  # article_id as a signed 64-bit join key
+    story_id: list[str]
+    revision: list[int]
+    links: list[StoryLink | None]  # how the article joined its story (None: it starts one)
+    first_seen: list[dt.datetime | None]  # of a stored article being revised
+    articles: list[Article]
+    url_norm: list[str | None]
+    content_hash: list[str]
+    text_hash: list[str]
+    url_key: np.ndarray
+    content_key: np.ndarray
+    event_at: np.ndarray  # datetime64[us]
+    signature: list[bytes | None]  # MinHash signature, None for texts too short to link on

@@ -20,8 +20,9 @@ from wirewatch import alerts, batches, fetch, topics
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
-from wirewatch.model import AlertRoute, Article, DeliveryResult, PollResult, SourceState, TopicMatch
-from wirewatch.store import BatchResult, Store
+from wirewatch.ingest import ingest_batch
+from wirewatch.model import AlertRoute, Article, BatchResult, DeliveryResult, PollResult, SourceState, StorySummary, TopicMatch
+from wirewatch.store import Store
 
 # Alerts of topics with no channel configured go to the run summary on the console: they are
 # recorded like any other, so each story still shows once per topic.
@@ -137,7 +138,8 @@ def store_polls(
     store_batches = prepared if prepared is not None else batches_of(articles, batch_size)
     for number, batch in enumerate(store_batches):
         last = number == len(store_batches) - 1
-        result = store.ingest_batch(
+        result = ingest_batch(
+            store,
             run_id,
             batch,
             now=now,
@@ -488,7 +490,7 @@ def send_daily_digests(
     """Send each topic's summary of the stories first seen in the last ``hours`` to its channels;
     topics with no match in that time send nothing. One result per message (errors redacted)."""
     compiled = prepare_topics(config, env)
-    by_topic: dict[str, list[alerts.StorySummary]] = {}
+    by_topic: dict[str, list[StorySummary]] = {}
     for topic, story in store.daily_digest(since=now - dt.timedelta(hours=hours)):
         by_topic.setdefault(topic, []).append(story)
     results = []

@@ -1,11 +1,12 @@
 """The archive: one DuckDB file with migrations, a write lock, set-based batch ingest and the
-queries the pipeline, the CLI and the alert sender need.
+queries the pipeline, the CLI and the alert sender need. It only stores: what to store is
+decided by the ingest stage (``wirewatch.ingest``), which calls the primitives here inside one
+``with store.transaction():`` per batch. This module imports no domain stage, only ``model``.
 
 Every SQL statement lives in ``sql/`` (migrations, views, named queries); this module loads
 them and calls them with parameters. Batch data goes in as registered numpy columns (no
-row-by-row INSERTs): each ``ingest_batch`` is one transaction that dedupes with anti-joins,
-writes articles, revisions, the story index, topic matches, pending alerts, source states and
-run counts together, or nothing at all.
+row-by-row INSERTs): the statements dedupe with anti-joins and write articles, revisions, the
+story index, topic matches, pending alerts, source states and run counts.
 
 Only one process may hold the file for writing; any other open of it, even read-only, fails
 while it is held. ``open_store`` waits up to ``lock_timeout`` seconds and then raises
@@ -21,7 +22,7 @@ import secrets
 import time
 from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,17 +30,18 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from wirewatch import dedupe
-from wirewatch.batches import PreparedBatch, prepare_batch
-from wirewatch.alerts import StorySummary
 from wirewatch.model import (
     AlertRoute,
     Article,
     Dateline,
     DeliveryResult,
+    KnownArticle,
     PendingAlert,
     SourceState,
+    StoryLink,
+    StorySummary,
     TopicMatch,
+    VersionsToWrite,
     WireItem,
 )
 
@@ -62,32 +64,6 @@ class StoreError(Exception):
 
 class StoreLocked(StoreError):
     """Another process holds the database file."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What the store did with one article of a batch."""
-
-    status: str  # new | duplicate | revised | rejected
-    article_id: str | None = None  # for a duplicate: the article it duplicates
-    story_id: str | None = None
-    revision: int = 0
-    reason: str | None = None  # why it was rejected
-    relation: str | None = None  # new articles: first | copy | update (how it joined its story)
-    similarity: float | None = None  # estimated Jaccard to the closest earlier article
-
-
-@dataclass(slots=True)
-class BatchResult:
-    outcomes: list[Outcome]  # one per article, in batch order
-    matches: list[tuple[str, TopicMatch]] = field(default_factory=list)  # (article_id, match)
-    alert_ids: list[str] = field(default_factory=list)  # pending alerts created
-    # seconds spent per step: keys (normalising and hashing), near_duplicates (MinHash, LSH
-    # candidates, story links), match (topic matching), total (the whole call)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +185,7 @@ def _has_code(statement: str) -> bool:
 # Converting between Python values and registered numpy columns
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
+def naive_utc(value: dt.datetime | None) -> dt.datetime | None:
     """A datetime as naive UTC, the form TIMESTAMP columns hold (naive input is taken as UTC)."""
     if value is None:
         return None
@@ -235,7 +211,7 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 _NOT_A_TIME = np.iinfo(np.int64).min  # NaT's bit pattern
 
 
-def _times(values: Sequence[dt.datetime | None]) -> np.ndarray:
+def time_column(values: Sequence[dt.datetime | None]) -> np.ndarray:
     """A datetime64[us] column of UTC times (NaT for None; naive input is taken as UTC), built
     from whole microseconds since the epoch: numpy takes twice as long to read datetime objects
     itself (2.4 us each), and converting aware ones to naive UTC first as long again."""
@@ -285,9 +261,6 @@ class Store:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._conn)
-
     def _prepare_schema(self) -> None:
         if self.read_only:
             self._check_schema()
@@ -295,14 +268,14 @@ class Store:
         self._run("queries/settings")
         self._run("queries/schema_migrations")
         applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
-        now = _utc(dt.datetime.now(dt.timezone.utc))
+        now = naive_utc(dt.datetime.now(dt.timezone.utc))
         for version, file in _migrations():
             if version in applied:
                 continue
-            with self._transaction():
+            with self.transaction():
                 self._run(f"migrations/{file.stem}")
                 self._run("queries/record_migration", {"version": version, "name": file.stem, "now": now})
-        with self._transaction():
+        with self.transaction():
             for view in sorted((SQL_DIR / "views").glob("*.sql")):
                 self._run(f"views/{view.stem}")
 
@@ -332,13 +305,13 @@ class Store:
         """Start a run (``ingest``, ``import``, ``backfill``) and return its id (16 hex digits)."""
         self._writable()
         run_id = secrets.token_hex(8)
-        self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": _utc(now)})
+        self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": naive_utc(now)})
         return run_id
 
     def finish_run(self, run_id: str, *, now: dt.datetime, errors: int) -> None:
         """Record the end of a run and its errors (added to any counted before)."""
         self._writable()
-        self._run("queries/finish_run", {"run_id": run_id, "now": _utc(now), "errors": errors})
+        self._run("queries/finish_run", {"run_id": run_id, "now": naive_utc(now), "errors": errors})
 
     def source_states(self) -> dict[str, SourceState]:
         """Every polled source's state (validators for conditional GET, health), by name."""
@@ -357,215 +330,70 @@ class Store:
     def known_guids(self, *, since: dt.datetime) -> dict[str, set[str]]:
         """The GUIDs of each source's articles first stored since ``since``, and of its items
         dropped since then as copies of stored articles, by source name."""
-        rows = self._run("queries/known_guids", {"since": _utc(since)}).fetchall()
+        rows = self._run("queries/known_guids", {"since": naive_utc(since)}).fetchall()
         return {source: set(guids) for source, guids in rows}
 
-    # -- ingest ------------------------------------------------------------------------------------
+    # -- ingest primitives (the ingest stage, ``wirewatch.ingest``, decides; these write) ------------
+    # Called inside ``with store.transaction():``. Times are naive UTC (``naive_utc``); ``event_at``
+    # columns come from ``time_column``.
 
-    def ingest_batch(
-        self,
-        run_id: str,
-        batch: Sequence[Article] | PreparedBatch,
-        *,
-        now: dt.datetime,
-        polls: Sequence[SourceState] = (),
-        match: Callable[[Article], Sequence[TopicMatch]] | None = None,
-        routes: Mapping[str, AlertRoute] | None = None,
-        story_window_days: int = 14,
-    ) -> BatchResult:
-        """Store a batch in one transaction and say what became of each article.
-
-        Exact duplicates (same source and GUID or URL with a text seen before,
-        or the same content hash) are counted, not stored; a known article with a new text
-        becomes its next revision (the old text goes to ``article_revisions``); new articles
-        join the story of the most similar article of the window (MinHash/LSH, estimated
-        Jaccard >= 0.5) or start their own. ``match`` is called once for the final version of
-        each new or revised article; its matches are stored, and pending alerts created per
-        ``routes`` (at most one per topic, story and channel; one more per new term when the
-        route re-alerts on updates). ``polls`` are saved as the sources' states. Ingesting the
-        same inputs again changes nothing but the run's duplicate count. A ``PreparedBatch``
-        (see ``prepare_batch``) brings its keys, signatures and matches computed elsewhere."""
+    def transaction(self) -> _Transaction:
+        """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK when the block raises."""
         self._writable()
-        started = time.perf_counter()
-        now = _utc(now)
-        prepared = batch if isinstance(batch, PreparedBatch) else prepare_batch(batch)
-        articles, reasons, keys = prepared.articles, prepared.reasons, prepared.keys
-        rows = [i for i, reason in enumerate(reasons) if reason is None]  # accepted -> batch position
-        accepted = [articles[i] for i in rows]
-        if prepared.matches is not None:  # matched ahead, in a worker process
-            matched_ahead = {id(a): m for a, m in zip(accepted, prepared.matches)}
-            match = lambda article: matched_ahead[id(article)]  # noqa: E731
-        timings = {"keys": time.perf_counter() - started}
-        event_at = _times([a.published_at or a.fetched_at or now for a in accepted])
-        with self._transaction():
-            self._input("batch_keys_input", keys.join_keys)
-            known, first_versions = self._known()
-            decisions = dedupe.plan_batch(keys.keys, known)
-            writes = [i for i, d in enumerate(decisions) if d.status in ("new", "revised")]
-            step = time.perf_counter()
-            signatures, usable = keys.signatures(writes)
-            self._stage_bands(writes, signatures, usable, event_at)
-            links = self._link_new(decisions, writes, signatures, usable, event_at, story_window_days)
-            timings["near_duplicates"] = time.perf_counter() - step
-            for d in decisions:
-                if d.story_id is None and d.first_row is not None:
-                    d.story_id = links[d.first_row].story_id
-            final = {decisions[i].article_id: i for i in writes}  # the last version of each article
-            story_links = [first_versions.get(decisions[i].article_id) or (links.get(decisions[i].first_row), None)
-                           for i in writes]  # fmt: skip
-            self._stage_versions(accepted, keys, signatures, usable, decisions, writes, set(final.values()),
-                                 story_links, event_at)  # fmt: skip
-            params = {"now": now, "run_id": run_id}
-            revising = any(decisions[i].status == "revised" for i in writes)
-            if revising:
-                self._run("queries/ingest_replaced")
-            self._run("queries/ingest_versions", params)
-            if revising:
-                self._run("queries/ingest_mark_replaced", params)
-            self._run("queries/ingest_story_index")
-            earliest = event_at[writes].min().item() if writes else now
-            cutoff = min(now, earliest) - dt.timedelta(days=story_window_days)
-            self._run("queries/ingest_prune", {"cutoff": cutoff})
-            matched: list[tuple[str, TopicMatch]] = []
-            alert_ids: list[str] = []
-            if match is not None:
-                step = time.perf_counter()
-                matched = [(a_id, m) for a_id, i in final.items() for m in match(accepted[i])]
-                timings["match"] = time.perf_counter() - step
-                self._stage_matches(matched)
-                self._run("queries/ingest_matches", params)
-                if routes:
-                    self._input("batch_routes_input", _route_columns(routes))
-                    alert_ids = self._insert_alerts("queries/ingest_alerts", params)
-            alert_ids += self._withdraw(accepted, keys.keys, params)
-            if polls:
-                self._input("batch_sources_input", _source_columns(polls))
-                self._run("queries/ingest_sources", {"now": now})
-            copies = _copies(accepted, keys.keys, decisions)
-            if copies:
-                self._input("batch_copies_input", copies)
-                self._run("queries/ingest_copied_guids", {"now": now})
-            self._record_copy_decisions(accepted, keys.keys, decisions, {**params, "cutoff": cutoff})
-            outcomes = _outcomes(reasons, rows, decisions, links)
-            counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("new", "duplicate", "revised", "rejected")}
-            self._run("queries/ingest_counts", {
-                **params, **counts, "fetched": len(articles), "flagged": len({a for a, _ in matched}),
-                "alerts": len(alert_ids),
-            })  # fmt: skip
-        timings["total"] = time.perf_counter() - started
-        return BatchResult(outcomes, matched, alert_ids, timings)
+        return _Transaction(self._conn)
 
-    def _record_copy_decisions(
-        self,
-        accepted: Sequence[Article],
-        keys: Sequence[dedupe.ItemKeys],
-        decisions: Sequence[dedupe.Decision],
-        params: Mapping[str, Any],
-    ) -> None:
-        """Keep the batch's exact copies of other items, with their rule (``copy_decisions``),
-        and prune those older than the story window (``params``: now, run_id, cutoff)."""
-        copied = [(a, k, d) for a, k, d in zip(accepted, keys, decisions)
-                  if d.status == "duplicate" and d.article_id != k.article_id]  # fmt: skip
-        if copied:
-            self._input("batch_copy_decisions_input", {
-                "source": _objects([a.source for a, _, _ in copied]),
-                "guid": _objects([a.guid for a, _, _ in copied]),
-                "url": _objects([a.url for a, _, _ in copied]),
-                "url_norm": _objects([k.url_norm for _, k, _ in copied]),
-                "article_id": _objects([d.article_id for _, _, d in copied]),
-            })  # fmt: skip
-            self._run("queries/ingest_copy_decisions", params)
-        self._run("queries/prune_copy_decisions", params)
-
-    def _known(self) -> tuple[list[dedupe.KnownArticle], dict[str, tuple[dedupe.StoryLink, dt.datetime]]]:
-        """Stored articles the batch's keys point at, and what a revision of each carries over
-        from its first version: how it joined its story, and when it was first seen."""
+    def known_articles(
+        self, join_keys: Mapping[str, np.ndarray]
+    ) -> tuple[list[KnownArticle], dict[str, tuple[StoryLink, dt.datetime]]]:
+        """Stage the batch's keys (``batch_keys_input``) and read the stored articles they point
+        at, and what a revision of each carries over from its first version: how it joined its
+        story, and when it was first seen."""
+        self._input("batch_keys_input", join_keys)
         known, first_versions = [], {}
         for row in self._run("queries/ingest_known").fetchall():
             article_id, url_norm, story_id, revision, contents, texts, first_seen, relation, score, similar_to, source = row
-            known.append(dedupe.KnownArticle(article_id, url_norm, story_id, revision, tuple(contents), tuple(texts), source))
-            first_versions[article_id] = (dedupe.StoryLink(story_id, relation, score, similar_to), first_seen)
+            known.append(KnownArticle(article_id, url_norm, story_id, revision, tuple(contents), tuple(texts), source))
+            first_versions[article_id] = (StoryLink(story_id, relation, score, similar_to), first_seen)
         return known, first_versions
 
-    def _stage_bands(
-        self, writes: list[int], signatures: np.ndarray, usable: np.ndarray, event_at: np.ndarray
-    ) -> None:
-        indexed = [i for i in writes if usable[i]]
-        bands = dedupe.band_keys(signatures[indexed]) if indexed else np.empty((0, dedupe.BANDS), np.int32)
+    def stage_bands(self, rows: Sequence[int], band_keys: np.ndarray, event_at: np.ndarray) -> None:
+        """Stage the LSH band keys (one row of ``band_keys`` per batch row in ``rows``)."""
+        bands = band_keys.shape[1]
         self._input("batch_bands_input", {
-            "row": np.repeat(np.array(indexed, dtype=np.int64), dedupe.BANDS),
-            "band_key": bands.reshape(-1),
-            "event_at": np.repeat(event_at[indexed], dedupe.BANDS),
+            "row": np.repeat(np.array(rows, dtype=np.int64), bands),
+            "band_key": band_keys.reshape(-1),
+            "event_at": np.repeat(event_at, bands),
         })  # fmt: skip
 
-    def _link_new(
-        self,
-        decisions: list[dedupe.Decision],
-        writes: list[int],
-        signatures: np.ndarray,
-        usable: np.ndarray,
-        event_at: np.ndarray,
-        window_days: int,
-    ) -> dict[int, dedupe.StoryLink]:
-        """Story links of the batch's new articles, by batch row."""
-        new = [i for i in writes if decisions[i].status == "new"]
-        if not new:
-            return {}
-        position = {row: n for n, row in enumerate(new)}
-        candidates = [
-            dedupe.Candidate(position[row], article_id, story_id, np.frombuffer(signature, dtype=np.uint32))
-            for row, article_id, story_id, signature in self._run(
-                "queries/ingest_candidates", {"window_days": window_days}
-            ).fetchall()
-            if row in position
-        ]
-        links = dedupe.link_stories(
-            [decisions[i].article_id for i in new],
-            signatures[new],
-            usable[new],
-            dedupe.band_keys(signatures[new]),
-            event_at[new].astype(np.int64) / 1e6,  # seconds since the epoch
-            candidates,
-            window_seconds=window_days * 86400,
-        )
-        return dict(zip(new, links))
+    def story_candidates(self, window_days: int) -> list[tuple[int, str, str, bytes]]:
+        """``(batch row, article_id, story_id, signature)`` of stored articles of the window that
+        share a staged band key with a batch row."""
+        return self._run("queries/ingest_candidates", {"window_days": window_days}).fetchall()
 
-    def _stage_versions(
-        self,
-        accepted: list[Article],
-        keys: dedupe.BatchKeys,
-        signatures: np.ndarray,
-        usable: np.ndarray,
-        decisions: list[dedupe.Decision],
-        writes: list[int],
-        final_rows: set[int],
-        story_links: list[tuple[dedupe.StoryLink | None, dt.datetime | None]],
-        event_at: np.ndarray,
-    ) -> None:
-        """Stage the versions to write; ``story_links`` gives, per version, how its article
-        joined its story and (for a stored article) when it was first seen."""
-        items = [accepted[i].item for i in writes]
-        datelines = [item.dateline for item in items]
+    def stage_versions(self, versions: VersionsToWrite) -> None:
+        """Stage the versions to write (``batch_versions_input``)."""
+        v = versions
+        datelines = [a.item.dateline for a in v.articles]
+        items = [a.item for a in v.articles]
 
         def dateline(name: str) -> np.ndarray:
             return _objects([getattr(d, name) if d else None for d in datelines])
 
-        link_of = [link for link, _ in story_links]
         self._input("batch_versions_input", {
-            "row": np.array(writes, dtype=np.int64),
-            "status": _objects([decisions[i].status for i in writes]),
-            "is_final": np.array([i in final_rows for i in writes], dtype=bool),
-            "article_id": _objects([decisions[i].article_id for i in writes]),
-            "article_key": np.array([dedupe.signed64(decisions[i].article_id) for i in writes], dtype=np.int64),
-            "story_id": _objects([decisions[i].story_id for i in writes]),
-            "revision": np.array([decisions[i].revision for i in writes], dtype=np.int64),
-            "story_relation": _objects([link.relation if link else "first" for link in link_of]),
-            "similarity": _objects([link.similarity if link else None for link in link_of]),
-            "similar_to": _objects([link.similar_to if link else None for link in link_of]),
-            "source": _objects([accepted[i].source for i in writes]),
-            "url": _objects([accepted[i].url for i in writes]),
-            "url_norm": _objects([keys.keys[i].url_norm for i in writes]),
-            "guid": _objects([accepted[i].guid for i in writes]),
+            "row": np.array(v.rows, dtype=np.int64),
+            "status": _objects(v.status),
+            "is_final": np.array(v.is_final, dtype=bool),
+            "article_id": _objects(v.article_id),
+            "article_key": np.array(v.article_key, dtype=np.int64),
+            "story_id": _objects(v.story_id),
+            "revision": np.array(v.revision, dtype=np.int64),
+            "story_relation": _objects([link.relation if link else "first" for link in v.links]),
+            "similarity": _objects([link.similarity if link else None for link in v.links]),
+            "similar_to": _objects([link.similar_to if link else None for link in v.links]),
+            "source": _objects([a.source for a in v.articles]),
+            "url": _objects([a.url for a in v.articles]),
+            "url_norm": _objects(v.url_norm),
+            "guid": _objects([a.guid for a in v.articles]),
             "section": _objects([item.section for item in items]),
             "headline": _objects([item.headline for item in items]),
             "subtitle": _objects([item.subtitle for item in items]),
@@ -578,34 +406,84 @@ class Store:
             "agency": dateline("agency"),
             "agency_raw": dateline("agency_raw"),
             "dateline_separator": dateline("separator"),
-            "published_at": _times([accepted[i].published_at for i in writes]),
-            "fetched_at": _times([accepted[i].fetched_at for i in writes]),
-            "event_at": event_at[writes],
-            "first_seen_at": _times([first_seen for _, first_seen in story_links]),
+            "published_at": time_column([a.published_at for a in v.articles]),
+            "fetched_at": time_column([a.fetched_at for a in v.articles]),
+            "event_at": v.event_at,
+            "first_seen_at": time_column(v.first_seen),
             "body": _objects([item.body for item in items]),
-            "content_hash": _objects([keys.keys[i].content_hash for i in writes]),
-            "text_hash": _objects([keys.keys[i].text_hash for i in writes]),
-            "url_key": keys.join_keys["url_key"][writes],
-            "content_key": keys.join_keys["content_key"][writes],
-            "lang": _objects([accepted[i].lang for i in writes]),
-            "provenance": _objects([json.dumps(accepted[i].provenance) if accepted[i].provenance else None for i in writes]),
-            "signature": _objects([signatures[i].tobytes() if usable[i] else None for i in writes]),
-            **_wire_columns([accepted[i] for i in writes]),
+            "content_hash": _objects(v.content_hash),
+            "text_hash": _objects(v.text_hash),
+            "url_key": v.url_key,
+            "content_key": v.content_key,
+            "lang": _objects([a.lang for a in v.articles]),
+            "provenance": _objects([json.dumps(a.provenance) if a.provenance else None for a in v.articles]),
+            "signature": _objects(v.signature),
+            **_wire_columns(v.articles),
         })  # fmt: skip
         self._run("queries/ingest_stage")
 
-    def _withdraw(self, accepted: Sequence[Article], keys: Sequence[dedupe.ItemKeys], params: Mapping[str, Any]) -> list[str]:
-        """Mark the articles that the batch's kill and cancel notices name as withdrawn (every
-        version; nothing is deleted) and queue one "WITHDRAWN" notice per alert sent about them;
-        returns the notices' ids."""
-        killed = sorted({k.article_id for a, k in zip(accepted, keys) if a.wire is not None and a.wire.kill})
-        if not killed:
-            return []
+    def write_versions(self, *, run_id: str, now: dt.datetime, revising: bool) -> None:
+        """Write the staged versions: articles, revisions (``revising``: some replace a stored
+        text) and the story index."""
+        params = {"now": now, "run_id": run_id}
+        if revising:
+            self._run("queries/ingest_replaced")
+        self._run("queries/ingest_versions", params)
+        if revising:
+            self._run("queries/ingest_mark_replaced", params)
+        self._run("queries/ingest_story_index")
+
+    def prune_story_index(self, cutoff: dt.datetime) -> None:
+        """Drop story-index entries older than ``cutoff``."""
+        self._run("queries/ingest_prune", {"cutoff": cutoff})
+
+    def add_matches(self, matched: Sequence[tuple[str, TopicMatch]], *, run_id: str, now: dt.datetime) -> None:
+        """Store ``(article_id, match)`` pairs of the batch."""
+        self._stage_matches(matched)
+        self._run("queries/ingest_matches", {"now": now, "run_id": run_id})
+
+    def create_alerts(self, routes: Mapping[str, AlertRoute], *, run_id: str, now: dt.datetime) -> list[str]:
+        """Pending alerts for the batch's stored matches per ``routes`` (at most one per topic,
+        story and channel; one more per new term when the route re-alerts); returns their ids."""
+        self._input("batch_routes_input", _route_columns(routes))
+        return self._insert_alerts("queries/ingest_alerts", {"now": now, "run_id": run_id})
+
+    def withdraw(self, article_ids: Sequence[str], article_keys: Sequence[int], *, run_id: str,
+                 now: dt.datetime) -> list[str]:  # fmt: skip
+        """Mark the articles as withdrawn (every version; nothing is deleted) and queue one
+        "WITHDRAWN" notice per alert sent about them; returns the notices' ids."""
         self._input("batch_withdrawn_input", {
-            "article_id": _objects(killed),
-            "article_key": np.array([dedupe.signed64(a) for a in killed], dtype=np.int64),
+            "article_id": _objects(article_ids),
+            "article_key": np.array(article_keys, dtype=np.int64),
         })  # fmt: skip
-        return [row[0] for row in self._run("queries/ingest_withdrawn", params).fetchall()]
+        return [row[0] for row in self._run("queries/ingest_withdrawn", {"now": now, "run_id": run_id}).fetchall()]
+
+    def save_source_states(self, polls: Sequence[SourceState], *, now: dt.datetime) -> None:
+        """Save the sources' states (the last one given per source)."""
+        self._input("batch_sources_input", _source_columns(polls))
+        self._run("queries/ingest_sources", {"now": now})
+
+    def record_copied_guids(self, copies: Sequence[tuple[str, str, str]], *, now: dt.datetime) -> None:
+        """Keep ``(source, guid, article_id)`` of items dropped as copies of another article."""
+        self._input("batch_copies_input", _row_columns(copies, ("source", "guid", "article_id")))
+        self._run("queries/ingest_copied_guids", {"now": now})
+
+    def record_copy_decisions(
+        self, copies: Sequence[tuple[str, str | None, str | None, str | None, str]], *, run_id: str,
+        now: dt.datetime, cutoff: dt.datetime,
+    ) -> None:  # fmt: skip
+        """Keep the batch's exact copies of other items, ``(source, guid, url, url_norm,
+        article_id)`` (``copy_decisions``), and prune those older than ``cutoff``."""
+        params = {"now": now, "run_id": run_id, "cutoff": cutoff}
+        if copies:
+            self._input("batch_copy_decisions_input",
+                        _row_columns(copies, ("source", "guid", "url", "url_norm", "article_id")))  # fmt: skip
+            self._run("queries/ingest_copy_decisions", params)
+        self._run("queries/prune_copy_decisions", params)
+
+    def count_batch(self, *, run_id: str, now: dt.datetime, counts: Mapping[str, int]) -> None:
+        """Add a batch's counts (new, duplicate, revised, rejected, fetched, flagged, alerts) to its run."""
+        self._run("queries/ingest_counts", {"now": now, "run_id": run_id, **counts})
 
     def _stage_matches(self, matched: Sequence[tuple[str, TopicMatch]]) -> None:
         hits = [(n, h_no, h) for n, (_, m) in enumerate(matched) for h_no, h in enumerate(m.hits)]
@@ -631,7 +509,7 @@ class Store:
 
     def due_alerts(self, *, now: dt.datetime, max_attempts: int) -> list[PendingAlert]:
         """Pending alerts whose next attempt is due, oldest first, with their message's data."""
-        rows = self._run("queries/due_alerts", {"now": _utc(now), "max_attempts": max_attempts}).fetchall()
+        rows = self._run("queries/due_alerts", {"now": naive_utc(now), "max_attempts": max_attempts}).fetchall()
         return [
             PendingAlert(
                 alert_id=r[0], topic=r[1], story_id=r[2], article_id=r[3], channel_key=r[4], channel=r[5],
@@ -651,14 +529,14 @@ class Store:
         self._writable()
         if not results:
             return
-        with self._transaction():
+        with self.transaction():
             self._input("delivery_input", {
                 "alert_id": _objects([r.alert_id for r in results]),
                 "ok": np.array([r.ok for r in results], dtype=bool),
                 "error": _objects([r.error for r in results]),
             })  # fmt: skip
             self._run("queries/record_deliveries", {
-                "now": _utc(now), "max_attempts": max_attempts, "backoff_seconds": float(backoff_seconds),
+                "now": naive_utc(now), "max_attempts": max_attempts, "backoff_seconds": float(backoff_seconds),
             })  # fmt: skip
 
     def retry_failed_alerts(self) -> int:
@@ -687,7 +565,7 @@ class Store:
         """``(topic, story)`` for every story a topic matched since ``since``, by topic, best
         scored first: the earliest matching article's headline, link and dateline, the story's
         sources, its matching articles and the union of matched terms."""
-        rows = self._run("queries/daily_digest", {"since": _utc(since)}).fetchall()
+        rows = self._run("queries/daily_digest", {"since": naive_utc(since)}).fetchall()
         return [
             (r[0], StorySummary(story_id=r[1], headline=r[2] or "", url=r[3], sources=r[4], articles=r[5],
                                 dateline_place=r[6], dateline_date=r[7], agency=r[8], terms=tuple(r[9]),
@@ -704,8 +582,8 @@ class Store:
     def record_topic_rules(self, versions: Mapping[str, str], *, now: dt.datetime) -> None:
         """Record topics' rule versions (e.g. for topics new to an empty archive)."""
         self._writable()
-        with self._transaction():
-            self._record_topic_rules(versions, now=_utc(now))
+        with self.transaction():
+            self._record_topic_rules(versions, now=naive_utc(now))
 
     def _record_topic_rules(self, versions: Mapping[str, str], *, now: dt.datetime | None) -> None:
         self._input("topic_rules_input", {
@@ -728,10 +606,10 @@ class Store:
         number of matches stored."""
         self._writable()
         names = set(topic_names)
-        now, since = _utc(now), _utc(since)
+        now, since = naive_utc(now), naive_utc(since)
         versions = dict(rule_versions or {})
         stored = 0
-        with self._transaction():
+        with self.transaction():
             self._input("topic_rules_input", {"topic": _objects(sorted(names))})
             self._run("queries/retag_clear", {"since": since})
             for page in self._article_pages(since):
@@ -750,9 +628,9 @@ class Store:
         """Create pending alerts from stored matches of the routed topics (articles since
         ``since``): one per topic, story and channel that has none yet. Returns their ids."""
         self._writable()
-        with self._transaction():
+        with self.transaction():
             self._input("batch_routes_input", _route_columns(routes))
-            params = {"since": _utc(since), "now": _utc(now), "run_id": run_id}
+            params = {"since": naive_utc(since), "now": naive_utc(now), "run_id": run_id}
             return self._insert_alerts("queries/history_alerts", params)
 
     def _insert_alerts(self, due: str, params: Mapping[str, Any]) -> list[str]:
@@ -763,7 +641,7 @@ class Store:
     def articles_since(self, since: dt.datetime) -> Iterator[StoredArticle]:
         """Stored articles (current versions) published (else fetched, else first seen) since
         ``since``, oldest first, rebuilt as Articles for backtests and retags."""
-        for page in self._article_pages(_utc(since)):
+        for page in self._article_pages(naive_utc(since)):
             yield from page
 
     def _article_pages(self, since: dt.datetime | None) -> Iterator[list[StoredArticle]]:
@@ -826,35 +704,9 @@ def _migrations() -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _outcomes(
-    reasons: list[str | None],
-    rows: list[int],
-    decisions: list[dedupe.Decision],
-    links: Mapping[int, dedupe.StoryLink],
-) -> list[Outcome]:
-    outcomes = [Outcome("rejected", reason=reason) for reason in reasons]
-    for i, (row, d) in enumerate(zip(rows, decisions)):
-        link = links.get(i) if d.status == "new" else None
-        outcomes[row] = Outcome(
-            d.status, d.article_id, d.story_id, d.revision,
-            relation=link.relation if link else None, similarity=link.similarity if link else None,
-        )  # fmt: skip
-    return outcomes
-
-
-def _copies(
-    accepted: Sequence[Article], keys: Sequence[dedupe.ItemKeys], decisions: Sequence[dedupe.Decision]
-) -> dict[str, np.ndarray]:
-    """Items with a GUID dropped as copies of another article (not the same item again: its
-    GUID is stored with it), as the columns of ``batch_copies_input``; empty when there are none."""
-    rows = [
-        (a.source, a.guid, d.article_id)
-        for a, k, d in zip(accepted, keys, decisions)
-        if d.status == "duplicate" and a.guid and d.article_id != k.article_id
-    ]
-    if not rows:
-        return {}
-    return {name: _objects([row[i] for row in rows]) for i, name in enumerate(("source", "guid", "article_id"))}
+def _row_columns(rows: Sequence[tuple], names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Rows of scalars as one object column per name."""
+    return {name: _objects([row[i] for row in rows]) for i, name in enumerate(names)}
 
 
 def _route_columns(routes: Mapping[str, AlertRoute]) -> dict[str, np.ndarray]:
@@ -890,7 +742,7 @@ def _source_columns(polls: Sequence[SourceState]) -> dict[str, np.ndarray]:
         "url": _objects([s.url for s in latest]),
         "etag": _objects([s.etag for s in latest]),
         "last_modified": _objects([s.last_modified for s in latest]),
-        "last_poll": _times([s.last_poll for s in latest]),
+        "last_poll": time_column([s.last_poll for s in latest]),
         "last_status": _objects([s.last_status for s in latest]),
         "last_error": _objects([s.last_error for s in latest]),
         "consecutive_failures": np.array([s.consecutive_failures for s in latest], dtype=np.int64),
