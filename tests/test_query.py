@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirewatch.config import ConfigError
+from wirewatch.errors import ConfigError, InputError
 from wirewatch.query import FIELDS, Near, QueryError, Term, parse_query
 from wirewatch.topics import rule_version
 
@@ -168,7 +168,7 @@ def test_error_attributes_and_context() -> None:
         parse_query('(ABM OR "anti missile"')
     error = caught.value
     assert (error.column, error.expected) == (23, '")"')
-    assert isinstance(error, ConfigError) and isinstance(error, ValueError)
+    assert isinstance(error, InputError) and isinstance(error, ValueError) and not isinstance(error, ConfigError)
     assert str(error.within('topics.toml: topic "missile-defense"')) == (
         'topics.toml: topic "missile-defense": query col 23: expected ")"'
     )

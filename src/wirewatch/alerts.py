@@ -19,16 +19,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from wirewatch.config import AlertsConfig, ConfigError, TopicConfig
+from wirewatch.config import AlertsConfig, TopicConfig
+from wirewatch.errors import ChannelError, ConfigError
 from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert, StorySummary
 
 log = logging.getLogger(__name__)
 
 MASK = "****"
-
-
-class ChannelError(ConfigError):
-    """A channel that cannot be used, worded as one line that never contains a secret."""
 
 
 @dataclass(frozen=True, slots=True)

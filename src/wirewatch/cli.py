@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 import typer
 
 from wirewatch import codec
-from wirewatch.config import Config, ConfigError, load_config
+from wirewatch.config import Config, load_config
+from wirewatch.errors import CodecError, ConfigError, QueryError
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -126,11 +127,11 @@ FormatOption = typer.Option("table", "--format", "-f", help="table | csv | json 
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""
-    from wirewatch.store import StoreError
+    from wirewatch.errors import StoreError
 
     try:
         yield
-    except (ConfigError, StoreError, codec.CodecError) as error:
+    except (ConfigError, QueryError, StoreError, CodecError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
@@ -164,7 +165,7 @@ def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
 
 def require_database(config: Config) -> None:
     """Readers never create the archive: say so instead of opening an empty one."""
-    from wirewatch.store import StoreError
+    from wirewatch.errors import StoreError
 
     if not config.db.exists():
         raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
@@ -227,7 +228,7 @@ def run_command(
 ) -> None:
     """Run the ingest flow once over the configured sources and print a summary."""
     from wirewatch import pipeline
-    from wirewatch.store import StoreError
+    from wirewatch.errors import StoreError
 
     quiet_prefect_defaults()
     with user_errors():
@@ -240,7 +241,7 @@ def run_command(
                 db=str(db) if db else None,
                 alert_history=alert_history,
             )
-        except (ConfigError, StoreError):
+        except (ConfigError, QueryError, StoreError):
             raise
         except Exception as error:  # Prefect or its server failed: say so in one line
             typer.echo(f"error: the ingest flow failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", err=True)
@@ -326,7 +327,8 @@ EXPORT_FORMATS = ("csv", "json", "parquet")
 
 def write_rows(columns: list[str], rows: list[tuple], output_format: str, path: Path) -> None:
     """``wirewatch sql --output``: the result written by wirewatch, not by the query."""
-    from wirewatch.store import StoreError, write_parquet
+    from wirewatch.errors import StoreError
+    from wirewatch.store import write_parquet
 
     if output_format == "parquet":
         write_parquet(columns, rows, path)
@@ -342,7 +344,7 @@ def check_single_statement(query: str) -> None:
     """`wirewatch sql` runs one statement: say so rather than run only some of several."""
     import duckdb
 
-    from wirewatch.store import StoreError
+    from wirewatch.errors import StoreError
 
     try:
         count = len(duckdb.extract_statements(query))
@@ -355,7 +357,7 @@ def check_single_statement(query: str) -> None:
 @contextmanager
 def views_named_on_a_missing_table() -> Iterator[None]:
     """A misspelled view: add the names of the public views to DuckDB's reason."""
-    from wirewatch.store import StoreError
+    from wirewatch.errors import StoreError
 
     try:
         yield
@@ -482,7 +484,7 @@ def story_command(
     """Every article of a story (outlet, source, agency, dateline, relation first/copy/update,
     similarity), then the exact copies counted but not stored, with the article each copied and
     the rule (guid, url or content hash)."""
-    from wirewatch.store import StoreError
+    from wirewatch.errors import StoreError
 
     with reading_archive(config_path, db) as store:
         columns, articles = named_query(store, "story_articles", {"story_id": story_id})

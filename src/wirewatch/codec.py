@@ -17,6 +17,7 @@ from itertools import filterfalse
 from typing import Any
 
 from wirewatch.dateline import split_dateline
+from wirewatch.errors import CodecError
 from wirewatch.model import Dateline, WireItem
 
 # Larger inputs are not wire items; refusing them keeps a stray 100 MB file from eating memory.
@@ -33,10 +34,6 @@ _BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*")
 SUBTITLE_MARK = "> "
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
-
-
-class CodecError(ValueError):
-    """The text is not a wire document; the message says why, in one line."""
 
 
 def normalize_text(text: str) -> str:

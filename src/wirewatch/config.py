@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from wirewatch.errors import ConfigError
+
 DEFAULT_CONFIG = Path("wirewatch.toml")
 # Used when no wirewatch.toml is found: the seed folder and the shipped topics, nothing remote.
 EMBEDDED_SOURCES = ({"name": "seeds", "kind": "dir", "path": "seeds"},)
-
-
-class ConfigError(ValueError):
-    """A configuration problem, worded as one line that names the file and the field."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ import httpx
 
 from wirewatch import __version__, extract
 from wirewatch.config import HttpConfig, SourceConfig
+from wirewatch.errors import FetchError
 from wirewatch.model import Article, PollResult, SourceState
 
 DEFAULT_USER_AGENT = f"wirewatch/{__version__} (news-wire monitor; python-httpx/{httpx.__version__})"
@@ -54,15 +55,6 @@ _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1:
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 # An extraction error quoting the body's first characters: response bytes never reach an error.
 _QUOTED_BODY = re.compile(r" \(starts with .*\)$")
-
-
-class FetchError(Exception):
-    """A request that failed, as one line without the source name (``HTTP 404 Not Found``).
-    ``status`` is the HTTP status when there was one."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class _Retryable(FetchError):

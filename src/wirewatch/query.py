@@ -69,7 +69,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from wirewatch.config import ConfigError
+from wirewatch.errors import QueryError
 
 FIELDS = ("headline", "subtitle", "body", "place", "agency", "section")
 MIN_PREFIX_LETTERS = 3
@@ -82,30 +82,6 @@ _BARE_END = set(' \t\r\n()"')
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _NEAR_COUNT = re.compile(r"[0-9]+")
 _WORD_CHAR = re.compile(r"[^\W_]")  # a letter or digit: what the matcher treats as part of a word
-
-
-class QueryError(ConfigError):
-    """A query that does not parse. ``column`` is 1-based; ``expected`` says what should stand
-    there. ``str()`` is one line, prefixed by ``context`` when a caller adds one. A ConfigError
-    (so a ValueError): the commands report it as one line like any other configuration error."""
-
-    def __init__(self, column: int, expected: str, *, context: str = "", text: str = "") -> None:
-        self.column = column
-        self.expected = expected
-        self.context = context
-        self.text = text  # the query, to also name line and column in a query of several lines
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.context}: " if self.context else ""
-        before = self.text[: self.column - 1]
-        line = before.count("\n") + 1
-        in_line = f" (line {line}, col {self.column - 1 - before.rfind(chr(10))})" if "\n" in self.text.strip() else ""
-        return f"{where}query col {self.column}{in_line}: expected {self.expected}"
-
-    def within(self, context: str) -> QueryError:
-        """The same error, prefixed: ``topics.toml: topic "x": query col 3: expected ...``."""
-        return QueryError(self.column, self.expected, context=context, text=self.text)
 
 
 # --- The syntax tree. Every node knows its column so that checks after parsing can point at it.

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from wirewatch.errors import StoreError, StoreLocked
 from wirewatch.model import (
     AlertRoute,
     Article,
@@ -56,14 +57,6 @@ _PAGE_SIZE = 1000
 # else. No files, no extensions, no ATTACH; locked so that a query cannot SET it back. DuckDB
 # applies these at open, before the lock takes effect.
 _READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
-
-
-class StoreError(Exception):
-    """A store problem, worded as one line that names the database file."""
-
-
-class StoreLocked(StoreError):
-    """Another process holds the database file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ import Stemmer
 from rich.text import Text
 
 from wirewatch import codec
-from wirewatch.config import ConfigError, TopicConfig
+from wirewatch.config import TopicConfig
+from wirewatch.errors import ConfigError
 from wirewatch.model import Article, Hit, TopicMatch, WireItem
 from wirewatch.query import FIELDS, And, Near, Node, Not, Or, Query, QueryError, Term, parse_query
 
@@ -710,8 +711,8 @@ def check_topics(topics: Sequence[TopicConfig], origin: str) -> None:
             raise ConfigError(f'{where}: lang: expected a language code such as "en" or "ru", got {topic.lang!r}')
         try:
             _checked_query(topic.query)
-        except QueryError as error:
-            raise error.within(where) from None
+        except QueryError as error:  # in a configuration file: a configuration error
+            raise ConfigError(str(error.within(where))) from None
 
 
 def rule_version(query_text: str) -> str:

@@ -7,11 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from wirewatch.errors import FormatError
 from wirewatch.model import WireMeta
-
-
-class FormatError(ValueError):
-    """A file or item in a wire format that cannot be read: one line saying why."""
 
 
 T = TypeVar("T")
