@@ -77,15 +77,8 @@ def store_and_deliver(
     in one transaction per batch, then delivery of the alerts it created."""
     compiled = pipeline.prepare_topics(config)
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
-        run_id = store.begin_run("ingest", now=now)
-        summary = RunSummary(run_id=run_id)
-        summary.retagged = pipeline.retag_changed_topics(
-            store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
-        )
-        pipeline.store_polls(store, run_id, polls, config, compiled, now=now, summary=summary)
-        pipeline.deliver_alerts(store, config, compiled, now=now, summary=summary)
-        pipeline.note_alert_outcomes(store, summary)
-        store.finish_run(run_id, now=pipeline.utc_now(), errors=pipeline.error_count(summary))
+        with pipeline.run_lifecycle(store, config, compiled, kind="ingest", now=now, alert_history=alert_history) as summary:
+            pipeline.store_polls(store, summary.run_id, polls, config, compiled, now=now, summary=summary)
     return summary
 
 

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -392,12 +392,47 @@ def import_paths(
     if not alert:
         compiled = replace(compiled, routes={})
     files = list(iter_input_files(Path(p) for p in paths))
-    total = len(files) + len(urls)
+    with run_lifecycle(store, config, compiled, kind=kind, now=now, alert_history=alert_history) as summary:
+        _import_files(store, config, compiled, files, urls, since=since, now=now, summary=summary, progress=progress,
+                      workers=workers, batch_files=batch_files)  # fmt: skip
+    return summary
+
+
+@contextlib.contextmanager
+def run_lifecycle(
+    store: Store, config: Config, compiled: Topics, *, kind: str, now: dt.datetime, alert_history: bool = False
+) -> Iterator[RunSummary]:
+    """One run, the same for a poll, an import and a backfill: begin the run, re-evaluate new or
+    changed topics, then (the block stores the batches into the summary given) deliver the due
+    alerts, say which flagged articles alerted, and finish the run with its error count."""
     run_id = store.begin_run(kind, now=now)
     summary = RunSummary(run_id=run_id)
     summary.retagged = retag_changed_topics(
         store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
     )
+    yield summary
+    deliver_alerts(store, config, compiled, now=now, summary=summary)
+    note_alert_outcomes(store, summary)
+    store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
+
+
+def _import_files(
+    store: Store,
+    config: Config,
+    compiled: Topics,
+    files: Sequence[Path],
+    urls: Sequence[str],
+    *,
+    since: dt.date | None,
+    now: dt.datetime,
+    summary: RunSummary,
+    progress: Callable[[int, int], None] | None,
+    workers: int | None,
+    batch_files: int | None,
+) -> None:
+    """The files in batches (read, keyed and matched in worker processes when ``workers``), then
+    the article URLs, stored into the run of ``summary``."""
+    run_id, total = summary.run_id, len(files) + len(urls)
     done = 0
     enabled = config.enabled_topics
     if workers is None:
@@ -420,10 +455,6 @@ def import_paths(
         store_polls(store, run_id, pages, config, compiled, now=now, summary=summary, keep_states=False)
         if progress:
             progress(total, total)
-    deliver_alerts(store, config, compiled, now=now, summary=summary)
-    note_alert_outcomes(store, summary)
-    store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
-    return summary
 
 
 def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> list[PollResult]:
