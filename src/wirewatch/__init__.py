@@ -1,3 +1,35 @@
-"""wirewatch: monitor news wires for tracked topics."""
+"""wirewatch: monitor news wires for tracked topics.
+
+The modules, in the order an article meets them (each imports only its own stage and earlier
+ones; ``tests/test_layout.py`` checks it):
+
+Shared
+    errors      every exception, its hierarchy drawn at the top
+    model       the plain dataclasses the stages hand each other
+    config      wirewatch.toml and topics.toml, read and checked
+Wire format
+    dateline    the structured dateline: place, date, agency
+    codec       the seed's text format: parse and render a WireItem
+    formats/    other wire formats (NewsML, NITF, ANPA, IPTC 7901, JSON) into Articles
+Sources and extraction
+    extract/    feeds and article pages into Articles (HTML, metadata, site rules as data)
+    inputs      local files and dir sources
+    fetch       HTTP: the polite fetcher (host gates, SSRF guard, robots) and feed/page polls
+Dedupe
+    dedupe      keys, exact duplicates and revisions, MinHash/LSH story links
+Topics
+    query       the topic query language: parse, with errors naming the column
+    topics      the matcher: compiled topics, hits and snippets; backtests
+    batches     batches checked, keyed and matched, here or in worker processes
+Store
+    store       the DuckDB archive: migrations, lock, primitives over sql/; no domain logic
+    ingest      one batch into the archive in one transaction: plan, link, match, alert
+Alerts
+    alerts      channels, messages and digests, delivery
+Run
+    pipeline    a run: begin, retag, store batches, deliver, finish; summaries
+    cli         the wirewatch command
+(flows/ outside the package: the Prefect flows, thin tasks over pipeline.)
+"""
 
 __version__ = "0.1.0"
