@@ -30,10 +30,9 @@ from wirewatch.model import Article, TopicMatch, WireItem
 
 BATCH_SIZE = 1000  # articles per store transaction
 # ... when worker processes prepare the batches: the writer then bounds the import, and its cost
-# per transaction (some 70 ms of statements, however many articles) is on the critical path;
-# twice as many articles cut its CPU per item by a fifth (155 -> 120 us on 2 KB items). In one
-# process the smaller batches keep memory lower: an import into a 1M archive peaked at 1,026 MB
-# with 2,000 and stays within 1 GB with 1,000.
+# per transaction (a fixed set of statements, however many articles) is on the critical path, so
+# larger batches cut its CPU per item. In one process the smaller batches keep memory lower: an
+# import into a large archive stays within 1 GB with 1,000 (bench: the import and size rows).
 PREPARED_BATCH_SIZE = 2000
 YOUNG_COLLECTION_EVERY = 10_000  # allocations between young-generation collections (see below)
 logger = logging.getLogger(__name__)

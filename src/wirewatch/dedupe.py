@@ -472,7 +472,7 @@ def plan_batch(keys: Sequence[ItemKeys | None], known: Sequence[KnownArticle]) -
 # 2017): each shingle is hashed once, its top 7 bits pick one of 128 bins and the bin keeps the
 # smallest value; empty bins borrow from a bin chosen by a fixed random probe sequence. Equal
 # bins estimate Jaccard like 128 independent hash functions do, at 1/128 of the work: 128
-# functions cost ~0.1 ms per 1,000-word body here, as much as all the rest of the dedupe.
+# functions would cost as much as all the rest of the dedupe.
 
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)

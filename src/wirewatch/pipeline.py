@@ -28,7 +28,7 @@ from wirewatch.store import Store
 # recorded like any other, so each story still shows once per topic.
 CONSOLE_CHANNEL = ("console", "console")
 # From this many stored articles on, the writer's statements bound an import: worker processes
-# would add some 150 MB each for about 15% (measured importing 100k items into 1M).
+# would add memory each for little speed (bench: the archive and import rows).
 WRITER_BOUND_ARCHIVE = 500_000
 # Lines of one kind (flagged articles, alerts, rejections) a summary shows before "... and N more":
 # a 40,000-file import must not print a line per item. The Prefect artifact keeps the full list.
