@@ -82,7 +82,7 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
-class Topics:
+class RunTopics:
     """The compiled topics of one run and where their alerts go."""
 
     match: Callable[[Article], Sequence[TopicMatch]] | None
@@ -90,18 +90,18 @@ class Topics:
     urls: dict[str, str]  # channel key -> secret URL, memory only
 
 
-def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topics:
+def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> RunTopics:
     """Compile the enabled topics once per run and resolve their alert channels."""
     env = os.environ if env is None else env
     enabled = config.enabled_topics
     if not enabled:
-        return Topics(None, {}, {})
+        return RunTopics(None, {}, {})
     routes, urls = alerts.routes_for(enabled, config.alerts, env)
     routes = {
         name: route if route.channels else AlertRoute((CONSOLE_CHANNEL,), route.realert_on_update)
         for name, route in routes.items()
     }
-    return Topics(article_matcher(enabled), routes, urls)
+    return RunTopics(article_matcher(enabled), routes, urls)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def store_polls(
     run_id: str,
     polls: Sequence[PollResult],
     config: Config,
-    compiled: Topics,
+    compiled: RunTopics,
     *,
     now: dt.datetime,
     summary: RunSummary,
@@ -196,7 +196,7 @@ def flagged_entry(article: Article, article_id: str, story_id: str, match: Topic
 def deliver_alerts(
     store: Store,
     config: Config,
-    compiled: Topics,
+    compiled: RunTopics,
     *,
     now: dt.datetime,
     summary: RunSummary,
@@ -400,7 +400,7 @@ def import_paths(
 
 @contextlib.contextmanager
 def run_lifecycle(
-    store: Store, config: Config, compiled: Topics, *, kind: str, now: dt.datetime, alert_history: bool = False
+    store: Store, config: Config, compiled: RunTopics, *, kind: str, now: dt.datetime, alert_history: bool = False
 ) -> Iterator[RunSummary]:
     """One run, the same for a poll, an import and a backfill: begin the run, re-evaluate new or
     changed topics, then (the block stores the batches into the summary given) deliver the due
@@ -419,7 +419,7 @@ def run_lifecycle(
 def _import_files(
     store: Store,
     config: Config,
-    compiled: Topics,
+    compiled: RunTopics,
     files: Sequence[Path],
     urls: Sequence[str],
     *,
@@ -491,7 +491,7 @@ def retag_changed_topics(
     config: Config,
     *,
     now: dt.datetime,
-    alert_history: Topics | None = None,
+    alert_history: RunTopics | None = None,
     run_id: str | None = None,
     summary: RunSummary | None = None,
 ) -> list[str]:
