@@ -126,12 +126,19 @@ FormatOption = typer.Option("table", "--format", "-f", help="table | csv | json 
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""
+    import duckdb
+
     from wirewatch.store import StoreError
 
     try:
         yield
     except (ConfigError, StoreError, codec.CodecError) as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except (duckdb.IOException, duckdb.TransactionException) as error:
+        # DuckDB names the file: a damaged or truncated archive, or a full disk (a commit that
+        # could not be written). Each batch is a transaction, so what was stored before stays.
+        typer.echo(f"error: {str(error).strip().splitlines()[0]}; what was stored before is kept", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         interrupted()

@@ -147,6 +147,9 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
     store = Store(connection, path, read_only=read_only)
     try:
         store._prepare_schema()
+    except duckdb.Error as error:
+        store.close()
+        raise StoreError(f"{path}: cannot read the database ({_first_line(error)}); is it damaged or truncated?") from None
     except BaseException:
         store.close()
         raise
@@ -292,6 +295,7 @@ class Store:
         if self.read_only:
             self._check_schema()
             return
+        self._refuse_foreign()
         self._run("queries/settings")
         self._run("queries/schema_migrations")
         applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
@@ -305,6 +309,13 @@ class Store:
         with self._transaction():
             for view in sorted((SQL_DIR / "views").glob("*.sql")):
                 self._run(f"views/{view.stem}")
+
+    def _refuse_foreign(self) -> None:
+        """Another application's database is left as it was: no wirewatch table is added to it."""
+        others, is_archive = self._run("queries/foreign_objects").fetchone()
+        if others and not is_archive:
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            raise StoreError(f"{self.path}: not a wirewatch archive (it holds {shown}); nothing was changed")
 
     def _check_schema(self) -> None:
         try:
