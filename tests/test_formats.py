@@ -339,3 +339,33 @@ def test_anpa_header_line_of_spaces_is_read_in_linear_time(tmp_path):
     [article] = inputs.read_file(tmp_path / "hostile.tst", inputs.IMPORT_SOURCE, now=NOW).articles
     assert time.perf_counter() - started < 2.0
     assert article.wire.slugline == "BC-Mira-Dam"
+
+
+def urgent_config(tmp_path: Path, query: str) -> Path:
+    config = make_config(tmp_path, [])
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write(f'[[topics]]\nname = "urgent-mira"\nquery = \'{query}\'\n')
+    return config
+
+
+def test_topics_check_explains_an_urgency_comparison(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from wirewatch.cli import app
+
+    config = urgent_config(tmp_path, "(Mira OR Mirasee) urgency:<=2")
+    result = CliRunner().invoke(app, ["topics", "check", "--json", "--config", str(config), str(FIXTURES / "g2_two_items.xml")])
+    assert result.exit_code == 0, result.output
+    [match] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert match["terms"] == ["Mira", "urgency:<=2 (urgency 1)"]
+    assert match["hits"][-1] == {"term": "urgency:<=2 (urgency 1)", "field": "urgency", "start": 0, "end": 0}
+    assert match["snippet"] == "Bridge over Lake «Mira» closes"
+
+
+def test_an_import_flags_only_the_urgent_item(tmp_path):
+    # urgencies: the bridge 1, the ice 2, the French ice item 4, the ferry 5
+    import_files(urgent_config(tmp_path, "(Mira OR Mirasee) urgency:<2"), "g2_two_items.xml", "newsml12_two_items.xml")
+    assert archive_rows(tmp_path, "SELECT a.headline, a.urgency FROM topic_matches m JOIN articles a USING (article_id) "
+                                  "WHERE m.topic = 'urgent-mira'") == [("Bridge over Lake Mira closes", 1)]  # fmt: skip
