@@ -369,3 +369,44 @@ def test_an_import_flags_only_the_urgent_item(tmp_path):
     import_files(urgent_config(tmp_path, "(Mira OR Mirasee) urgency:<2"), "g2_two_items.xml", "newsml12_two_items.xml")
     assert archive_rows(tmp_path, "SELECT a.headline, a.urgency FROM topic_matches m JOIN articles a USING (article_id) "
                                   "WHERE m.topic = 'urgent-mira'") == [("Bridge over Lake Mira closes", 1)]  # fmt: skip
+
+
+def poll_drop_folder(db: Path, folder: Path, *, ahead: float) -> list[str]:
+    """One poll of a `dir` source through the pipeline into the archive, the clock ``ahead``
+    seconds in the future (so that files written just now can count as complete)."""
+    from wirewatch import pipeline
+    from wirewatch.config import Config, SourceConfig
+    from wirewatch.store import open_store
+
+    source = SourceConfig(name="drop", kind="dir", path=folder)
+    config = Config(path=None, db=db, sources=(source,))
+    now = pipeline.utc_now()
+    with open_store(db) as store:
+        previous = store.source_states().get("drop")
+        poll = inputs.read_dir_source(source, previous, now=now, clock=lambda: time.time() + ahead)
+        summary = pipeline.RunSummary(run_id=store.begin_run("poll", now=now))
+        pipeline.store_polls(store, summary.run_id, [poll], config, pipeline.prepare_topics(config, {}), now=now, summary=summary)
+    return sorted(a.item.headline for a in poll.articles)
+
+
+def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(tmp_path):
+    import os
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    db = tmp_path / "archive.duckdb"
+    herons, pair = folder / "herons.xml", folder / "pair.xml"
+    herons.write_bytes((FIXTURES / "g2_herons_v1.xml").read_bytes())
+    os.utime(herons, (time.time() - 60, time.time() - 60))  # delivered a minute ago
+    pair.write_bytes((FIXTURES / "g2_two_items.xml").read_bytes())  # still being written
+    assert poll_drop_folder(db, folder, ahead=0) == ["Heron numbers at Lake Mira double in a year"]
+    # a while later the pair is complete; herons.xml, unchanged, is not read again
+    assert poll_drop_folder(db, folder, ahead=10) == ["Bridge over Lake Mira closes", "Neue Fähre für den Mirasee"]
+    assert poll_drop_folder(db, folder, ahead=20) == []
+    herons.write_bytes((FIXTURES / "g2_herons_v2.xml").read_bytes())  # a new version, same file,
+    os.utime(herons, (time.time() + 22, time.time() + 22))  # written at 22 s on the polls' clock
+    assert poll_drop_folder(db, folder, ahead=30) == ["Heron numbers at Lake Mira triple in a year"]
+    assert archive_rows(tmp_path, "SELECT headline, revision FROM articles ORDER BY headline") == [
+        ("Bridge over Lake Mira closes", 1), ("Heron numbers at Lake Mira triple in a year", 2),
+        ("Neue Fähre für den Mirasee", 1),
+    ]  # fmt: skip
