@@ -410,3 +410,24 @@ def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(t
         ("Bridge over Lake Mira closes", 1), ("Heron numbers at Lake Mira triple in a year", 2),
         ("Neue Fähre für den Mirasee", 1),
     ]  # fmt: skip
+
+
+def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_content(httpserver):
+    from wirewatch.config import HttpConfig, SourceConfig
+    from wirewatch.fetch import Fetcher, poll_sources
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/wire").respond_with_data((FIXTURES / "g2_two_items.xml").read_bytes(),
+                                                         content_type="application/octet-stream")  # fmt: skip
+    httpserver.expect_request("/story").respond_with_data((FIXTURES / "nitf_declared_latin1.xml").read_bytes(),
+                                                          content_type="text/html")  # fmt: skip
+    options = {"full_text": "never", "max_age_days": None, "allow_private": True}
+    sources = (SourceConfig(name="g2", kind="feed", url=httpserver.url_for("/wire"), **options),  # type: ignore[arg-type]
+               SourceConfig(name="nitf", kind="page", url=httpserver.url_for("/story"), **options))  # type: ignore[arg-type]
+    with Fetcher(HttpConfig(per_host_delay=0.0, retries=0)) as fetcher:
+        polls = poll_sources(fetcher, sources, {}, now=NOW)
+    assert [(p.state.last_status, p.state.last_error) for p in polls] == [("ok", None), ("ok", None)]
+    assert [[(a.wire.format, a.item.headline) for a in p.articles] for p in polls] == [
+        [("newsml-g2", "Neue Fähre für den Mirasee"), ("newsml-g2", "Bridge over Lake Mira closes")],
+        [("nitf", read("nitf_declared_latin1.xml")[0].item.headline)],
+    ]

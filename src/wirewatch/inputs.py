@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wirewatch import codec, extract, formats
-from wirewatch.formats.articles import to_article
+from wirewatch.formats.articles import wire_articles
 from wirewatch.config import SourceConfig
 from wirewatch.model import Article, PollResult, SourceState
 
@@ -113,14 +113,9 @@ def _wire_articles(
     guid_base: Path | None,
 ) -> list[Article]:
     """The readable items of one wire-format file; the file stands in for the id of an item
-    without one (the n-th of several gets ``#n``)."""
-    guid = _file_guid(path, guid_base)
-    return [
-        to_article(item, source=source.name, fetched_at=now, lang=source.lang,
-                   fallback_guid=guid if len(items) == 1 else f"{guid}#{n}")
-        for n, item in enumerate(items, 1)
-        if isinstance(item, formats.ParsedItem)
-    ]  # fmt: skip
+    without one."""
+    return wire_articles(items, source=source.name, fetched_at=now, lang=source.lang,
+                         fallback_guid=_file_guid(path, guid_base))  # fmt: skip
 
 
 def read_dir_source(
