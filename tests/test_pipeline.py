@@ -204,6 +204,11 @@ def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     (folder / "good.txt").write_bytes(SEED.read_bytes())
     (folder / "bad.txt").write_bytes(b"All news\n\nCaf\xe9")
     import datetime as dt
+    import os
+    import time
+
+    for written in folder.iterdir():  # complete: a dir source reads it
+        os.utime(written, (time.time() - 60, time.time() - 60))
 
     poll = read_dir_source(SourceConfig(name="wire", kind="dir", path=folder), None, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     assert [a.guid for a in poll.articles] == ["good.txt"]

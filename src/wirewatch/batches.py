@@ -95,7 +95,7 @@ Reader = Callable[[Job], tuple[Read, list[Article]]]
 def article_matcher(chosen: Sequence[TopicConfig]) -> Callable[[Article], Sequence[TopicMatch]]:
     """The topics compiled once, as the store's per-article match callback."""
     matcher = topics.compile_topics(chosen)
-    return lambda article: matcher.match(article.item, lang=article.lang)
+    return lambda article: matcher.match_article(article)
 
 
 def batches_of(articles: Sequence[Article], batch_size: int = BATCH_SIZE) -> list[Sequence[Article]]:

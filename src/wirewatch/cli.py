@@ -533,7 +533,7 @@ def topics_check(
                 fail_line(str(path), (poll.state.last_error or "").removeprefix(f"{path}: "))
                 failed = True
             for article in poll.articles:
-                matches = matcher.match(article.item, lang=article.lang)
+                matches = matcher.match_article(article)
                 if as_json:
                     for match in matches:
                         typer.echo(json.dumps({"file": str(path), **topics.match_to_json(match)}, ensure_ascii=False))
