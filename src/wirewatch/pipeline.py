@@ -95,7 +95,8 @@ def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> Topi
     enabled = config.enabled_topics
     if not enabled:
         return Topics(None, {}, {})
-    routes, urls = alerts.routes_for(enabled, config.alerts, env)
+    origin = config.path.name if config.path else "embedded defaults"
+    routes, urls = alerts.routes_for(enabled, config.alerts, env, origin)
     routes = {
         name: route if route.channels else AlertRoute((CONSOLE_CHANNEL,), route.realert_on_update)
         for name, route in routes.items()
