@@ -147,6 +147,9 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
     store = Store(connection, path, read_only=read_only)
     try:
         store._prepare_schema()
+    except duckdb.Error as error:  # a truncated or corrupted file fails on its first read
+        store.close()
+        raise StoreError(f"{path}: cannot read the database (damaged or truncated?): {_first_line(error)}") from None
     except BaseException:
         store.close()
         raise
@@ -292,6 +295,9 @@ class Store:
         if self.read_only:
             self._check_schema()
             return
+        foreign = self._run("queries/foreign_tables").fetchone()
+        if foreign and foreign[0]:  # refuse before writing a byte into another application's file
+            raise StoreError(f"{self.path}: not a wirewatch archive ({foreign[0]} tables, no schema_migrations); refusing to change it")
         self._run("queries/settings")
         self._run("queries/schema_migrations")
         applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
