@@ -225,7 +225,7 @@ def routes_for(
 
 
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # bidi controls too
 # "@channel", "@here", "<@U123>": an @ that does not follow a word character (e-mail addresses
 # do). A word joiner after it keeps the text readable and stops every chat app's mention parser.
 _MENTION = re.compile(r"(?<!\w)@(?=\S)")
