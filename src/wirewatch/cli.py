@@ -135,9 +135,9 @@ def user_errors() -> Iterator[None]:
     except (ConfigError, StoreError, codec.CodecError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    except (duckdb.IOException, duckdb.TransactionException) as error:
-        # DuckDB names the file: a damaged or truncated archive, or a full disk (a commit that
-        # could not be written). Each batch is a transaction, so what was stored before stays.
+    except duckdb.IOException as error:
+        # A damaged or truncated archive failing on a later read (DuckDB names the file). Each
+        # batch is a transaction, so what was stored before stays.
         typer.echo(f"error: {str(error).strip().splitlines()[0]}; what was stored before is kept", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ import json
 import re
 import secrets
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -289,7 +289,7 @@ class Store:
             raise StoreError(f"{self.path}: opened read-only")
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._conn)
+        return _Transaction(self._conn, self.path)
 
     def _prepare_schema(self) -> None:
         if self.read_only:
@@ -815,15 +815,21 @@ def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> 
 class _Transaction:
     """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._conn = connection
+        self._path = path
 
     def __enter__(self) -> None:
         self._conn.begin()
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         if kind is None:
-            self._conn.commit()
+            try:
+                self._conn.commit()
+            except duckdb.Error as error:  # a full disk: this batch is lost, every committed one kept
+                with suppress(duckdb.Error):
+                    self._conn.rollback()
+                raise StoreError(f"{self._path}: cannot write: {_first_line(error)}") from None
         else:
             self._conn.rollback()
 
