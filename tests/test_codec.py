@@ -13,6 +13,7 @@ from wirewatch import codec
 from wirewatch.dateline import (
     _dateline_parts,
     clear_caches,
+    parse_date_text,
     resolve_date,
     split_dateline,
     weekday_named,
@@ -65,8 +66,23 @@ DATELINES = [
     ("SAITAMA, Japan, Dec. 9 Kyodo - A", "SAITAMA, Japan, Dec. 9 Kyodo -", "SAITAMA", "Japan", "Dec. 9", "Kyodo", "Kyodo", "-"),
     ("BEIJING, Nov. 28 (Xinhua) -- China", "BEIJING, Nov. 28 (Xinhua) --", "BEIJING", None, "Nov. 28", "Xinhua", "Xinhua", "--"),
     ("Frankfurt/Main (dpa) - Die", "Frankfurt/Main (dpa) -", "Frankfurt/Main", None, None, "dpa", "dpa", "-"),
+    ("Nueva Delhi, 21 ene (EFE).- El", "Nueva Delhi, 21 ene (EFE).-", "Nueva Delhi", None, "21 ene", "EFE", "EFE", ".-"),
+    ("Lisboa, 3 de março (Lusa) - O", "Lisboa, 3 de março (Lusa) -", "Lisboa", None, "3 de março", "Lusa", "Lusa", "-"),
+    ("PARIS, 5 févr. (AFP) - Le", "PARIS, 5 févr. (AFP) -", "PARIS", None, "5 févr.", "AFP", "AFP", "-"),
+    ("ROMA, 12 gennaio (ANSA) - Il", "ROMA, 12 gennaio (ANSA) -", "ROMA", None, "12 gennaio", "ANSA", "ANSA", "-"),
+    ("Berlin, 21. Jan. (dpa) - Die", "Berlin, 21. Jan. (dpa) -", "Berlin", None, "21. Jan.", "dpa", "dpa", "-"),
     ("ADMIRAL KUZNETSOV AIRCRAFT CARRIER (Severomorsk), February 9. /TASS/. The", "ADMIRAL KUZNETSOV AIRCRAFT CARRIER (Severomorsk), February 9. /TASS/.", "ADMIRAL KUZNETSOV AIRCRAFT CARRIER", "Severomorsk", "February 9", "TASS", "TASS", "."),
 ]
+
+
+@pytest.mark.parametrize(
+    ("date_text", "expected"),
+    [("21 ene", (1, 21, None)), ("3 de março de 2026", (3, 3, 2026)), ("5 févr.", (2, 5, None)),
+     ("12 gennaio", (1, 12, None)), ("21. Jan.", (1, 21, None)), ("9 dic", (12, 9, None)), ("1 out", (10, 1, None)),
+     ("7 Dez.", (12, 7, None)), ("4 août", (8, 4, None))],
+)
+def test_day_first_months_of_other_languages(date_text, expected):
+    assert parse_date_text(date_text) == expected
 
 
 @pytest.mark.parametrize(

@@ -27,8 +27,9 @@ def test_defaults(tmp_path: Path) -> None:
     [
         ("[http]\nrun_deadline = nan\n", "wirewatch.toml: http.run_deadline: expected a finite number, got nan"),
         ("[http]\nrun_deadline = inf\n", "wirewatch.toml: http.run_deadline: expected a finite number, got inf"),
-        ("[http]\nrun_deadline = 0\n", "wirewatch.toml: http.run_deadline: must be between 1 and 86400 seconds, got 0.0"),
-        ("max_items = 0\n", "wirewatch.toml: sources[0].max_items: must be between 1 and 10000000, got 0"),
+        ("[http]\nrun_deadline = 0\n", "wirewatch.toml: http.run_deadline: must be from 1 to 86,400, got 0"),
+        ("[http]\nrun_deadline = 86401\n", "wirewatch.toml: http.run_deadline: must be from 1 to 86,400, got 86,401"),
+        ("max_items = 0\n", "wirewatch.toml: sources[0].max_items: must be from 1 to 1e+07, got 0"),
         ("max_items = 1.5\n", "wirewatch.toml: sources[0].max_items: expected integer, got 1.5"),
     ],
 )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import os
+import time
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -53,6 +55,7 @@ def write_config(tmp_path: Path, server: HTTPServer) -> Path:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SEED.name).write_bytes(SEED.read_bytes())
+    os.utime(seeds / SEED.name, (time.time() - 60, time.time() - 60))  # complete: the dir source reads it
     config = tmp_path / "wirewatch.toml"
     config.write_text(
         f"""db = "archive.duckdb"

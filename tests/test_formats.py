@@ -339,3 +339,95 @@ def test_anpa_header_line_of_spaces_is_read_in_linear_time(tmp_path):
     [article] = inputs.read_file(tmp_path / "hostile.tst", inputs.IMPORT_SOURCE, now=NOW).articles
     assert time.perf_counter() - started < 2.0
     assert article.wire.slugline == "BC-Mira-Dam"
+
+
+def urgent_config(tmp_path: Path, query: str) -> Path:
+    config = make_config(tmp_path, [])
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write(f'[[topics]]\nname = "urgent-mira"\nquery = \'{query}\'\n')
+    return config
+
+
+def test_topics_check_explains_an_urgency_comparison(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from wirewatch.cli import app
+
+    config = urgent_config(tmp_path, "(Mira OR Mirasee) urgency:<=2")
+    result = CliRunner().invoke(app, ["topics", "check", "--json", "--config", str(config), str(FIXTURES / "g2_two_items.xml")])
+    assert result.exit_code == 0, result.output
+    [match] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert match["terms"] == ["Mira", "urgency:<=2 (urgency 1)"]
+    assert match["hits"][-1] == {"term": "urgency:<=2 (urgency 1)", "field": "urgency", "start": 0, "end": 0}
+    assert match["snippet"] == "Bridge over Lake «Mira» closes"
+
+
+def test_an_import_flags_only_the_urgent_item(tmp_path):
+    # urgencies: the bridge 1, the ice 2, the French ice item 4, the ferry 5
+    import_files(urgent_config(tmp_path, "(Mira OR Mirasee) urgency:<2"), "g2_two_items.xml", "newsml12_two_items.xml")
+    assert archive_rows(tmp_path, "SELECT a.headline, a.urgency FROM topic_matches m JOIN articles a USING (article_id) "
+                                  "WHERE m.topic = 'urgent-mira'") == [("Bridge over Lake Mira closes", 1)]  # fmt: skip
+
+
+def poll_drop_folder(db: Path, folder: Path, *, ahead: float) -> list[str]:
+    """One poll of a `dir` source through the pipeline into the archive, the clock ``ahead``
+    seconds in the future (so that files written just now can count as complete)."""
+    from wirewatch import pipeline
+    from wirewatch.config import Config, SourceConfig
+    from wirewatch.store import open_store
+
+    source = SourceConfig(name="drop", kind="dir", path=folder)
+    config = Config(path=None, db=db, sources=(source,))
+    now = pipeline.utc_now()
+    with open_store(db) as store:
+        previous = store.source_states().get("drop")
+        poll = inputs.read_dir_source(source, previous, now=now, clock=lambda: time.time() + ahead)
+        summary = pipeline.RunSummary(run_id=store.begin_run("poll", now=now))
+        pipeline.store_polls(store, summary.run_id, [poll], config, pipeline.prepare_topics(config, {}), now=now, summary=summary)
+    return sorted(a.item.headline for a in poll.articles)
+
+
+def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(tmp_path):
+    import os
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    db = tmp_path / "archive.duckdb"
+    herons, pair = folder / "herons.xml", folder / "pair.xml"
+    herons.write_bytes((FIXTURES / "g2_herons_v1.xml").read_bytes())
+    os.utime(herons, (time.time() - 60, time.time() - 60))  # delivered a minute ago
+    pair.write_bytes((FIXTURES / "g2_two_items.xml").read_bytes())  # still being written
+    assert poll_drop_folder(db, folder, ahead=0) == ["Heron numbers at Lake Mira double in a year"]
+    # a while later the pair is complete; herons.xml, unchanged, is not read again
+    assert poll_drop_folder(db, folder, ahead=10) == ["Bridge over Lake Mira closes", "Neue Fähre für den Mirasee"]
+    assert poll_drop_folder(db, folder, ahead=20) == []
+    herons.write_bytes((FIXTURES / "g2_herons_v2.xml").read_bytes())  # a new version, same file,
+    os.utime(herons, (time.time() + 22, time.time() + 22))  # written at 22 s on the polls' clock
+    assert poll_drop_folder(db, folder, ahead=30) == ["Heron numbers at Lake Mira triple in a year"]
+    assert archive_rows(tmp_path, "SELECT headline, revision FROM articles ORDER BY headline") == [
+        ("Bridge over Lake Mira closes", 1), ("Heron numbers at Lake Mira triple in a year", 2),
+        ("Neue Fähre für den Mirasee", 1),
+    ]  # fmt: skip
+
+
+def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_content(httpserver):
+    from wirewatch.config import HttpConfig, SourceConfig
+    from wirewatch.fetch import Fetcher, poll_sources
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/wire").respond_with_data((FIXTURES / "g2_two_items.xml").read_bytes(),
+                                                         content_type="application/octet-stream")  # fmt: skip
+    httpserver.expect_request("/story").respond_with_data((FIXTURES / "nitf_declared_latin1.xml").read_bytes(),
+                                                          content_type="text/html")  # fmt: skip
+    options = {"full_text": "never", "max_age_days": None, "allow_private": True}
+    sources = (SourceConfig(name="g2", kind="feed", url=httpserver.url_for("/wire"), **options),  # type: ignore[arg-type]
+               SourceConfig(name="nitf", kind="page", url=httpserver.url_for("/story"), **options))  # type: ignore[arg-type]
+    with Fetcher(HttpConfig(per_host_delay=0.0, retries=0)) as fetcher:
+        polls = poll_sources(fetcher, sources, {}, now=NOW)
+    assert [(p.state.last_status, p.state.last_error) for p in polls] == [("ok", None), ("ok", None)]
+    assert [[(a.wire.format, a.item.headline) for a in p.articles] for p in polls] == [
+        [("newsml-g2", "Neue Fähre für den Mirasee"), ("newsml-g2", "Bridge over Lake Mira closes")],
+        [("nitf", read("nitf_declared_latin1.xml")[0].item.headline)],
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ def folder(tmp_path: Path) -> Path:
     wire = tmp_path / "wire"
     (wire / "sub").mkdir(parents=True)
     (wire / "good.txt").write_bytes(SEED.read_bytes())
+    os.utime(wire / "good.txt", (time.time() - 60, time.time() - 60))  # complete: a dir source reads it
     (wire / "escape.txt").symlink_to(outside / "secret.txt")
     (wire / "sub" / "relative.txt").symlink_to(Path("..") / ".." / "outside" / "secret.txt")
     (wire / "alias.txt").symlink_to(wire / "good.txt")  # inside the folder: read

@@ -11,7 +11,7 @@ import wirewatch
 PACKAGE = Path(wirewatch.__file__).resolve().parent
 # The stages in data-flow order; a module may import its own stage's modules and earlier ones.
 STAGES = (
-    ("errors", "model"),  # shared types and exceptions
+    ("errors", "model", "limits"),  # shared types, exceptions and size limits
     ("config",),
     ("dateline", "codec", "formats"),  # wire format
     ("extract", "inputs", "fetch"),  # sources and extraction

@@ -191,7 +191,7 @@ def test_a_channel_with_an_unset_variable_is_one_line_and_nothing_is_read(tmp_pa
     result = run_import(config, SEED)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "error: topic 'missile-defense': channels[0]: channel uses ${WIREWATCH_UNSET_HOOK}, which is not set in the environment"
+        "error: wirewatch.toml: topic 'missile-defense': channels[0]: channel uses ${WIREWATCH_UNSET_HOOK}, which is not set in the environment"
     ]
 
 
@@ -204,6 +204,11 @@ def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     (folder / "good.txt").write_bytes(SEED.read_bytes())
     (folder / "bad.txt").write_bytes(b"All news\n\nCaf\xe9")
     import datetime as dt
+    import os
+    import time
+
+    for written in folder.iterdir():  # complete: a dir source reads it
+        os.utime(written, (time.time() - 60, time.time() - 60))
 
     poll = read_dir_source(SourceConfig(name="wire", kind="dir", path=folder), None, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     assert [a.guid for a in poll.articles] == ["good.txt"]
@@ -218,7 +223,7 @@ def test_history_since_a_date_is_stored_batch_by_batch_and_matched_without_alert
     from wirewatch.config import load_config
     from wirewatch.store import open_store
 
-    config = load_config(make_config(tmp_path, [webhook_receiver.url]))
+    config = load_config(make_config(tmp_path, [webhook_receiver.url("/hook")]))
     folder = tmp_path / "history"
     folder.mkdir()
     (folder / "seed.txt").write_bytes(SEED.read_bytes())  # 2011-09-27 by its dateline

@@ -240,3 +240,33 @@ def test_a_deep_topic_query_names_file_topic_and_column_through_the_cli(tmp_path
     queried = CliRunner().invoke(app, ["topics", "backtest", "--config", str(config), "--query", "NOT " * 300 + "a"])
     expected = 'error: --query: topic "query": query col 161: expected at most 40 levels of nesting (parentheses, NOT, fields, NEAR)'
     assert (queried.exit_code, queried.stderr.splitlines()) == (2, [expected])
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("flood urgency:<=2", "(flood AND urgency:<=2)"),
+        ("flood urgency:1", "(flood AND urgency:1)"),
+        ("flood urgency:=1", "(flood AND urgency:1)"),
+        ("flood (urgency:<3 OR urgency:>=7)", "(flood AND (urgency:<3 OR urgency:>=7))"),
+        ("flood NOT urgency:>4", "(flood AND (NOT urgency:>4))"),
+        ("headline:(flood urgency:<=2)", "(headline:flood AND urgency:<=2)"),
+    ],
+)
+def test_urgency_comparisons(query, expected):
+    assert canonical(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("urgency:<=2", "query col 1: expected a term beside urgency: (it narrows what terms find)"),
+        ("flood urgency:<<2", "query col 15: expected a comparison and an urgency from 1 to 9 after urgency:, e.g. urgency:<=2"),
+        ("flood urgency:10", "query col 15: expected a comparison and an urgency from 1 to 9 after urgency:, e.g. urgency:<=2"),
+        ("flood NEAR/3 urgency:1", "query col 14: expected terms, phrases, OR-groups or NEAR on each side of NEAR (not AND or NOT)"),
+    ],
+)
+def test_urgency_errors(query, expected):
+    with pytest.raises(QueryError) as error:
+        parse_query(query)
+    assert str(error.value) == expected

@@ -6,6 +6,7 @@ ones; ``tests/test_layout.py`` checks it):
 Shared
     errors      every exception, its hierarchy drawn at the top
     model       the plain dataclasses the stages hand each other
+    limits      the caps on an article's text, applied before the store
     config      wirewatch.toml and topics.toml, read and checked
 Wire format
     dateline    the structured dateline: place, date, agency

@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote, quote_plus, unquote
 
 from wirewatch.config import AlertsConfig, TopicConfig
 from wirewatch.errors import ChannelError, ConfigError
@@ -138,8 +138,20 @@ def _secrets(url: str) -> list[str]:
     found = {url.strip()}
     if split is not None:
         found |= {text for text, secret in split[1] if secret and text}
-    spellings = found | {unquote(s) for s in found} | {quote(unquote(s), safe="") for s in found}
+    spellings = {spelling for s in found for spelling in _spellings(unquote(s))} | found
     return sorted(spellings, key=len, reverse=True)  # longest first: a token inside the URL
+
+
+# What each HTTP library leaves unencoded differs: nothing, "/" (urllib), requests' requote set.
+_SAFE_SETS = ("", "/", "!#$&'()*+,/:;=?@[]~")
+
+
+def _spellings(secret: str) -> set[str]:
+    """``secret`` raw, percent-encoded (path and form style, upper and lower hex) as a library
+    might print it."""
+    encoded = {quote(secret, safe=safe) for safe in _SAFE_SETS} | {quote_plus(secret, safe=safe) for safe in _SAFE_SETS}
+    lower = {re.sub(r"%[0-9A-F]{2}", lambda hex_pair: hex_pair.group().lower(), s) for s in encoded}
+    return {secret} | encoded | lower
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
@@ -156,10 +168,12 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
 
 
 def routes_for(
-    topics: Sequence[TopicConfig], alerts_config: AlertsConfig, env: Mapping[str, str]
+    topics: Sequence[TopicConfig], alerts_config: AlertsConfig, env: Mapping[str, str], origin: str = ""
 ) -> tuple[dict[str, AlertRoute], dict[str, str]]:
     """Each enabled topic's route (its own channels, else the [alerts] default) and the
-    channel key -> expanded URL map that delivery needs; that map stays in memory."""
+    channel key -> expanded URL map that delivery needs; that map stays in memory. A URL apprise
+    does not know is a ChannelError naming ``origin`` (the config file), the channel's position
+    and its redacted form, before anything is fetched or stored."""
     routes: dict[str, AlertRoute] = {}
     urls: dict[str, str] = {}
     for topic in topics:
@@ -168,13 +182,16 @@ def routes_for(
         raws = alerts_config.channels if topic.channels is None else topic.channels
         channels: dict[str, str] = {}
         for n, raw in enumerate(raws):
-            where = f"topic {topic.name!r}: channels[{n}]"
+            where = f"{origin}: " * bool(origin) + f"topic {topic.name!r}: channels[{n}]"
             try:
                 url = expand_channel(raw, env)
             except ChannelError as e:
                 raise ChannelError(f"{where}: {e}") from None
             if not url:
                 raise ChannelError(f"{where}: empty channel URL")
+            unusable = _Channel(url).error
+            if unusable:
+                raise ChannelError(f"{where}: {unusable}")
             key = channel_key(url)
             channels[key] = redact(url)
             urls[key] = url
@@ -189,7 +206,7 @@ def routes_for(
 
 
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # bidi controls too
 # "@channel", "@here", "<@U123>": an @ that does not follow a word character (e-mail addresses
 # do). A word joiner after it keeps the text readable and stops every chat app's mention parser.
 _MENTION = re.compile(r"(?<!\w)@(?=\S)")

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar
 
-from wirewatch import dedupe, topics
+from wirewatch import dedupe, limits, topics
 from wirewatch.config import TopicConfig
 from wirewatch.model import Article, TopicMatch, WireItem
 
@@ -58,6 +58,7 @@ def prepare_batch(
     """Check, key and (with ``match``) topic-match a batch. ``signatures``: compute every MinHash
     signature now, though the store needs only those of new and revised articles."""
     reasons = [_rejection(a) for a in articles]
+    articles = [limits.capped(a) if reason is None else a for a, reason in zip(articles, reasons)]
     accepted = [a for a, reason in zip(articles, reasons) if reason is None]
     keys = dedupe.batch_keys(accepted, signatures=signatures)
     matches = [match(a) for a in accepted] if match is not None else None
@@ -94,7 +95,7 @@ Reader = Callable[[Job], tuple[Read, list[Article]]]
 def article_matcher(chosen: Sequence[TopicConfig]) -> Callable[[Article], Sequence[TopicMatch]]:
     """The topics compiled once, as the store's per-article match callback."""
     matcher = topics.compile_topics(chosen)
-    return lambda article: matcher.match(article.item, lang=article.lang)
+    return lambda article: matcher.match_article(article)
 
 
 def batches_of(articles: Sequence[Article], batch_size: int = BATCH_SIZE) -> list[Sequence[Article]]:

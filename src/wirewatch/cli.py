@@ -127,12 +127,19 @@ FormatOption = typer.Option("table", "--format", "-f", help="table | csv | json 
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""
+    import duckdb
+
     from wirewatch.errors import StoreError
 
     try:
         yield
     except (ConfigError, QueryError, StoreError, CodecError) as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except duckdb.IOException as error:
+        # A damaged or truncated archive failing on a later read (DuckDB names the file). Each
+        # batch is a transaction, so what was stored before stays.
+        typer.echo(f"error: {str(error).strip().splitlines()[0]}; what was stored before is kept", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         interrupted()
@@ -528,7 +535,7 @@ def topics_check(
                 fail_line(str(path), (poll.state.last_error or "").removeprefix(f"{path}: "))
                 failed = True
             for article in poll.articles:
-                matches = matcher.match(article.item, lang=article.lang)
+                matches = matcher.match_article(article)
                 if as_json:
                     for match in matches:
                         typer.echo(json.dumps({"file": str(path), **topics.match_to_json(match)}, ensure_ascii=False))

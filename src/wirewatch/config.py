@@ -101,11 +101,13 @@ RANGES: dict[str, tuple[float, float]] = {
     "http.max_retry_after": (0.0, 3600.0),
     "http.per_host_concurrency": (1, 64),
     "http.per_host_delay": (0.0, 3600.0),
+    "http.run_deadline": (1.0, 86_400.0),
     "alerts.digest_threshold": (1, 100_000),
     "alerts.max_attempts": (1, 100),
     "alerts.retry_backoff_seconds": (0.0, 7 * 86400.0),
     "story_window_days": (1, 3650),
     "sources.max_age_days": (0.001, 36500.0),
+    "sources.max_items": (1, 10_000_000),
     "topics.min_score": (0.0, 1_000_000.0),
 }
 
@@ -164,22 +166,9 @@ def load_config(
         sources=sources,
         topics=topics,
         alerts=alerts,
-        http=_checked_run_deadline(_section(HttpConfig, data, "http", origin), origin),
+        http=_section(HttpConfig, data, "http", origin),
         story_window_days=story_window_days,
     )
-
-
-def _positive_count(table: Mapping[str, Any], key: str, origin: str, where: str, default: int) -> int:
-    value = _typed(table, key, int, origin, where, default)
-    if not 1 <= value <= 10_000_000:
-        raise ConfigError(f"{origin}: {where}{key}: must be between 1 and 10000000, got {value}")
-    return value
-
-
-def _checked_run_deadline(http: HttpConfig, origin: str) -> HttpConfig:
-    if not 1.0 <= http.run_deadline <= 86_400.0:  # also refuses nan and inf
-        raise ConfigError(f"{origin}: http.run_deadline: must be between 1 and 86400 seconds, got {http.run_deadline!r}")
-    return http
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -283,7 +272,7 @@ def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> Sourc
         max_age_days=max_age,
         lang=_typed(table, "lang", str, origin, at, None),
         allow_private=_typed(table, "allow_private", bool, origin, at, False),
-        max_items=_positive_count(table, "max_items", origin, at, 1000),
+        max_items=_in_range(_typed(table, "max_items", int, origin, at, 1000), "sources.max_items", origin, at),
         enabled=_typed(table, "enabled", bool, origin, at, True),
     )
 

@@ -10,6 +10,8 @@ the same way for all):
 - TASS slashes: ``MOSCOW, February 7. /TASS/.``, ``IGORA /Leningrad Region/, December 26. /TASS/.``,
   ``MURMANSK. February 7. /TASS/.``, ``МОСКВА, 28 ноября. /ТАСС/.``
 - a bare agency name: ``SAITAMA, Japan, Dec. 9 Kyodo -``
+- EFE's ``.-`` and day-first dates in Spanish, Portuguese, French, Italian and German:
+  ``Nueva Delhi, 21 ene (EFE).-``, ``Lisboa, 3 de março (Lusa) -``, ``Berlin, 21. Jan. (dpa) -``
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ AGENCIES: dict[str, str] = {
     "dpa": "dpa",
     "upi": "UPI",
     "efe": "EFE",
+    "lusa": "Lusa",
     "ansa": "ANSA",
     "bloomberg": "Bloomberg",
     "interfax": "Interfax",
@@ -91,6 +94,24 @@ RUSSIAN_MONTHS = {
     for name in names
 }
 
+# Day-first month names and abbreviations of other languages ("21 ene", "3 de março", "21. Jan.").
+# Where two languages share a spelling they agree on the month.
+_OTHER_MONTH_NAMES = {  # language: full names, then abbreviations, January to December
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+    " ene feb mar abr may jun jul ago sep oct nov dic",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"
+    " jan fev mar abr mai jun jul ago set out nov dez",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    " janv févr mars avr mai juin juil août sept oct nov déc",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"
+    " gen feb mar apr mag giu lug ago set ott nov dic",
+    "de": "januar februar märz april mai juni juli august september oktober november dezember"
+    " jan feb mär apr mai jun jul aug sep okt nov dez",
+}
+OTHER_MONTHS: dict[str, int] = {
+    name: index % 12 + 1 for names in _OTHER_MONTH_NAMES.values() for index, name in enumerate(names.split())
+}
+
 # Months as a trie of literals ("Sep", "Sept", "September" share one branch): the regex engine
 # tries a dozen branches at a position instead of two dozen.
 _EN_MONTH = (
@@ -98,6 +119,8 @@ _EN_MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _RU_MONTH = "(?:" + "|".join(sorted(RUSSIAN_MONTHS, key=len, reverse=True)) + ")"
+# Tried only after a day number and a space: English and Russian leads never reach it.
+_OTHER_MONTH = "(?:" + "|".join(sorted(set(OTHER_MONTHS) - set(MONTHS), key=len, reverse=True)) + r")\.?"
 # The date at the end of the part before the agency: "September 27", "Aug 29, 2014", "28 ноября",
 # "27 September 2011". Matched from the start with a greedy ".*" so that the engine tries the
 # date from the end backwards and stops at the first (last-starting) one: a search tried it at
@@ -105,12 +128,13 @@ _RU_MONTH = "(?:" + "|".join(sorted(RUSSIAN_MONTHS, key=len, reverse=True)) + ")
 _DATE = re.compile(
     r"(?:.*[\s,.])?"
     rf"(?P<date>(?P<mon1>{_EN_MONTH})\s+(?P<day1>\d{{1,2}})(?:,?\s+(?P<year1>\d{{4}}))?"
-    rf"|(?P<day2>\d{{1,2}})\s+(?P<mon2>{_EN_MONTH}|{_RU_MONTH})(?:\s+(?P<year2>\d{{4}})(?:\s*г\.?)?)?)"
+    rf"|(?P<day2>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon2>{_EN_MONTH}|{_RU_MONTH}|{_OTHER_MONTH})"
+    r"(?:\s+(?:de\s+)?(?P<year2>\d{4})(?:\s*г\.?)?)?)"
     r"[\s.,]*$",
     re.IGNORECASE | re.DOTALL,
 )
 
-_SEPARATOR = r"(?P<sep>——|—|–|--|-|_|:)"
+_SEPARATOR = r"(?P<sep>——|—|–|--|\.-|-|_|:)"  # ".-": EFE
 _AGENCY_MARKERS = (
     # (Reuters) -   (Itar-Tass) ——
     re.compile(r"\((?P<agency>[^()\n]{2,40})\)\s*" + _SEPARATOR + r"(?=\s|$)"),
@@ -249,7 +273,7 @@ def parse_date_text(date_text: str) -> tuple[int, int, int | None] | None:
     if not found:
         return None
     month_word = (found.group("mon1") or found.group("mon2")).rstrip(".").lower()
-    month = MONTHS.get(month_word) or RUSSIAN_MONTHS.get(month_word)
+    month = MONTHS.get(month_word) or RUSSIAN_MONTHS.get(month_word) or OTHER_MONTHS.get(month_word)
     day = int(found.group("day1") or found.group("day2"))
     year_text = found.group("year1") or found.group("year2")
     if month is None or not 1 <= day <= 31:

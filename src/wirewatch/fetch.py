@@ -39,7 +39,8 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from wirewatch import __version__, extract
+from wirewatch import __version__, extract, formats
+from wirewatch.formats.articles import wire_articles
 from wirewatch.config import HttpConfig, SourceConfig
 from wirewatch.errors import FetchError
 from wirewatch.model import Article, PollResult, SourceState
@@ -610,7 +611,7 @@ def poll_source(
         if source.kind == "page":
             return _poll_page(fetcher, source, state, now=now)
         raise FetchError(f"kind {source.kind!r} is not fetched over HTTP")
-    except (FetchError, extract.ExtractError) as error:
+    except (FetchError, extract.ExtractError, formats.FormatError) as error:
         message = _QUOTED_BODY.sub("", str(error))
         return PollResult(state=_failed(state, f"{source.name}: {message}"), retryable=is_transient(error))
     except Exception as error:  # a bug must cost one source, not the run; keep it visible
@@ -705,6 +706,8 @@ def _poll_feed(
     )
     if response.status == 304:
         return PollResult(state=_succeeded(state, response, 0))
+    if (wire := _wire_poll(source, state, response, now=now)) is not None:
+        return wire
     found = extract.feed_articles(
         response.content,
         source=source,
@@ -743,6 +746,17 @@ def _poll_feed(
             result.rejected.append(f"{source.name}: {article.guid}: no text (neither in the feed nor on its page)")
     result.state = _succeeded(state, response, len(result.articles))
     return result
+
+
+def _wire_poll(source: SourceConfig, state: SourceState, response: Response, *, now: dt.datetime) -> PollResult | None:
+    """A response that is an agency wire-format document (by content, as for files): its items;
+    None for anything else (a feed, a page)."""
+    items = formats.read_items(response.content)
+    if items is None:
+        return None
+    articles = wire_articles(items, source=source.name, fetched_at=now, lang=source.lang, fallback_guid=response.url)
+    rejected = [f"{source.name}: {item}" for item in items if isinstance(item, formats.FormatError)]
+    return PollResult(state=_succeeded(state, response, len(articles)), articles=articles, rejected=rejected)
 
 
 def _newest(articles: list[Article], source: SourceConfig, warnings: list[str]) -> list[Article]:
@@ -798,6 +812,8 @@ def _poll_page(fetcher: Fetcher, source: SourceConfig, state: SourceState, *, no
     )
     if response.status == 304:
         return PollResult(state=_succeeded(state, response, 0))
+    if (wire := _wire_poll(source, state, response, now=now)) is not None:
+        return wire
     article = extract.page_article(
         response.content, url=response.url, source=source, headers=response.headers, fetched_at=now
     )

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from wirewatch import alerts, batches, fetch, topics
-from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of
+from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
 from wirewatch.ingest import ingest_batch
@@ -96,7 +96,8 @@ def prepare_topics(config: Config, env: Mapping[str, str] | None = None) -> RunT
     enabled = config.enabled_topics
     if not enabled:
         return RunTopics(None, {}, {})
-    routes, urls = alerts.routes_for(enabled, config.alerts, env)
+    origin = config.path.name if config.path else "embedded defaults"
+    routes, urls = alerts.routes_for(enabled, config.alerts, env, origin)
     routes = {
         name: route if route.channels else AlertRoute((CONSOLE_CHANNEL,), route.realert_on_update)
         for name, route in routes.items()
@@ -138,6 +139,8 @@ def store_polls(
     store_batches = prepared if prepared is not None else batches_of(articles, batch_size)
     for number, batch in enumerate(store_batches):
         last = number == len(store_batches) - 1
+        if not isinstance(batch, PreparedBatch):  # here, so the summary shows the articles as stored (capped)
+            batch = prepare_batch(batch)
         result = ingest_batch(
             store,
             run_id,
@@ -148,7 +151,7 @@ def store_polls(
             routes=compiled.routes,
             story_window_days=config.story_window_days,
         )
-        _count(summary, batch.articles if isinstance(batch, PreparedBatch) else batch, result, source_of)
+        _count(summary, batch.articles, result, source_of)
 
 
 def source_counts(summary: RunSummary, name: str) -> dict[str, int]:

@@ -31,6 +31,9 @@ Fields
     (the dateline's place), ``agency:`` (the dateline's agency) and ``section:`` restrict it:
     ``headline:missile``, ``headline:"missile defense"``, ``headline:(ABM OR BMD)``.
     A scope on a group applies to every term inside it; an inner scope wins over an outer one.
+    ``urgency:<=2`` compares the item's wire urgency (1 is a flash; agency formats only): ``<``,
+    ``<=``, ``=``, ``>=``, ``>``, and ``urgency:1`` for ``=``. An article without an urgency never
+    satisfies it. It narrows what terms find (``missile urgency:<=2``) and cannot match alone.
 
 Operators, from the tightest binding to the loosest
     1. ``a NEAR/n b``        both occur in the same field, at most n words apart in either order
@@ -65,6 +68,7 @@ word itself: ``"and"``. Errors name the column (1-based) and what was expected t
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -80,6 +84,7 @@ MAX_QUERY_CHARS = 10_000
 MAX_DEPTH = 40  # nested parentheses, NOTs, field scopes and NEAR chains, counted together
 _BARE_END = set(' \t\r\n()"')
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+_URGENCY = re.compile(r"urgency:(<=|>=|<|>|=)?([1-9])", re.IGNORECASE)
 _NEAR_COUNT = re.compile(r"[0-9]+")
 _WORD_CHAR = re.compile(r"[^\W_]")  # a letter or digit: what the matcher treats as part of a word
 
@@ -151,7 +156,24 @@ class Near:
         return f"({self.left} {op}/{self.distance} {self.right})"
 
 
-Node = Term | And | Or | Not | Near
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    """``urgency:<=2``: a comparison of the item's wire urgency, not a word to find."""
+
+    operator: str  # < <= = >= >
+    value: int
+    column: int = dataclasses.field(default=0, compare=False)  # 1-based; 0: unknown
+
+    def __str__(self) -> str:
+        return f"urgency:{'' if self.operator == '=' else self.operator}{self.value}"
+
+    def holds(self, urgency: int | None) -> bool:
+        return urgency is not None and _COMPARE[self.operator](urgency, self.value)
+
+
+_COMPARE = {"<": operator.lt, "<=": operator.le, "=": operator.eq, ">=": operator.ge, ">": operator.gt}
+
+Node = Term | And | Or | Not | Near | Urgency
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +194,8 @@ class Query:
 def iter_terms(node: Node):
     if isinstance(node, Term):
         yield node
+    elif isinstance(node, Urgency):
+        return
     elif isinstance(node, (And, Or)):
         for item in node.items:
             yield from iter_terms(item)
@@ -187,7 +211,7 @@ def iter_terms(node: Node):
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # ( ) AND OR NOT NEAR FIELD = WORD PHRASE END
+    kind: str  # ( ) AND OR NOT NEAR FIELD URGENCY = WORD PHRASE END
     column: int
     text: str = ""
     number: int = 0  # NEAR distance
@@ -245,6 +269,11 @@ def _bare_tokens(word: str, col: int) -> list[_Token]:
             if not 1 <= distance <= MAX_NEAR:
                 raise QueryError(col + 5, f"a word count from 1 to {MAX_NEAR} after NEAR/")
             return tokens + [_Token("NEAR", col, number=distance)]
+        urgency = _URGENCY.fullmatch(word)
+        if urgency:
+            return tokens + [_Token("URGENCY", col, text=urgency.group(1) or "=", number=int(urgency.group(2)))]
+        if word.lower().startswith("urgency:"):
+            raise QueryError(col + 8, "a comparison and an urgency from 1 to 9 after urgency:, e.g. urgency:<=2")
         scope = _FIELD_PREFIX.match(word)
         if scope:
             name = scope.group(1)
@@ -369,6 +398,8 @@ class _Parser:
             if not isinstance(node, Term):  # errors about the group point at its "("
                 node = replace(node, column=token.column)
             return _scoped(node, scope) if scope else node
+        if token.kind == "URGENCY":
+            return Urgency(token.text, token.number, token.column)
         case = token.kind == "="
         column = token.column
         if case:
@@ -384,6 +415,8 @@ class _Parser:
 
 def _scoped(node: Node, scope: str) -> Node:
     """Give every term under node the field scope, unless it has its own (inner wins)."""
+    if isinstance(node, Urgency):
+        return node
     if isinstance(node, Term):
         return (
             node if node.field else Term(node.text, node.phrase, node.case, node.prefix, node.stem, scope, node.column)
@@ -412,6 +445,8 @@ def _matches_without_terms(node: Node) -> bool:
     """Whether node would be true in an article where no term occurs at all."""
     if isinstance(node, (Term, Near)):
         return False
+    if isinstance(node, Urgency):
+        return True  # a filter on what terms find: alone it would be evaluated for no article
     if isinstance(node, Not):
         return not _matches_without_terms(node.item)
     if isinstance(node, And):
@@ -420,12 +455,18 @@ def _matches_without_terms(node: Node) -> bool:
 
 
 def _first_not(node: Node) -> Node:
-    if isinstance(node, Not):
+    if isinstance(node, (Not, Urgency)):
         return node
     for child in node.items if isinstance(node, (And, Or)) else ():
         if _matches_without_terms(child):
             return _first_not(child)
     return node
+
+
+_WITHOUT_TERMS = {
+    False: "a term that is not under NOT (NOT alone matches every article)",
+    True: "a term beside urgency: (it narrows what terms find)",
+}
 
 
 def parse_query(text: str) -> Query:
@@ -437,7 +478,7 @@ def parse_query(text: str) -> Query:
         if _matches_without_terms(root):
             # Such a query would flag almost every article; it is nearly always a mistake.
             raise QueryError(
-                _first_not(root).column or 1, "a term that is not under NOT (NOT alone matches every article)"
+                _first_not(root).column or 1, _WITHOUT_TERMS[isinstance(_first_not(root), Urgency)]
             )
     except QueryError as error:
         raise QueryError(error.column, error.expected, text=text) from None

@@ -20,7 +20,7 @@ import json
 import re
 import secrets
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -116,6 +116,9 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
     store = Store(connection, path, read_only=read_only)
     try:
         store._prepare_schema()
+    except duckdb.Error as error:
+        store.close()
+        raise StoreError(f"{path}: cannot read the database ({_first_line(error)}); is it damaged or truncated?") from None
     except BaseException:
         store.close()
         raise
@@ -258,6 +261,7 @@ class Store:
         if self.read_only:
             self._check_schema()
             return
+        self._refuse_foreign()
         self._run("queries/settings")
         self._run("queries/schema_migrations")
         applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
@@ -271,6 +275,13 @@ class Store:
         with self.transaction():
             for view in sorted((SQL_DIR / "views").glob("*.sql")):
                 self._run(f"views/{view.stem}")
+
+    def _refuse_foreign(self) -> None:
+        """Another application's database is left as it was: no wirewatch table is added to it."""
+        others, is_archive = self._run("queries/foreign_objects").fetchone()
+        if others and not is_archive:
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            raise StoreError(f"{self.path}: not a wirewatch archive (it holds {shown}); nothing was changed")
 
     def _check_schema(self) -> None:
         try:
@@ -333,7 +344,7 @@ class Store:
     def transaction(self) -> _Transaction:
         """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK when the block raises."""
         self._writable()
-        return _Transaction(self._conn)
+        return _Transaction(self._conn, self.path)
 
     def known_articles(
         self, join_keys: Mapping[str, np.ndarray]
@@ -675,15 +686,21 @@ def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> 
 class _Transaction:
     """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._conn = connection
+        self._path = path
 
     def __enter__(self) -> None:
         self._conn.begin()
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         if kind is None:
-            self._conn.commit()
+            try:
+                self._conn.commit()
+            except duckdb.Error as error:  # a full disk: this batch is lost, every committed one kept
+                with suppress(duckdb.Error):
+                    self._conn.rollback()
+                raise StoreError(f"{self._path}: cannot write: {_first_line(error)}") from None
         else:
             self._conn.rollback()
 

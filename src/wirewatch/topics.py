@@ -38,7 +38,7 @@ from wirewatch import codec
 from wirewatch.config import TopicConfig
 from wirewatch.errors import ConfigError
 from wirewatch.model import Article, Hit, TopicMatch, WireItem
-from wirewatch.query import FIELDS, And, Near, Node, Not, Or, Query, QueryError, Term, parse_query
+from wirewatch.query import FIELDS, And, Near, Node, Not, Or, Query, QueryError, Term, Urgency, parse_query
 
 __all__ = [
     "FIELD_WEIGHTS",
@@ -271,7 +271,7 @@ def _confirm(variant: _Variant, text: _Normalized, start: int) -> int:
 
 # Evaluation plans are tuples (cheaper to walk than dataclasses in the per-article loop):
 # ("term", term_id, field_index | -1, key_ids), ("and", children), ("or", children),
-# ("not", child), ("near", left, right, distance, negated)
+# ("not", child), ("near", left, right, distance, negated), ("urgency", Urgency node)
 _Plan = tuple
 # An occurrence: (start, end, hits) in ``norm`` positions; hits: ((label, start, end), ...)
 _Occurrence = tuple
@@ -328,6 +328,8 @@ class Matcher:
             term_id = self._term(node)
             key_ids = tuple(key_id for key_id, _ in self._term_keys[term_id])
             return ("term", term_id, FIELDS.index(node.field) if node.field else -1, key_ids)
+        if isinstance(node, Urgency):
+            return ("urgency", node)
         if isinstance(node, (And, Or)):
             return ("and" if isinstance(node, And) else "or", tuple(map(self._plan, node.items)))
         if isinstance(node, Not):
@@ -343,7 +345,7 @@ class Matcher:
         if isinstance(node, Or):
             sides = [self._triggers(i) for i in node.items]
             return None if None in sides else frozenset().union(*sides)
-        if isinstance(node, Not):
+        if isinstance(node, (Not, Urgency)):
             return None
         sides = [self._triggers(i) for i in (node.items if isinstance(node, And) else (node.left, node.right))]
         if isinstance(node, Near) and node.negated:
@@ -356,6 +358,8 @@ class Matcher:
         NOTs): the query is false in an article where none occurs (parse_query ensures it)."""
         if isinstance(node, Term):
             return {key_id for key_id, _ in self._term_keys[self._term(node)]} if positive else set()
+        if isinstance(node, Urgency):
+            return set()
         if isinstance(node, Not):
             return self._positive_keys(node.item, positive=not positive)
         if isinstance(node, Near):
@@ -380,10 +384,15 @@ class Matcher:
         self._term_keys.append(tuple(keys))
         return term_id
 
-    def match(self, item: WireItem, *, lang: str | None = None) -> list[TopicMatch]:
+    def match_article(self, article: Article) -> list[TopicMatch]:
+        """match() with what the article knows: its language and its wire urgency."""
+        return self.match(article.item, lang=article.lang, urgency=article.wire.urgency if article.wire else None)
+
+    def match(self, item: WireItem, *, lang: str | None = None, urgency: int | None = None) -> list[TopicMatch]:
         """The topics that item matches, in configuration order. ``lang`` (e.g. Article.lang) keeps
         topics of another language from firing ("en-GB" counts as "en"); without it, the script
-        decides (see _fits). Topics without a lang apply to every item."""
+        decides (see _fits). Topics without a lang apply to every item. ``urgency`` is what
+        ``urgency:`` terms compare (None: they are false)."""
         texts = _field_texts(item)
         source = " " + _FIELD_JOIN.join(texts) + " "  # spaces: every key starts with one
         text = _Normalized(source)
@@ -399,7 +408,7 @@ class Matcher:
         matches = []
         if not candidates:
             return matches
-        article = _ArticleState(self, text, hits, found)
+        article = _ArticleState(self, text, hits, found, urgency)
         item_lang = _primary_lang(lang)
         for index in sorted(candidates):
             topic = self._topics[index]
@@ -416,8 +425,11 @@ class Matcher:
 class _ArticleState:
     """One article during matching: which keys hit, where, and the term occurrences so far."""
 
-    def __init__(self, matcher: Matcher, text: _Normalized, hits: list[tuple[int, int]], found: set[int]) -> None:
+    def __init__(
+        self, matcher: Matcher, text: _Normalized, hits: list[tuple[int, int]], found: set[int], urgency: int | None
+    ) -> None:
         self.matcher = matcher
+        self.urgency = urgency
         self.text = text
         self.hits = hits
         self.found = found
@@ -480,6 +492,8 @@ class _ArticleState:
             return [o for p in parts for o in p] if parts else None
         if kind == "not":
             return [] if self.evaluate(plan[1]) is None else None
+        if kind == "urgency":  # start -1: evidence that names no place in the text
+            return [(-1, -1, ((f"{plan[1]} (urgency {self.urgency})", -1, -1),))] if plan[1].holds(self.urgency) else None
         left = self.evaluate(plan[1])
         if left is None:
             return None
@@ -565,9 +579,12 @@ def _topic_match(topic: _Topic, found: list[_Occurrence], text: _Normalized, tex
     starts = [1]  # where each field starts in the source text that match() normalised
     for field_text in texts[:-1]:
         starts.append(starts[-1] + len(field_text) + len(_FIELD_JOIN))
-    hits = set()
+    hits, conditions = set(), set()
     for occurrence in found:
         for label, start, end in occurrence[2]:
+            if start < 0:
+                conditions.add(Hit(label, "urgency", 0, 0))
+                continue
             origin = text.origin(start)
             index = bisect.bisect_right(starts, origin) - 1
             offset = starts[index]
@@ -575,7 +592,8 @@ def _topic_match(topic: _Topic, found: list[_Occurrence], text: _Normalized, tex
     ordered = tuple(sorted(hits, key=lambda h: (FIELDS.index(h.field), h.start, h.end, h.term)))
     lead_end = len(texts[2].split("\n\n", 1)[0])
     score = sum(_weight(field, start, lead_end) for field, start, _ in _merged(ordered))
-    return TopicMatch(topic.name, round(score, 2), ordered, _snippet(ordered, texts, lead_end), topic.rule_version)
+    snippet = _snippet(ordered, texts, lead_end)
+    return TopicMatch(topic.name, round(score, 2), ordered + tuple(sorted(conditions)), snippet, topic.rule_version)
 
 
 def _weight(field: str, start: int, lead_end: int) -> float:
@@ -776,7 +794,7 @@ def backtest(
         if cutoff is not None and (when is None or when < cutoff):
             continue
         scanned += 1
-        for match in matcher.match(article.item, lang=article.lang):
+        for match in matcher.match_article(article):
             stories = by_topic[match.topic]
             stories.setdefault(story_id, []).append((when or never, article_id, article.item.headline, match.terms))
     return BacktestReport(scanned, cutoff, tuple(_topic_backtest(n, s, samples) for n, s in by_topic.items()))

@@ -6,8 +6,23 @@ from __future__ import annotations
 import datetime as dt
 
 from wirewatch import codec
-from wirewatch.formats.record import ParsedItem
+from wirewatch.formats.record import FormatError, ParsedItem
 from wirewatch.model import Article
+
+
+def wire_articles(
+    items: list[ParsedItem | FormatError], *, source: str, fetched_at: dt.datetime, fallback_guid: str,
+    lang: str | None = None,
+) -> list[Article]:
+    """The readable items of one wire-format document (a file, an HTTP response); ``fallback_guid``
+    (the file, the URL) stands in for the id of an item without one (the n-th of several gets
+    ``#n``)."""
+    return [
+        to_article(item, source=source, fetched_at=fetched_at, lang=lang,
+                   fallback_guid=fallback_guid if len(items) == 1 else f"{fallback_guid}#{n}")
+        for n, item in enumerate(items, 1)
+        if isinstance(item, ParsedItem)
+    ]  # fmt: skip
 
 
 def to_article(parsed: ParsedItem, *, source: str, fetched_at: dt.datetime, fallback_guid: str, lang: str | None = None) -> Article:
