@@ -142,9 +142,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", help="SQLite catalog path or postgresql:// URL (default: a temporary embedded lake)")
     parser.add_argument("--data-path", help="the lake's data folder (default: beside the catalog, or temporary)")
-    parser.add_argument("--batches", type=int, default=30)
+    parser.add_argument("--batches", type=int, default=300)
     parser.add_argument("--rows", type=int, default=1000)
-    parser.add_argument("--queries", type=int, default=30, help="reader queries alone")
+    parser.add_argument("--queries", type=int, default=50, help="reader queries alone")
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between the reader's queries")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="wirewatch-lake-bench-"))
     catalog = args.catalog or str(folder / "catalog.sqlite")
@@ -154,8 +155,8 @@ def main() -> None:
 
     no_writer = threading.Event()
     no_writer.set()
-    alone = read_until(catalog, data_path, no_writer, 0.05, at_least=args.queries)
-    writer, during = reader_during_writer(catalog, data_path, args.batches, args.rows)
+    alone = read_until(catalog, data_path, no_writer, args.interval, at_least=args.queries)
+    writer, during = reader_during_writer(catalog, data_path, args.batches, args.rows, interval=args.interval)
     for name, reader in (("alone", alone), ("during commits", during)):
         print(f"reader {name}: {len(reader.latencies)} queries, p50 {_percentile(reader.latencies, 0.5) * 1000:.0f} ms,"
               f" p95 {_percentile(reader.latencies, 0.95) * 1000:.0f} ms, {len(reader.errors)} errors")
