@@ -141,6 +141,14 @@ def test_four_writers_merging_overlapping_rows_into_a_postgres_lake_store_each_k
     assert count(postgres_catalog, data_path, "SELECT min(key), max(key) FROM lake.items") == (0, 5749)
 
 
+def test_two_writers_merging_into_an_embedded_lake_take_turns_on_the_file_lock(embedded):
+    create_items(*embedded)
+    results = merging_writers(*embedded, writers=2, batches=5, rows=500, step=250, spacing=1000)
+    assert [(r.commits, r.errors) for r in results] == [(5, [])] * 2
+    assert count(*embedded) == (2500, 2500)
+    assert Path(embedded[0] + ".merge-lock").is_file()
+
+
 # ---------------------------------------------------------------------------------------------
 # Time travel
 
