@@ -1,0 +1,233 @@
+"""The archive as a lake (groundwork): DuckLake tables as Parquet files plus a catalog database,
+which any number of reader and writer processes open at once, with snapshots to travel back to.
+
+The catalog is a SQLite file (the embedded default, ``data/lake/catalog.sqlite`` with the Parquet
+files in ``data/lake/files/``) or a PostgreSQL database (``postgresql://...``) that writers on
+several machines share. DuckDB cannot download extensions here, so they are loaded from the
+``duckdb-extension-*`` wheels that ``pyproject.toml`` pins to the DuckDB version.
+
+The archive does not use the lake yet: the Store still writes one DuckDB file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.resources
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import duckdb
+
+from wirewatch.store import _first_line, _statements  # the same SQL loader and error wording as the archive
+
+EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
+DEFAULT_ALIAS = "lake"
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+class LakeError(Exception):
+    """A lake problem, worded as one line that names the catalog or the missing part."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Extensions
+
+
+def extension_file(name: str) -> Path:
+    """The ``.duckdb_extension`` build of ``name`` for the running DuckDB, inside its wheel."""
+    package = f"duckdb_extension_{name}"
+    wheel = package.replace("_", "-")
+    try:
+        root = importlib.resources.files(package)
+    except ModuleNotFoundError:
+        raise LakeError(f"DuckDB extension {name}: the wheel {wheel} is not installed (uv sync installs it)") from None
+    build = root / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not build.is_file():
+        builds = sorted(entry.name for entry in (root / "extensions").iterdir()) if (root / "extensions").is_dir() else []
+        raise LakeError(
+            f"DuckDB extension {name}: the wheel {wheel} has builds for {', '.join(builds) or 'nothing'},"
+            f" not for DuckDB v{duckdb.__version__} (pin both to the same version)"
+        )
+    return Path(str(build))
+
+
+def load_extensions(conn: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckLake and its catalog scanners from their wheels, by path: no download. The wheels
+    carry DuckDB's signed builds, so unsigned extensions stay refused."""
+    for name in EXTENSIONS:
+        path = extension_file(name)
+        try:
+            conn.load_extension(str(path))
+        except duckdb.Error as error:
+            raise LakeError(f"DuckDB extension {name}: cannot load {path}: {_first_line(error)}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogs
+
+
+def default_lake(data_dir: Path) -> tuple[Path, Path]:
+    """The embedded lake's catalog file and data folder under ``data_dir``."""
+    return data_dir / "lake" / "catalog.sqlite", data_dir / "lake" / "files"
+
+
+def is_postgres(catalog: str | Path) -> bool:
+    return isinstance(catalog, str) and urlsplit(catalog).scheme in _POSTGRES_SCHEMES
+
+
+def metadata_path(catalog: str | Path) -> str:
+    """DuckLake's form of a catalog: ``sqlite:PATH`` for a file, ``postgres:dbname=... host=...``
+    (libpq keywords) for a ``postgresql://user:password@host:port/dbname?option=value`` URL."""
+    if not is_postgres(catalog):
+        return f"sqlite:{Path(catalog)}"
+    return f"postgres:{libpq_keywords(str(catalog))}"
+
+
+def libpq_keywords(url: str) -> str:
+    """A PostgreSQL URL as libpq's ``key=value`` string, each value quoted when it needs it."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise LakeError(f"{redacted(url)}: not a valid port") from None
+    fields = {
+        "dbname": unquote(parts.path.lstrip("/")) or None,
+        "host": unquote(parts.hostname) if parts.hostname else None,
+        "port": str(port) if port else None,
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        **dict(parse_qsl(parts.query, keep_blank_values=True)),
+    }
+    return " ".join(f"{key}={_libpq_value(value)}" for key, value in fields.items() if value is not None)
+
+
+def _libpq_value(value: str) -> str:
+    if value and not any(c.isspace() or c in "'\\" for c in value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def redacted(catalog: str | Path) -> str:
+    """The catalog as it may be shown: a URL without its password."""
+    if not is_postgres(catalog):
+        return str(catalog)
+    parts = urlsplit(str(catalog))
+    if parts.password is None:
+        return str(catalog)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+# ---------------------------------------------------------------------------------------------
+# Attaching
+
+
+def attach_lake(
+    conn: duckdb.DuckDBPyConnection,
+    catalog: str | Path,
+    data_path: Path | str,
+    *,
+    read_only: bool = False,
+    alias: str = DEFAULT_ALIAS,
+) -> None:
+    """Attach the lake whose catalog is ``catalog`` (a SQLite file path or a ``postgresql://``
+    URL) and whose Parquet files are under ``data_path``, as the database ``alias``. A writer
+    creates an embedded lake's folders; a read-only attach needs an existing lake."""
+    load_extensions(conn)
+    if not is_postgres(catalog):
+        catalog = Path(catalog)
+        if read_only and not catalog.is_file():
+            raise LakeError(f"{catalog}: no lake catalog there (attach it once for writing first)")
+        if not read_only:
+            catalog.parent.mkdir(parents=True, exist_ok=True)
+            Path(data_path).mkdir(parents=True, exist_ok=True)
+            if not catalog.exists():
+                _create_sqlite_catalog(catalog)
+    try:
+        _run(conn, "lake/catalog_secret", {"catalog": metadata_path(catalog), "data_path": str(data_path)})
+        _run(conn, "lake/attach", {"read_only": read_only}, alias=alias)
+    except duckdb.Error as error:
+        raise LakeError(f"{redacted(catalog)}: cannot attach the lake: {_scrubbed(_first_line(error), catalog)}") from None
+
+
+def _create_sqlite_catalog(path: Path) -> None:
+    """An empty SQLite file, set up for the lake before DuckLake writes its tables into it."""
+    with contextlib.closing(sqlite3.connect(path)) as catalog:
+        for statement in _statements("lake/sqlite_catalog"):
+            catalog.execute(statement)
+
+
+def snapshots(conn: duckdb.DuckDBPyConnection, *, alias: str = DEFAULT_ALIAS) -> list[tuple]:
+    """``(snapshot_id, snapshot_time, changes)`` of every snapshot of the attached lake."""
+    return _run(conn, "lake/snapshots", {"alias": alias}).fetchall()
+
+
+@contextmanager
+def merge_lock(conn: duckdb.DuckDBPyConnection, *, alias: str = DEFAULT_ALIAS) -> Iterator[None]:
+    """Hold "one merge at a time" for the attached lake while the block runs: a PostgreSQL
+    advisory lock for a shared catalog, an exclusive lock on a file beside a SQLite catalog.
+    Commit the merge inside the block, so that the next merger sees it."""
+    rows = _run(conn, "lake/attached_catalog", {"alias": alias}).fetchall()
+    if not rows:
+        raise LakeError(f"{alias}: no lake attached under that name")
+    kind, _, where = rows[0][0].partition(":")
+    if kind == "postgres":
+        with _advisory_lock(conn, f"__ducklake_metadata_{alias}"):
+            yield
+    else:
+        with _file_lock(Path(f"{where}.merge-lock")):
+            yield
+
+
+@contextmanager
+def _advisory_lock(conn: duckdb.DuckDBPyConnection, metadata: str) -> Iterator[None]:
+    # A cursor has a transaction of its own: the merge commits on ``conn`` while this one, and
+    # with it the lock, stays open until the block ends.
+    holder = conn.cursor()
+    try:
+        holder.begin()
+        _run(holder, "lake/merge_lock", {"metadata": metadata})
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plumbing
+
+
+def _run(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *, alias: str | None = None):
+    """Execute ``sql/<name>.sql``, whose every statement takes all of ``params``; ``{alias}``
+    becomes the quoted database name."""
+    result = conn
+    for statement in _statements(name):
+        if alias is not None:
+            statement = statement.replace("{alias}", _identifier(alias))
+        result = conn.execute(statement, dict(params))
+    return result
+
+
+def _scrubbed(message: str, catalog: str | Path) -> str:
+    """``message`` without the catalog's password (PostgreSQL errors quote the connection string)."""
+    password = urlsplit(str(catalog)).password if is_postgres(catalog) else None
+    return message.replace(unquote(password), "***") if password else message
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
