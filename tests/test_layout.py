@@ -18,7 +18,7 @@ STAGES = (
     ("dedupe",),
     ("query", "topics"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
-    ("store",),
+    ("store", "lake"),  # the archive: a DuckDB file today, the DuckLake attach beside it
     ("ingest",),
     ("alerts",),
     ("pipeline", "cli"),  # the run

@@ -24,6 +24,7 @@ Topics
     batches     batches checked, keyed and matched, here or in worker processes
 Store
     store       the DuckDB archive: migrations, lock, primitives over sql/; no domain logic
+    lake        DuckLake attach (SQLite or PostgreSQL catalog) from the extension wheels; not yet the archive
     ingest      one batch into the archive in one transaction: plan, link, match, alert
 Alerts
     alerts      channels, messages and digests, delivery
