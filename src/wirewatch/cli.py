@@ -20,7 +20,7 @@ import typer
 
 from wirewatch import codec
 from wirewatch.config import Config, load_config
-from wirewatch.errors import CodecError, ConfigError, QueryError
+from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -139,7 +139,7 @@ def user_errors() -> Iterator[None]:
     except duckdb.IOException as error:
         # A damaged or truncated archive failing on a later read (DuckDB names the file). Each
         # batch is a transaction, so what was stored before stays.
-        typer.echo(f"error: {str(error).strip().splitlines()[0]}; what was stored before is kept", err=True)
+        typer.echo(f"error: {first_line(error)}; what was stored before is kept", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         interrupted()

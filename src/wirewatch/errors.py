@@ -99,3 +99,9 @@ class StoreError(WirewatchError):
 
 class StoreLocked(StoreError):
     """Another process holds the database file."""
+
+
+def first_line(error: BaseException) -> str:
+    """An error's message as one line (a library's message may span several), else its type."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import duckdb
 
-from wirewatch.store import _first_line, _statements  # the same SQL loader and error wording as the archive
+from wirewatch.errors import first_line
+from wirewatch.store import sql_statements  # the same SQL loader as the archive
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
 DEFAULT_ALIAS = "lake"
@@ -64,7 +65,7 @@ def load_extensions(conn: duckdb.DuckDBPyConnection) -> None:
         try:
             conn.load_extension(str(path))
         except duckdb.Error as error:
-            raise LakeError(f"DuckDB extension {name}: cannot load {path}: {_first_line(error)}") from None
+            raise LakeError(f"DuckDB extension {name}: cannot load {path}: {first_line(error)}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,13 +153,13 @@ def attach_lake(
         _run(conn, "lake/catalog_secret", {"catalog": metadata_path(catalog), "data_path": str(data_path)})
         _run(conn, "lake/attach", {"read_only": read_only}, alias=alias)
     except duckdb.Error as error:
-        raise LakeError(f"{redacted(catalog)}: cannot attach the lake: {_scrubbed(_first_line(error), catalog)}") from None
+        raise LakeError(f"{redacted(catalog)}: cannot attach the lake: {_scrubbed(first_line(error), catalog)}") from None
 
 
 def _create_sqlite_catalog(path: Path) -> None:
     """An empty SQLite file, set up for the lake before DuckLake writes its tables into it."""
     with contextlib.closing(sqlite3.connect(path)) as catalog:
-        for statement in _statements("lake/sqlite_catalog"):
+        for statement in sql_statements("lake/sqlite_catalog"):
             catalog.execute(statement)
 
 
@@ -216,7 +217,7 @@ def _run(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], 
     """Execute ``sql/<name>.sql``, whose every statement takes all of ``params``; ``{alias}``
     becomes the quoted database name."""
     result = conn
-    for statement in _statements(name):
+    for statement in sql_statements(name):
         if alias is not None:
             statement = statement.replace("{alias}", _identifier(alias))
         result = conn.execute(statement, dict(params))

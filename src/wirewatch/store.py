@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from wirewatch.errors import StoreError, StoreLocked
+from wirewatch.errors import StoreError, StoreLocked, first_line
 from wirewatch.model import (
     AlertRoute,
     Article,
@@ -107,7 +107,7 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
             connection = duckdb.connect(str(path), read_only=read_only, config=_READER_CONFIG if read_only else {})
             break
         except duckdb.Error as error:
-            message = _first_line(error)
+            message = first_line(error)
             if "lock" not in message.lower():
                 raise StoreError(f"{path}: cannot open the database: {message}") from None
             if time.monotonic() >= deadline:
@@ -118,16 +118,11 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
         store._prepare_schema()
     except duckdb.Error as error:
         store.close()
-        raise StoreError(f"{path}: cannot read the database ({_first_line(error)}); is it damaged or truncated?") from None
+        raise StoreError(f"{path}: cannot read the database ({first_line(error)}); is it damaged or truncated?") from None
     except BaseException:
         store.close()
         raise
     return store
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def _locked_message(path: Path, message: str, waited: float) -> str:
@@ -143,7 +138,7 @@ def writer_holding(path: Path) -> str | None:
     try:
         duckdb.connect(str(path), read_only=True).close()
     except duckdb.Error as error:
-        holder = _LOCK_HOLDER.search(_first_line(error))
+        holder = _LOCK_HOLDER.search(first_line(error))
         if holder is None:
             return None
         return f"{command_line(int(holder['pid'])) or holder['program']} (pid {holder['pid']})"
@@ -167,7 +162,7 @@ def command_line(pid: int, limit: int = 80) -> str | None:
 
 
 @cache
-def _statements(name: str) -> tuple[str, ...]:
+def sql_statements(name: str) -> tuple[str, ...]:
     """The statements of ``sql/<name>.sql`` (split at semicolons that end a line)."""
     text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
     return tuple(s.strip() for s in _STATEMENT_END.split(text) if _has_code(s))
@@ -244,7 +239,7 @@ class Store:
         """Execute the named statement file; each statement gets the parameters it uses."""
         params = params or {}
         result = self._conn
-        for statement in _statements(name):
+        for statement in sql_statements(name):
             used = {p: params[p] for p in dict.fromkeys(_PARAMETER.findall(statement))}
             result = self._conn.execute(statement, used) if used else self._conn.execute(statement)
         return result
@@ -668,7 +663,7 @@ class Store:
             columns = [d[0] for d in result.description] if result.description else []
             return columns, result.fetchall() if result.description else []
         except duckdb.Error as error:
-            raise StoreError(f"{self.path}: {_first_line(error)}") from None
+            raise StoreError(f"{self.path}: {first_line(error)}") from None
 
 
 def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> None:
@@ -677,10 +672,10 @@ def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> 
     with duckdb.connect() as connection:
         connection.register("query_result", {name: _objects([row[i] for row in rows]) for i, name in enumerate(columns)})
         try:
-            for statement in _statements("queries/export_parquet"):
+            for statement in sql_statements("queries/export_parquet"):
                 connection.execute(statement, {"path": str(path)})
         except duckdb.Error as error:
-            raise StoreError(f"{path}: cannot write: {_first_line(error)}") from None
+            raise StoreError(f"{path}: cannot write: {first_line(error)}") from None
 
 
 class _Transaction:
@@ -700,7 +695,7 @@ class _Transaction:
             except duckdb.Error as error:  # a full disk: this batch is lost, every committed one kept
                 with suppress(duckdb.Error):
                     self._conn.rollback()
-                raise StoreError(f"{self._path}: cannot write: {_first_line(error)}") from None
+                raise StoreError(f"{self._path}: cannot write: {first_line(error)}") from None
         else:
             self._conn.rollback()
 
