@@ -23,8 +23,6 @@ from wirewatch.config import Config, load_config
 from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
-    from rich.text import Text
-
     from wirewatch.store import Store
 
 app = typer.Typer(
@@ -522,6 +520,7 @@ def topics_check(
     from rich.console import Console
 
     from wirewatch import inputs, pipeline, topics
+    from wirewatch.presentation import highlight, marked_hits, match_to_json
 
     console = Console()
     failed = False
@@ -538,35 +537,18 @@ def topics_check(
                 matches = matcher.match_article(article)
                 if as_json:
                     for match in matches:
-                        typer.echo(json.dumps({"file": str(path), **topics.match_to_json(match)}, ensure_ascii=False))
+                        typer.echo(json.dumps({"file": str(path), **match_to_json(match)}, ensure_ascii=False))
                     continue
                 console.print(f"[bold]{path}[/bold]: {article.item.headline}", soft_wrap=not console.is_terminal, markup=True)
                 if not matches:
                     console.print("  no topic matched")
                 for match in matches:
-                    shown = topics.highlight(article.item, match, style=HIT_STYLE)
+                    shown = highlight(article.item, match)
                     if console.is_terminal:
                         console.print(shown)
                     else:  # plain lines, unwrapped, for a pipe or a file
                         console.print(marked_hits(shown), soft_wrap=True)
     raise typer.Exit(2 if failed else 0)
-
-
-HIT_STYLE = "bold reverse"
-
-
-def marked_hits(shown: "Text") -> "Text":
-    """Off a terminal styles vanish: put the hits between « » as the snippets do."""
-    from rich.text import Text
-
-    plain = shown.plain
-    marked, at = [], 0
-    for span in sorted((s for s in shown.spans if s.style == HIT_STYLE), key=lambda s: s.start):
-        if span.start < at:
-            continue  # overlapping hits: the first one's marks hold both
-        marked += [plain[at : span.start], "«", plain[span.start : span.end], "»"]
-        at = span.end
-    return Text("".join([*marked, plain[at:]]))
 
 
 @topics_app.command("backtest")
@@ -578,14 +560,16 @@ def topics_backtest(
     db: Optional[Path] = DbOption,
 ) -> None:
     """What would this rule have flagged and alerted over the archive?"""
-    from wirewatch import topics
-    from wirewatch.config import TopicConfig
+    from wirewatch.backtest import backtest
+    from wirewatch.config import TopicConfig, check_topics
+    from wirewatch.presentation import format_backtest
+    from wirewatch.topics import compile_topics
 
     with user_errors():
         config = config_from(config_path, db)
         if query:
             chosen = [TopicConfig(name=name or "query", query=query)]
-            topics.check_topics(chosen, "--query")
+            check_topics(chosen, "--query")
         else:
             chosen = [t for t in config.enabled_topics if name is None or t.name == name]
             if not chosen:
@@ -594,8 +578,8 @@ def topics_backtest(
     with reading_archive(config_path, db) as store:
         # every article: --since compares the article's own date, which the archive does not index
         rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(EPOCH))
-        report = topics.backtest(topics.compile_topics(chosen), rows, since=cutoff)
-    typer.echo(topics.format_backtest(report))
+        report = backtest(compile_topics(chosen), rows, since=cutoff)
+    typer.echo(format_backtest(report))
 
 
 # ---------------------------------------------------------------------------------------------
