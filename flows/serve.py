@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from prefect import serve
 
-from flows.ingest import backfill, digest, ingest, retag
+# Relative: this folder is the top-level flows/ in a checkout and wirewatch.flows in a wheel.
+from .ingest import backfill, digest, ingest, retag
 
 
 def serve_all() -> None:

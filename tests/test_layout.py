@@ -4,13 +4,17 @@ order of the data flow written in ``wirewatch/__init__.py`` (so there are no imp
 from __future__ import annotations
 
 import ast
+import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import wirewatch
 
 PACKAGE = Path(wirewatch.__file__).resolve().parent
+REPO = PACKAGE.parents[1]
 # The stages in data-flow order; a module may import its own stage's modules and earlier ones.
 STAGES = (
     ("errors", "model", "limits", "query"),  # shared types, exceptions, size limits, the query language
@@ -96,3 +100,26 @@ def test_the_matcher_loads_without_rich():
     code = "import sys, wirewatch.topics, wirewatch.backtest; print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_an_installed_wheel_runs_the_flows_it_carries_inside_the_package(tmp_path: Path):
+    # pyproject.toml's wheel layout: wirewatch/, its sql/ and flows/ as wirewatch/flows, and no
+    # top-level flows. -S: no site-packages .pth, so the checkout's folders are not on the path.
+    site = tmp_path / "site"
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(PACKAGE, site / "wirewatch", ignore=skip)
+    for folder in ("sql", "flows"):
+        shutil.copytree(REPO / folder, site / "wirewatch" / folder, ignore=skip)
+    code = (
+        "import importlib.util; from wirewatch.cli import flows_module; serve = flows_module('serve');"
+        "print(serve.__name__, serve.ingest.fn.__module__, importlib.util.find_spec('flows'))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(site), sysconfig.get_paths()["purelib"]))}
+    done = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "wirewatch.flows.serve wirewatch.flows.ingest None\n"), done.stderr
+
+
+def test_a_checkout_runs_the_flows_from_the_repository_folder():
+    from wirewatch.cli import flows_module
+
+    assert Path(flows_module("ingest").__file__) == REPO / "flows" / "ingest.py"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
@@ -48,6 +50,17 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Monitor news wires: fetch, parse datelines, deduplicate into stories, flag topics, alert."""
+
+
+def flows_module(name: str) -> ModuleType:
+    """The Prefect flows' module ``name``: ``wirewatch.flows`` as a wheel installs it, else the
+    checkout's ``flows/`` folder (pyproject.toml says why the two places)."""
+    try:
+        return importlib.import_module(f"wirewatch.flows.{name}")
+    except ModuleNotFoundError as error:
+        if error.name not in ("wirewatch.flows", f"wirewatch.flows.{name}"):
+            raise  # the flows are there, something they import is not
+    return importlib.import_module(f"flows.{name}")
 
 
 def fail_line(where: str, reason: str) -> None:
@@ -238,7 +251,7 @@ def run_command(
     quiet_prefect_defaults()
     with user_errors():
         pipeline.prepare_topics(config_from(config_path, db))  # fail fast, before Prefect starts
-        from flows.ingest import ingest
+        ingest = flows_module("ingest").ingest
 
         try:
             summary = ingest(
@@ -431,7 +444,7 @@ def serve_command() -> None:
     """Serve every deployment (ingest every 10 minutes, digest daily at 07:00 UTC, backfill and
     retag on demand) from this one process: a scheduler for a single box."""
     quiet_prefect_defaults()
-    from flows.serve import serve_all
+    serve_all = flows_module("serve").serve_all
 
     try:
         serve_all()
