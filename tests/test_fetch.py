@@ -1,5 +1,8 @@
 """Fetching and polling against real HTTP servers on 127.0.0.1 (pytest-httpserver, and the
-standard library's threading server where concurrency matters). No mocks, no internet."""
+standard library's threading server where concurrency matters), and through httpx.MockTransport
+for what no loopback server can send (public addresses, connect timeouts, DNS failures): the
+transport is httpx's seam under the fetcher, so the guard, host gates, robots.txt, caps and
+deadlines all run as they do live. No internet."""
 
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ import sys
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -757,3 +762,284 @@ def test_max_items_ranks_undated_items_after_dated_ones_in_feed_order(httpserver
     # feed order is 0, 5, 4, 3, 2, 1; dated newest first: 5, 3, 1, 0; then undated 4 (earlier in the feed)
     assert [a.guid for a in result.articles] == ["item-0", "item-5", "item-4", "item-3", "item-1"]
     assert result.warnings == ["wire: skipped 1 of 6 items, keeping the newest 5 (max_items)"]
+
+
+# --- an injected transport (httpx.MockTransport): branches no loopback server reaches -----------
+#
+# Public addresses are written as IP literals, so the real SSRF guard checks them without DNS.
+# No socket is opened: the transport answers in-process.
+
+PUBLIC_FEED = "http://93.184.216.34/rss.xml"
+VALIDATED_AT = "Thu, 07 Feb 2019 11:00:00 GMT"
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+def respond(status: int = 200, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
+    """A response as a transport delivers it: a stream with its Content-Length (``content=``
+    would be read at once, and the fetcher reads the raw stream itself)."""
+    sized = {"Content-Length": str(len(body)), **(headers or {})}
+    return lambda request: httpx.Response(status, headers=sized, stream=httpx.ByteStream(body))
+
+
+def raising(error: type[httpx.TransportError], message: str, cause: BaseException | None = None) -> Answer:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise error(message, request=request) from cause
+
+    return answer
+
+
+def in_order(*answers: Answer) -> Answer:
+    """The n-th request gets the n-th answer; the last answer repeats."""
+    given = iter(answers)
+    current = [answers[0]]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        current[0] = next(given, current[0])
+        return current[0](request)
+
+    return answer
+
+
+def by_path(routes: dict[str, Answer]) -> Answer:
+    return lambda request: routes.get(request.url.path, respond(404))(request)
+
+
+@contextlib.contextmanager
+def mocked(answer: Answer, config: HttpConfig = FAST) -> Iterator[tuple[Fetcher, list[str]]]:
+    """A Fetcher over an httpx.MockTransport, and the URLs the transport was given, in order."""
+    seen: list[str] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return answer(request)
+
+    with Fetcher(config, transport=httpx.MockTransport(record)) as fetcher:
+        yield fetcher, seen
+
+
+def mock_source(url: str = PUBLIC_FEED, **options: object) -> SourceConfig:
+    settings: dict[str, object] = {"full_text": "never", "max_age_days": None, **options}
+    return SourceConfig(name="wire", kind="feed", url=url, **settings)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address"),
+        ("http://localhost/admin", "blocked link to localhost: 127.0.0.1 is a loopback address"),
+        ("http://10.0.0.7/admin", "blocked link to 10.0.0.7: 10.0.0.7 is a private address"),
+    ],
+)
+def test_an_injected_transport_never_sees_a_redirect_hop_the_guard_refuses(target: str, error: str) -> None:
+    moved = "http://93.184.216.35/moved.xml"
+    answers = {"/rss.xml": respond(302, headers={"Location": moved}),
+               "/moved.xml": respond(302, headers={"Location": target})}  # fmt: skip
+    with mocked(by_path(answers)) as (fetcher, seen):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == f"wire: {error}"
+    assert seen == [PUBLIC_FEED, moved]  # the public hops only, never the refused one
+
+
+def test_a_private_source_url_never_reaches_an_injected_transport() -> None:
+    with mocked(respond(200, b"internal secret")) as (fetcher, seen):
+        result = poll(mock_source("http://10.0.0.7/rss.xml"), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == "wire: blocked link to 10.0.0.7: 10.0.0.7 is a private address"
+    assert seen == []
+
+
+def test_a_304_without_validators_keeps_the_ones_sent() -> None:
+    previous = SourceState(name="wire", kind="feed", url=PUBLIC_FEED, etag='"v1"', last_modified=VALIDATED_AT)
+    sent: list[tuple[str | None, str | None]] = []
+
+    def not_modified(request: httpx.Request) -> httpx.Response:
+        sent.append((request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")))
+        return respond(304)(request)
+
+    with mocked(not_modified) as (fetcher, _):
+        result = poll(mock_source(), previous, fetcher=fetcher, now=NOW)
+    assert sent == [('"v1"', VALIDATED_AT)]
+    assert (result.state.last_status, result.state.etag, result.state.last_modified, result.articles) == (
+        "not_modified", '"v1"', VALIDATED_AT, [],
+    )  # fmt: skip
+
+
+def test_a_200_without_validators_clears_the_old_ones() -> None:
+    previous = SourceState(name="wire", kind="feed", url=PUBLIC_FEED, etag='"v1"', last_modified=VALIDATED_AT)
+    with mocked(respond(200, fixture_bytes("feeds", "full_content.xml"))) as (fetcher, _):
+        result = poll(mock_source(), previous, fetcher=fetcher, now=NOW)
+    assert (result.state.last_status, result.state.etag, result.state.last_modified) == ("ok", None, None)
+
+
+def test_a_page_source_answering_304_returns_no_article() -> None:
+    page = "http://93.184.216.34/politics/1001"
+    previous = SourceState(name="tass", kind="page", url=page, etag='"p1"', items_seen=1)
+    with mocked(by_path({"/robots.txt": respond(404), "/politics/1001": respond(304)})) as (fetcher, seen):
+        result = poll(SourceConfig(name="tass", kind="page", url=page), previous, fetcher=fetcher, now=NOW)
+    assert (result.state.last_status, result.state.etag, result.state.items_seen, result.articles) == (
+        "not_modified", '"p1"', 1, [],
+    )  # fmt: skip
+    assert seen == ["http://93.184.216.34/robots.txt", page]
+
+
+def test_a_retry_after_http_date_in_the_past_retries_at_once() -> None:
+    # the backoff (30 s and more) would pass the 5 s total_timeout: only the date lets it retry
+    config = HttpConfig(total_timeout=5.0, retries=1, backoff_base=30.0, max_retry_after=60.0, per_host_delay=0.0)
+    busy = respond(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    with mocked(in_order(busy, respond(200, fixture_bytes("feeds", "full_content.xml"))), config) as (fetcher, seen):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert (result.state.last_status, [a.guid for a in result.articles]) == ("ok", ["wire-42"])
+    assert seen == [PUBLIC_FEED, PUBLIC_FEED]
+
+
+def test_a_retry_after_pause_holds_for_that_host_only() -> None:
+    other_host = "http://93.184.216.35/rss.xml"
+    answers = {"93.184.216.34": respond(429, headers={"Retry-After": "3600"}),
+               "93.184.216.35": respond(200, fixture_bytes("feeds", "full_content.xml"))}  # fmt: skip
+    with mocked(lambda request: answers[request.url.host](request)) as (fetcher, seen):
+        results = [poll(mock_source(url), None, fetcher=fetcher, now=NOW) for url in (PUBLIC_FEED, other_host, PUBLIC_FEED)]
+    assert [(r.state.last_status, r.state.last_error) for r in results] == [
+        ("error", "wire: HTTP 429 Too Many Requests: Retry-After 3600 s is over the 5 s limit"),
+        ("ok", None),
+        ("error", "wire: HTTP 429 Too Many Requests: the host asked us to wait 3600 s (Retry-After)"),
+    ]
+    assert seen == [PUBLIC_FEED, other_host]
+
+
+class _RecordingStream(httpx.SyncByteStream):
+    """A body that notes whether anyone read it."""
+
+    def __init__(self) -> None:
+        self.read = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.read = True
+        yield b"<rss>"
+
+
+def test_a_claimed_huge_content_length_is_refused_without_reading_the_body() -> None:
+    body = _RecordingStream()
+    huge = lambda request: httpx.Response(200, headers={"Content-Length": str(10**12)}, stream=body)  # noqa: E731
+    with mocked(huge) as (fetcher, _):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == "wire: body over the 15 MiB cap (Content-Length 1,000,000,000,000 bytes)"
+    assert body.read is False
+
+
+class _SlowStream(httpx.SyncByteStream):
+    """A body that sends one chunk every 0.4 s, for 20 s."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(50):
+            time.sleep(0.4)
+            yield b" "
+
+
+def test_the_total_timeout_holds_for_a_body_an_injected_transport_dribbles() -> None:
+    config = HttpConfig(total_timeout=1.0, retries=0, per_host_delay=0.0)
+    with mocked(lambda request: httpx.Response(200, stream=_SlowStream()), config) as (fetcher, _):
+        started = time.monotonic()
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+        took = time.monotonic() - started
+    assert result.state.last_error == "wire: timed out after 1 s (total_timeout)"
+    assert took < config.total_timeout + 1.0
+
+
+def test_a_deflate_body_is_decoded() -> None:
+    body = zlib.compress(fixture_bytes("feeds", "full_content.xml"))
+    with mocked(respond(200, body, {"Content-Encoding": "deflate"})) as (fetcher, _):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert [a.item.headline for a in result.articles] == ["Kremlin comments on talks"]
+
+
+def test_a_corrupt_gzip_body_is_a_clear_error() -> None:
+    with mocked(respond(200, b"not gzip at all", {"Content-Encoding": "gzip"})) as (fetcher, _):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == "wire: bad gzip body: Error -3 while decompressing data: incorrect header check"
+
+
+def test_an_unsupported_content_encoding_is_refused() -> None:
+    with mocked(respond(200, b"\x1b\x00", {"Content-Encoding": "br"})) as (fetcher, _):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == "wire: unsupported Content-Encoding: br"
+
+
+def test_a_redirect_without_a_location_is_an_error() -> None:
+    with mocked(respond(302)) as (fetcher, _):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == "wire: HTTP 302 Found without a usable Location"
+
+
+def test_a_connect_timeout_is_retried() -> None:
+    answer = in_order(raising(httpx.ConnectTimeout, "timed out"), respond(200, fixture_bytes("feeds", "full_content.xml")))
+    with mocked(answer) as (fetcher, seen):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert (result.state.last_status, len(seen)) == ("ok", 2)
+
+
+@pytest.mark.parametrize(
+    ("failure", "error", "retryable", "attempts"),
+    [
+        (raising(httpx.ConnectTimeout, "timed out"), "connect timeout after 1 s (after 3 attempts)", True, 3),
+        (raising(httpx.RemoteProtocolError, "Server disconnected without sending a response."),
+         "connection failed: Server disconnected without sending a response. (after 3 attempts)", True, 3),
+        (raising(httpx.ConnectError, "[Errno -2] Name or service not known", socket.gaierror(-2, "Name or service not known")),
+         "cannot resolve wire.example: [Errno -2] Name or service not known", False, 1),
+        (raising(httpx.LocalProtocolError, "Illegal header value b'\\n'"),
+         "LocalProtocolError: Illegal header value b'\\n'", False, 1),
+    ],
+    ids=["connect-timeout", "dropped-connection", "dns-failure", "other-transport-error"],
+)  # fmt: skip
+def test_a_transport_failure_is_retried_only_when_a_later_attempt_may_cure_it(
+    failure: Answer, error: str, retryable: bool, attempts: int
+) -> None:
+    source = mock_source("http://wire.example/rss.xml", allow_private=True)  # no guard, so no lookup of ours
+    with mocked(failure) as (fetcher, seen):
+        result = poll(source, None, fetcher=fetcher, now=NOW)
+    assert (result.state.last_error, result.retryable, len(seen)) == (f"wire: {error}", retryable, attempts)
+
+
+def test_a_bug_below_a_poll_costs_that_source_only() -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("boom")
+
+    with mocked(broken) as (fetcher, _):
+        result = poll(mock_source(), None, fetcher=fetcher, now=NOW)
+    assert (result.state.last_status, result.state.last_error, result.retryable) == (
+        "error", "wire: internal error: RuntimeError: boom", False,
+    )  # fmt: skip
+
+
+def test_robots_txt_answering_429_disallows_the_host() -> None:
+    page = "http://93.184.216.34/a"
+    with mocked(by_path({"/robots.txt": respond(429), "/a": respond(200, b"<html></html>")})) as (fetcher, seen):
+        result = poll(SourceConfig(name="tass", kind="page", url=page), None, fetcher=fetcher, now=NOW)
+    assert result.state.last_error == "tass: disallowed by robots.txt (unreachable: HTTP 429 Too Many Requests): /a"
+    assert seen == ["http://93.184.216.34/robots.txt"]
+
+
+def test_robots_txt_beyond_its_first_512_kib_is_ignored() -> None:
+    page = "http://93.184.216.34/politics/1001"
+    robots = b"User-agent: *\n#" + b"x" * (512 * 1024) + b"\nDisallow: /\n"
+    answers = {"/robots.txt": respond(200, robots),
+               "/politics/1001": respond(200, fixture_bytes("pages", "tass_article.html"))}  # fmt: skip
+    with mocked(by_path(answers)) as (fetcher, seen):
+        result = poll(SourceConfig(name="tass", kind="page", url=page), None, fetcher=fetcher, now=NOW)
+    assert (result.state.last_status, len(result.articles)) == ("ok", 1)
+    assert seen == ["http://93.184.216.34/robots.txt", page]
+
+
+def test_an_empty_article_page_keeps_the_feed_summary() -> None:
+    feed = fixture_bytes("feeds", "tass_summary.xml", base="http://93.184.216.34")
+    answers = {"/rss.xml": respond(200, feed), "/robots.txt": respond(404), "/politics/1001": respond(200, b""),
+               "/economy/1002": respond(200, b"")}  # fmt: skip
+    with mocked(by_path(answers)) as (fetcher, _):
+        result = poll(mock_source(full_text="auto", max_age_days=7.0), None, fetcher=fetcher, now=NOW)
+    assert [a.item.paragraphs for a in result.articles] == [
+        ("The meeting will be chaired by the Security Council secretary",),
+        ("Icebreakers will escort cargo ships along the Northern Sea Route",),
+    ]
+    assert result.warnings == [
+        "wire: skipped 1 item published before 2019-01-31 12:00 UTC (max_age_days = 7, first poll)",
+        "wire: http://93.184.216.34/politics/1001: kept the feed summary: empty page",
+        "wire: http://93.184.216.34/economy/1002: kept the feed summary: empty page",
+    ]
