@@ -15,10 +15,11 @@ from prefect.events import emit_event
 from prefect.futures import wait
 from prefect.runtime import task_run
 
-from wirewatch import fetch, inputs, pipeline
+from wirewatch import fetch, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
 from wirewatch.model import PollResult, SourceState
 from wirewatch.pipeline import RunSummary
+from wirewatch.sources import failed_poll, poll
 from wirewatch.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
@@ -40,9 +41,7 @@ class SourceUnavailable(RuntimeError):
 def poll_source(
     source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, known_guids: set[str], now: dt.datetime
 ) -> PollResult:
-    if source.kind == "dir":
-        return inputs.read_dir_source(source, previous, now=now)
-    result = fetch.poll_source(fetcher, source, previous, now=now, known_guids=known_guids)
+    result = poll(source, previous, fetcher=fetcher, now=now, known_guids=known_guids)
     # raise for Prefect to retry a transient failure, but not on the last attempt: the failure
     # is then recorded with the source like any other (no traceback in the run's output)
     if result.retryable and task_run.run_count <= POLL_RETRIES:
@@ -65,7 +64,7 @@ def poll_all(
         try:
             polls.append(future.result())
         except Exception as error:  # the source failed after its retries: record it, go on
-            polls.append(pipeline.failed_poll(source, states.get(source.name), str(error), now=now))
+            polls.append(failed_poll(source, states.get(source.name), str(error), now=now))
     return polls
 
 

@@ -20,7 +20,8 @@ STAGES = (
     ("errors", "model", "limits", "query"),  # shared types, exceptions, size limits, the query language
     ("config",),
     ("dateline", "codec", "formats"),  # wire format
-    ("extract", "inputs", "fetch"),  # sources and extraction
+    ("extract", "inputs", "fetch"),  # sources and extraction: reading, the HTTP transport
+    ("sources",),  # polling a source of any kind, over those
     ("dedupe",),
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
@@ -71,6 +72,10 @@ def test_no_module_imports_a_later_stage():
 
 def test_the_store_imports_no_domain_stage():
     assert module_imports()["store"] == {"errors", "model"}
+
+
+def test_the_fetcher_is_transport_only():
+    assert module_imports()["fetch"] == {"config", "errors"}
 
 
 def test_imports_of_reads_function_level_imports(tmp_path: Path):

@@ -15,8 +15,9 @@ Wire format
     formats/    other wire formats (NewsML, NITF, ANPA, IPTC 7901, JSON) into Articles
 Sources and extraction
     extract/    feeds and article pages into Articles (HTML, metadata, site rules as data)
-    inputs      local files and dir sources
-    fetch       HTTP: the polite fetcher (host gates, SSRF guard, robots) and feed/page polls
+    inputs      local files and folders: wire texts, saved feeds and pages
+    fetch       HTTP transport: the polite fetcher (host gates, SSRF guard, robots, deadlines)
+    sources     polling a source: one poll for feed, page and dir; the failed-poll record
 Dedupe
     dedupe      keys, exact duplicates and revisions, MinHash/LSH story links
 Topics
