@@ -15,7 +15,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
-import pytest
 import yaml
 from receivers import webhook_receiver  # noqa: F401  (fixture)
 
@@ -187,6 +186,7 @@ def test_serve_runs_scheduled_ingests_on_its_own_server_beside_worker_deployment
     assert still_running(started) == set()
     err = served.err.read_text(encoding="utf-8")
     assert "starting the Prefect server" in err and "Traceback" not in err
+    assert "Starting temporary server" not in err  # no flow run started a server of its own
     assert [p["title"] for p in webhook_receiver.payloads if "missile-defense" in p["title"]][:1]
     assert "No progress at Russia-US missile defense negotiations" in webhook_receiver.payloads[0]["message"]
     with duckdb.connect(str(tmp_path / "data/archive.duckdb"), read_only=True) as conn:

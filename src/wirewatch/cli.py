@@ -23,6 +23,8 @@ from wirewatch.config import Config, load_config
 from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
+    import logging
+
     from rich.text import Text
 
     from wirewatch.store import Store
@@ -267,10 +269,15 @@ def summary_printed_once() -> None:
     console's copy of those log records is dropped."""
     import logging
 
+    for handler in logging.getLogger().handlers:
+        if not_a_summary_record not in handler.filters:
+            handler.addFilter(not_a_summary_record)
+
+
+def not_a_summary_record(record: "logging.LogRecord") -> bool:
     from flows.ingest import SUMMARY_RECORD
 
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(lambda record: not getattr(record, SUMMARY_RECORD, False))
+    return not getattr(record, SUMMARY_RECORD, False)
 
 
 @app.command("import")
