@@ -23,6 +23,7 @@ from wirewatch.sources import failed_poll, poll
 from wirewatch.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
+SUMMARY_RECORD = "wirewatch_summary"  # marks the summary's log records: `wirewatch run` prints its own
 POLL_RETRIES = 2  # Prefect retries of a source whose fetch failed transiently (after the fetcher's own)
 KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
 
@@ -95,7 +96,7 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
     unless ``events`` is off (for history that must not alert), one event per flagged article."""
     logger = get_run_logger()
     for line in pipeline.summary_lines(summary):
-        logger.info(line)
+        logger.info(line, extra={SUMMARY_RECORD: True})
     create_table_artifact(
         key="flagged-articles",
         table=flagged_table(summary),

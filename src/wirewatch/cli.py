@@ -25,6 +25,8 @@ from wirewatch.config import Config, load_config
 from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
+    import logging
+
     from wirewatch.store import Store
 
 app = typer.Typer(
@@ -252,6 +254,9 @@ def run_command(
     with user_errors():
         pipeline.prepare_topics(config_from(config_path, db))  # fail fast, before Prefect starts
         ingest = flows_module("ingest").ingest
+        summary_printed_once()
+        if not flows_module("serve").configured_api_url():
+            typer.echo("starting a temporary Prefect server ... (set PREFECT_API_URL to use a running one)", err=True)
 
         try:
             summary = ingest(
@@ -266,6 +271,22 @@ def run_command(
             raise typer.Exit(2) from None
     echo_lines(pipeline.summary_lines(summary))
     raise typer.Exit(1 if strict and summary.failed_sources else 0)
+
+
+def summary_printed_once() -> None:
+    """The run's summary goes to the flow's log (the Prefect UI) and, here, to stdout once: the
+    console's copy of those log records is dropped."""
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        if not_a_summary_record not in handler.filters:
+            handler.addFilter(not_a_summary_record)
+
+
+def not_a_summary_record(record: "logging.LogRecord") -> bool:
+    SUMMARY_RECORD = flows_module("ingest").SUMMARY_RECORD
+
+    return not getattr(record, SUMMARY_RECORD, False)
 
 
 @app.command("import")
@@ -440,19 +461,70 @@ def table_cell(value: object) -> str:
 
 
 @app.command("serve")
-def serve_command() -> None:
+def serve_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    port: Optional[int] = typer.Option(None, "--port", help="Port of the Prefect server wirewatch starts (default 4200 when free, else any free port)."),
+    ingest_interval: float = typer.Option(600, "--ingest-interval", hidden=True, min=1, help="Seconds between scheduled ingest runs (tests)."),
+) -> None:
     """Serve every deployment (ingest every 10 minutes, digest daily at 07:00 UTC, backfill and
-    retag on demand) from this one process: a scheduler for a single box."""
+    retag on demand) from this one process: a scheduler for a single box. Without PREFECT_API_URL
+    it starts a Prefect server of its own (API and UI on 127.0.0.1, state beside the archive)."""
+    import signal
+
     quiet_prefect_defaults()
-    serve_all = flows_module("serve").serve_all
+    signal.signal(signal.SIGTERM, interrupt_on_sigterm)  # until the runner takes SIGTERM over
+    with user_errors():
+        config = config_from(config_path, db)
+    parameters = {"config_path": str(config.path.resolve()) if config.path else None, "db": str(config.db.resolve())}
+    serve = flows_module("serve")
 
     try:
-        serve_all()
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-    except Exception as error:  # Prefect or its server failed: say so in one line
-        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", err=True)
+        with serving_server(config, port):
+            serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
+        pass
+    except serve.ServerError as error:
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
+    except Exception as error:  # Prefect or its server failed: say so in one line
+        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {first_line(error)}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo("stopped: the served deployments are paused until the next `wirewatch serve`", err=True)
+
+
+def interrupt_on_sigterm(signum: int, frame: object) -> NoReturn:
+    """SIGTERM as Ctrl-C: unwind, stopping what was started so far."""
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def serving_server(config: Config, port: Optional[int]) -> Iterator[None]:
+    """The Prefect server to serve against: PREFECT_API_URL's if set, else one of our own with its
+    state in the archive's folder (data/prefect/ by default), stopped on the way out."""
+    serve = flows_module("serve")
+    existing = serve.configured_api_url()
+    if existing:
+        typer.echo(f"using the Prefect server at {existing} (PREFECT_API_URL)", err=True)
+        yield
+        return
+    home = config.db.resolve().parent / "prefect"
+    typer.echo(f"starting the Prefect server (state in {home}) ...", err=True)
+    with serve.local_server(home, port) as server, serve.using_server(server):
+        typer.echo(f"Prefect UI: {server.ui_url}")
+        typer.echo(f"to use it from another shell: export PREFECT_API_URL={server.api_url}")
+        try:
+            yield
+        finally:
+            typer.echo("stopping the Prefect server ...", err=True)
+
+
+def announce_deployments(served: list) -> None:
+    schedule_text = flows_module("serve").schedule_text
+    typer.echo("serving (Ctrl-C stops them and the server):")
+    for deployment in served:
+        typer.echo(f"  {deployment.flow_name}/{deployment.name}: {schedule_text(deployment)}")
+    typer.echo(f"a run now: prefect deployment run {served[0].flow_name}/{served[0].name}")
 
 
 # ---------------------------------------------------------------------------------------------
