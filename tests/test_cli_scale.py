@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,20 @@ def test_periodic_progress_writes_a_line_per_interval_and_one_at_the_end():
     ]
 
 
+def read_terminal(leader: int) -> bytes:
+    """All a finished command wrote to the terminal: one read may return only part of it, since
+    the kernel hands a terminal's output over asynchronously (a busy machine shows it)."""
+    shown = b""
+    try:  # the select's timeout: should a stray process still hold the other end, do not hang
+        while select.select([leader], [], [], 10)[0] and (chunk := os.read(leader, 65536)):
+            shown += chunk
+    except OSError:  # EIO: the other end is closed and all of it has been read
+        pass
+    finally:
+        os.close(leader)
+    return shown
+
+
 def test_import_on_a_terminal_shows_a_progress_bar_on_stderr(tmp_path):
     config = config_for(tmp_path)
     grain_files(tmp_path / "in", 3)
@@ -75,8 +90,7 @@ def test_import_on_a_terminal_shows_a_progress_bar_on_stderr(tmp_path):
         stdout=subprocess.PIPE, stderr=follower, env={**os.environ, "COLUMNS": "100"}, timeout=120,
     )  # fmt: skip
     os.close(follower)
-    shown = os.read(leader, 65536).decode("utf-8", "replace")
-    os.close(leader)
+    shown = read_terminal(leader).decode("utf-8", "replace")
     assert done.returncode == 0
     assert "reading" in shown and "3/3" in shown
     assert "inputs read" not in shown  # the bar, not the plain lines
