@@ -18,7 +18,7 @@ STAGES = (
     ("dedupe",),
     ("query", "topics"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
-    ("store", "lake"),  # the archive: a DuckDB file today, the DuckLake attach beside it
+    ("sqlfiles", "lake", "store"),  # the archive: a lake (DuckLake) or a DuckDB file
     ("ingest",),
     ("alerts",),
     ("pipeline", "cli"),  # the run
@@ -66,7 +66,7 @@ def test_no_module_imports_a_later_stage():
 
 
 def test_the_store_imports_no_domain_stage():
-    assert module_imports()["store"] == {"errors", "model"}
+    assert module_imports()["store"] == {"errors", "model", "sqlfiles", "lake"}
 
 
 def test_imports_of_reads_function_level_imports(tmp_path: Path):
