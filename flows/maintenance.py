@@ -9,20 +9,16 @@ import datetime as dt
 from prefect import flow, get_run_logger
 
 from wirewatch import pipeline
-from wirewatch.config import load_config
+from wirewatch.config import SNAPSHOT_RETENTION_DAYS, load_config
 from wirewatch.store import open_store
-
-KEEP_DAYS = 7.0  # snapshots (--as-of) kept; the CLI's `wirewatch compact --keep-days` default too
 
 
 @flow(name="compact", log_prints=True)
-def compact(keep_days: float = KEEP_DAYS, config_path: str | None = None, db: str | None = None) -> tuple[int, int]:
+def compact(keep_days: float = SNAPSHOT_RETENTION_DAYS, config_path: str | None = None, db: str | None = None) -> tuple[int, int]:
     """Compact the configured lake, keeping ``keep_days`` of snapshots; returns the number of
     Parquet files before and after."""
     config = load_config(config_path, db=db)
     with open_store(config.db) as store:
-        before, _ = store.lake_files()
-        store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
-        after, _ = store.lake_files()
+        (before, _), (after, _) = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
     get_run_logger().info("compact: %d data files -> %d", before, after)
     return before, after

@@ -273,3 +273,25 @@ def test_four_writer_processes_on_a_postgres_catalog_store_and_alert_everything_
     assert per_story == (1, 120)
     assert runs == (12, 120, 4 * 60 - 120)
     assert matches == (120, 120)
+
+
+def test_a_reader_held_open_through_wirewatch_run_keeps_answering(tmp_path):
+    """The scheduled monitor's own run (Prefect, a dir source) beside an analyst's connection."""
+    config = lake_config(tmp_path, f'[[sources]]\nname = "wire"\nkind = "dir"\npath = "{wire_files(tmp_path / "wire", range(200))}"\n')
+    first = runner.invoke(app, ["import", "--config", str(config), str(wire_files(tmp_path / "a", range(1000, 1003)))])
+    assert first.exit_code == 0, first.output
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    with wirewatch.connect(config) as reader:
+        counts = [reader.execute("SELECT count(*) FROM articles").fetchone()[0]]
+        run = subprocess.Popen([str(WIREWATCH), "run", "--config", str(config)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        while run.poll() is None:
+            counts.append(reader.execute("SELECT count(*) FROM articles").fetchone()[0])
+            time.sleep(0.2)
+        out, err = run.communicate()
+        counts.append(reader.execute("SELECT count(*) FROM articles").fetchone()[0])
+        kinds = reader.execute("SELECT kind, new FROM runs ORDER BY started_at").fetchall()
+    assert run.returncode == 0, err
+    assert "items: 200 new" in out
+    assert counts == sorted(counts) and (counts[0], counts[-1]) == (3, 203) and len(counts) > 10
+    assert kinds == [("import", 3), ("ingest", 200)]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 import typer
 
 from wirewatch import codec
-from wirewatch.config import Config, load_config
+from wirewatch.config import SNAPSHOT_RETENTION_DAYS, Config, load_config
 from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
@@ -358,8 +358,6 @@ def migrate_command(
 
     with user_errors():
         config = config_from(config_path, db)
-        if isinstance(config.db, Path):
-            raise ConfigError(f"{config.db}: migrate moves a DuckDB file into a lake; configure the lake (catalog) or name it with --db")
         with open_store(config.db) as store:
             counts, copied = store.migrate_from(source, now=pipeline.utc_now())
     total = sum(counts.values())
@@ -371,7 +369,7 @@ def migrate_command(
 def compact_command(
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
-    keep_days: float = typer.Option(7.0, "--keep-days", min=0.0, help="Keep this many days of snapshots for --as-of; older ones expire."),
+    keep_days: float = typer.Option(SNAPSHOT_RETENTION_DAYS, "--keep-days", min=0.0, help="Keep this many days of snapshots for --as-of; older ones expire."),
 ) -> None:
     """Merge the lake's small files, expire old snapshots and delete unused files.
 
@@ -383,9 +381,7 @@ def compact_command(
         config = config_from(config_path, db)
         require_database(config)
         with open_store(config.db) as store:
-            before = store.lake_files()
-            store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
-            after = store.lake_files()
+            before, after = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
     typer.echo(f"compacted {config.db}: {before[0]:,} data files ({before[1]:,} bytes) -> {after[0]:,} ({after[1]:,} bytes)")
 
 

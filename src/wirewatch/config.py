@@ -25,6 +25,7 @@ EMBEDDED_SOURCES = ({"name": "seeds", "kind": "dir", "path": "seeds"},)
 DEFAULT_CATALOG = Path("data/lake/catalog.sqlite")
 LAKE_FILES = "files"  # a SQLite catalog's data folder, beside it, unless data_path says otherwise
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
+SNAPSHOT_RETENTION_DAYS = 7.0  # what lake compaction keeps for --as-of (wirewatch compact, the compact flow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ def open_store(
     for up to ``lock_timeout`` seconds, then ``StoreLocked`` is raised (a lake is never held);
     other failures raise ``StoreError``."""
     if isinstance(where, LakeLocation):
-        return _prepared(_lake_connection(where, read_only=read_only, as_of=as_of), read_only)
+        return _prepared(_open_lake(where, read_only=read_only, as_of=as_of), read_only)
     if as_of is not None:
         raise StoreError(f"{where}: --as-of needs a lake archive (a DuckDB file keeps no earlier states)")
     path = Path(where)
@@ -158,7 +158,7 @@ def _prepared(store: Store, read_only: bool) -> Store:
     return store
 
 
-def _lake_connection(where: LakeLocation, *, read_only: bool, as_of: dt.datetime | None = None) -> Store:
+def _open_lake(where: LakeLocation, *, read_only: bool, as_of: dt.datetime | None = None) -> Store:
     """A session of its own (in memory) with the lake attached and made its default database.
     A reader's session may then read the lake's files and nothing else, locked as for a file."""
     if as_of is not None and not read_only:
@@ -189,8 +189,7 @@ def require_archive(where: Path | str | LakeLocation) -> None:
     if isinstance(where, LakeLocation):
         if where.shared or Path(where.catalog).is_file():
             return
-        shown = where.catalog
-        raise StoreError(f"{shown}: no archive yet (run `wirewatch run` or `wirewatch import` first)")
+        raise StoreError(f"{where.catalog}: no archive yet (run `wirewatch run` or `wirewatch import` first)")
     if not Path(where).exists():
         raise StoreError(f"{where}: no database yet (run `wirewatch run` or `wirewatch import` first)")
 
@@ -750,17 +749,20 @@ class Store:
 
     # -- lake maintenance and moves ---------------------------------------------------------------
 
-    def compact(self, *, retention: dt.timedelta, now: dt.datetime) -> None:
+    def compact(self, *, retention: dt.timedelta, now: dt.datetime) -> tuple[tuple[int, int], tuple[int, int]]:
         """Merge the lake's small files, expire snapshots older than ``retention`` (time travel
         reaches no further back) and delete files nothing refers to any more; one merge at a
-        time with the writers, which keep committing before and after it."""
+        time with the writers, which keep committing before and after it. Returns the data
+        files and their bytes before and after (``lake_files``)."""
         self._writable()
         if self.lake is None:
             raise StoreError(f"{self.path}: compaction is for a lake; a DuckDB file compacts itself when it checkpoints")
+        before = self.lake_files()
         try:
             lake.compact(self._conn, older_than=naive_utc(now) - retention)
         except duckdb.Error as error:
             raise StoreError(f"{self.path}: cannot compact: {first_line(error)}") from None
+        return before, self.lake_files()
 
     def lake_files(self) -> tuple[int, int]:
         """How many Parquet files the lake's data folder holds, and their bytes."""
