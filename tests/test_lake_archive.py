@@ -257,7 +257,10 @@ def test_four_writer_processes_on_a_postgres_catalog_store_and_alert_everything_
     folders = {w: [wire_files(tmp_path / f"w{w}p{p}", range(w * 20 + p * 20, w * 20 + p * 20 + 20)) for p in range(3)]
                for w in range(4)}  # fmt: skip
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    script = "; ".join(f"import subprocess, sys; [subprocess.run([sys.argv[1], 'import', '--config', sys.argv[2], f], check=True, capture_output=True) for f in sys.argv[3:]]".split("; "))
+    script = ("import subprocess, sys\n"
+              "for f in sys.argv[3:]:\n"
+              "    done = subprocess.run([sys.argv[1], 'import', '--config', sys.argv[2], f], capture_output=True, text=True)\n"
+              "    sys.stderr.write(done.stderr if done.returncode else '')\n")  # fmt: skip
     writers = [subprocess.Popen([sys.executable, "-c", script, str(WIREWATCH), str(config), *map(str, folders[w])], env=env,
                                 stderr=subprocess.PIPE, text=True) for w in range(4)]  # fmt: skip
     errors = [(w.wait(timeout=900), w.stderr.read()) for w in writers]

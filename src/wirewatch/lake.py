@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import importlib.resources
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from wirewatch.sqlfiles import parameters_of, sql_statements
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
 DEFAULT_ALIAS = "lake"
+INIT_ATTEMPTS = 8  # attaches of a writer that lost the race to create a new catalog's tables
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
@@ -147,7 +149,7 @@ def attach_lake(
     try:
         _run(conn, "lake/catalog_secret", {"catalog": metadata_path(catalog), "data_path": str(data_path)})
         if as_of is None:
-            _run(conn, "lake/attach", {"read_only": read_only}, alias=alias)
+            _attach_racing(conn, read_only, alias)
         else:
             _run(conn, "lake/attach_as_of", {"as_of": as_of}, alias=alias)
     except duckdb.Error as error:
@@ -156,6 +158,19 @@ def attach_lake(
             raise LakeError(f"{redacted(catalog)}: no snapshot at or before {as_of:%Y-%m-%d %H:%M:%S} UTC"
                             " (the archive is younger, or compaction expired it)") from None  # fmt: skip
         raise LakeError(f"{redacted(catalog)}: cannot attach the lake: {reason}") from None
+
+
+def _attach_racing(conn: duckdb.DuckDBPyConnection, read_only: bool, alias: str) -> None:
+    """Attach; writers that meet a new, empty catalog at the same moment all try to create its
+    tables, and all but one fail: they attach again, to the tables the winner made."""
+    for attempt in range(INIT_ATTEMPTS):
+        try:
+            _run(conn, "lake/attach", {"read_only": read_only}, alias=alias)
+            return
+        except duckdb.Error as error:
+            if read_only or "Failed to initialize DuckLake" not in str(error) or attempt == INIT_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def use(conn: duckdb.DuckDBPyConnection, *, alias: str = DEFAULT_ALIAS) -> None:
