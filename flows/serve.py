@@ -25,6 +25,7 @@ import httpx
 
 # Relative: this folder is the top-level flows/ in a checkout and wirewatch.flows in a wheel.
 from .ingest import backfill, digest, ingest, retag
+from .maintenance import compact
 
 SERVED = "served"  # the served deployments' name, beside each flow's name
 INGEST_INTERVAL_SECONDS = 600
@@ -40,6 +41,7 @@ def deployments(parameters: dict[str, object], ingest_interval: float = INGEST_I
         digest.to_deployment(name=SERVED, cron="0 7 * * *", parameters={"hours": 24, **parameters}),
         backfill.to_deployment(name=SERVED, parameters={"paths": ["seeds"], **parameters}),
         retag.to_deployment(name=SERVED, parameters={"days": 14, **parameters}),
+        compact.to_deployment(name=SERVED, cron="30 3 * * *", parameters=parameters),
     ]
 
 

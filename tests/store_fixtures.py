@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from wirewatch.model import Article, Dateline, Hit, TopicMatch, WireItem
+from wirewatch.model import Article, Dateline, Hit, LakeLocation, TopicMatch, WireItem
 
 BASE_TIME = dt.datetime(2024, 12, 26, 9, 0, tzinfo=dt.timezone.utc)
 _SYLLABLES = "ka ro va li mo ne ta shi ar ben dor el fan gri hol ir jus kel lor man nor os pet rin sol tur ul vek zan".split()
@@ -104,7 +104,7 @@ def keyword_matcher(topic: str, term: str, rule_version: str = "v1"):
 # The import the kill -9 test interrupts
 
 
-def import_batches(db: Path, batches: int, size: int, hang_at: int | None) -> None:
+def import_batches(db: Path | LakeLocation, batches: int, size: int, hang_at: int | None) -> None:
     from wirewatch.ingest import ingest_batch
     from wirewatch.store import open_store
 
@@ -126,5 +126,8 @@ def import_batches(db: Path, batches: int, size: int, hang_at: int | None) -> No
 
 
 if __name__ == "__main__":
-    db_path, n_batches, batch_size = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    from wirewatch.config import archive_location
+
+    # A .duckdb file, or a lake's SQLite catalog (its files beside it), as --db names them.
+    db_path, n_batches, batch_size = archive_location(sys.argv[1], Path()), int(sys.argv[2]), int(sys.argv[3])
     import_batches(db_path, n_batches, batch_size, int(sys.argv[4]) if len(sys.argv) > 4 else None)

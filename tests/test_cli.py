@@ -18,9 +18,14 @@ runner = CliRunner()
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """A config whose archive holds the seed and one unrelated article."""
+    return archive_at(tmp_path, 'db = "a.duckdb"')
+
+
+def archive_at(tmp_path: Path, where: str) -> Path:
+    """The config of ``archive``, its archive named by the line ``where`` (db or catalog)."""
     config = tmp_path / "wirewatch.toml"
     config.write_text(
-        'db = "a.duckdb"\n[[topics]]\nname = "missile-defense"\nquery = \'"missile defense" OR =ABM\'\n'
+        where + '\n[[topics]]\nname = "missile-defense"\nquery = \'"missile defense" OR =ABM\'\n'
         '[[topics]]\nname = "grain"\nquery = "harvest"\n',
         encoding="utf-8",
     )

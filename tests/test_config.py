@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from wirewatch.config import ConfigError, load_config
+from wirewatch.model import LakeLocation
 
 REPO = Path(__file__).parents[1]
 
@@ -21,7 +22,7 @@ def test_shipped_config_loads_sources_and_topics():
     assert [s.name for s in config.sources] == ["seeds", "tass", "yonhap", "xinhua"]
     assert config.sources[0].path == REPO / "seeds"
     assert config.sources[1].url == "https://tass.com/rss/v2.xml"
-    assert config.db == REPO / "data" / "wirewatch.duckdb"
+    assert config.db == LakeLocation(str(REPO / "data/lake/catalog.sqlite"), str(REPO / "data/lake/files"))
     assert "missile-defense" in [t.name for t in config.topics]
 
 
@@ -30,6 +31,7 @@ def test_embedded_defaults_when_no_file(tmp_path, monkeypatch):
     config = load_config(env={})
     assert config.path is None
     assert [(s.name, s.kind) for s in config.sources] == [("seeds", "dir")]
+    assert config.db == LakeLocation(str(tmp_path / "data/lake/catalog.sqlite"), str(tmp_path / "data/lake/files"))
 
 
 def test_environment_overrides_config_and_db(tmp_path):
@@ -148,3 +150,34 @@ def test_out_of_range_settings_end_the_cli_in_one_line(tmp_path, text, message):
     for command in (["import", "--config", str(cfg), str(tmp_path)], ["topics", "backtest", "--config", str(cfg)]):
         result = CliRunner().invoke(app, command)
         assert (result.exit_code, result.stderr.splitlines(), result.stdout) == (2, [message], "")
+
+
+def test_a_catalog_names_a_lake_and_data_path_its_files(tmp_path):
+    cfg = write(tmp_path / "w.toml", 'catalog = "lake/c.sqlite"\n')
+    assert load_config(cfg, env={}).db == LakeLocation(str(tmp_path / "lake/c.sqlite"), str(tmp_path / "lake/files"))
+    cfg = write(tmp_path / "w.toml", 'catalog = "postgresql://u@h/lake"\ndata_path = "/shared/lake"\n')
+    assert load_config(cfg, env={}).db == LakeLocation("postgresql://u@h/lake", "/shared/lake")
+    # --db names either: a .duckdb file, or a lake's catalog (a postgresql:// URL takes the file's data_path)
+    assert load_config(cfg, env={}, db="x.duckdb").db == Path("x.duckdb")
+    assert load_config(cfg, env={}, db="postgresql://v@w/z").db == LakeLocation("postgresql://v@w/z", "/shared/lake")
+    assert load_config(cfg, env={}, db=str(tmp_path / "l/c.sqlite")).db == LakeLocation(
+        str(tmp_path / "l/c.sqlite"), str(tmp_path / "l/files")
+    )
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('db = "a.duckdb"\ncatalog = "c.sqlite"\n', "w.toml: db and catalog both name the archive; keep one (catalog for a lake)"),
+        ('catalog = "postgresql://u@h/db"\n',
+         "w.toml: data_path: a postgresql catalog (catalog) needs data_path, the Parquet folder its writers share"),
+        ('data_path = "files"\n', "w.toml: data_path: set catalog too (the lake whose Parquet folder this is)"),
+        ('catalog = 3\n', "w.toml: catalog: expected string, got 3"),
+        ('catalog = ""\n', "w.toml: catalog: empty; name a .duckdb file, a lake catalog file or a postgresql:// URL"),
+    ],
+)
+def test_archive_settings_errors_are_one_line_naming_the_field(tmp_path, text, message):
+    cfg = write(tmp_path / "w.toml", text)
+    with pytest.raises(ConfigError) as error:
+        load_config(cfg, env={})
+    assert str(error.value) == message

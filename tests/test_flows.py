@@ -137,7 +137,7 @@ def test_deployments_name_entrypoints_and_parameters_that_exist():
 
     spec = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text(encoding="utf-8"))
     names = {d["name"] for d in spec["deployments"]}
-    assert names == {"ingest", "digest", "backfill", "retag"}
+    assert names == {"ingest", "digest", "backfill", "retag", "compact"}
     for deployment in spec["deployments"]:
         path, function = deployment["entrypoint"].split(":")
         assert (REPO / path).is_file()

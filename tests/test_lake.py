@@ -1,4 +1,4 @@
-"""Issue 15 groundwork: DuckLake loaded from its wheels, attached with a SQLite catalog (the
+"""The lake primitives (wirewatch.lake): DuckLake loaded from its wheels, attached with a SQLite catalog (the
 embedded default) or a PostgreSQL one on loopback; a reader never blocked by a writer, merges
 one at a time storing every key once, snapshots to travel back to. Real processes, real files,
 a real PostgreSQL server (tests/conftest.py)."""

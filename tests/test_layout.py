@@ -25,7 +25,7 @@ STAGES = (
     ("dedupe",),
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
-    ("store", "lake"),  # the archive: a DuckDB file today, the DuckLake attach beside it
+    ("sqlfiles", "lake", "store"),  # the archive: a lake (DuckLake) or a DuckDB file
     ("ingest",),
     ("alerts",),
     ("pipeline", "cli", "presentation"),  # the run, and how the command shows what it found
@@ -71,7 +71,7 @@ def test_no_module_imports_a_later_stage():
 
 
 def test_the_store_imports_no_domain_stage():
-    assert module_imports()["store"] == {"errors", "model"}
+    assert module_imports()["store"] == {"errors", "model", "sqlfiles", "lake"}
 
 
 def test_the_fetcher_is_transport_only():

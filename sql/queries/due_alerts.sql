@@ -19,9 +19,9 @@ story_sizes AS (
 SELECT
     d.alert_id, d.topic, d.story_id, d.article_id, d.channel_key, d.channel, d.attempts,
     a.headline, a.url, a.source, a.dateline_place, a.dateline_date, a.agency, d.terms, d.snippet,
-    coalesce(s.n_sources, 0) AS n_sources, coalesce(s.n_articles, 0) AS n_articles,
+    coalesce(s.n_sources, 0) AS story_sources, coalesce(s.n_articles, 0) AS story_articles,
     d.withdraws, a.urgency,
-    list_filter(coalesce(s.outlets, []), lambda o: o <> outlet(a.agency, a.url, a.source)) AS other_outlets
+    list_filter(coalesce(s.outlets, []), lambda o: o <> outlet(a.agency, a.url, a.source)) AS story_outlets
 FROM due d
 LEFT JOIN article_rows a ON a.article_id = d.article_id AND a.is_current
 LEFT JOIN story_sizes s ON s.story_id = d.story_id

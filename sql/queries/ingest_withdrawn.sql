@@ -8,7 +8,8 @@ UPDATE alert_rows SET status = 'withdrawn'
 WHERE status = 'pending' AND withdraws IS NULL
     AND article_id IN (SELECT article_id::VARCHAR FROM batch_withdrawn_input);
 
-INSERT INTO alert_rows BY NAME
+-- The notices are staged first and their ids read back from there: a lake takes no RETURNING.
+CREATE OR REPLACE TEMP TABLE withdrawal_notices AS
 SELECT
     left(sha256(concat_ws(chr(31), 'withdrawn', a.alert_id)), 16) AS alert_id,
     a.topic, a.story_id, a.article_id, a.revision, a.channel_key, a.channel,
@@ -17,5 +18,8 @@ SELECT
 FROM alert_rows a
 WHERE a.status = 'sent' AND a.withdraws IS NULL
     AND a.article_id IN (SELECT article_id::VARCHAR FROM batch_withdrawn_input)
-    AND NOT EXISTS (SELECT 1 FROM alert_rows n WHERE n.withdraws = a.alert_id)
-RETURNING alert_id;
+    AND NOT EXISTS (SELECT 1 FROM alert_rows n WHERE n.withdraws = a.alert_id);
+
+INSERT INTO alert_rows BY NAME SELECT * FROM withdrawal_notices;
+
+SELECT alert_id FROM withdrawal_notices;

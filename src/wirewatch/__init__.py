@@ -25,8 +25,11 @@ Topics
     backtest    what topics would have flagged and alerted over stored articles
     batches     batches checked, keyed and matched, here or in worker processes
 Store
-    store       the DuckDB archive: migrations, lock, primitives over sql/; no domain logic
-    lake        DuckLake attach (SQLite or PostgreSQL catalog) from the extension wheels; not yet the archive
+    sqlfiles    the SQL of sql/, loaded by name (one loader for store and lake)
+    lake        DuckLake attach (SQLite or PostgreSQL catalog) from the extension wheels, merge
+                lock, reader confinement, compaction
+    store       the archive, a lake or a DuckDB file: migrations, primitives over sql/; no domain
+                logic
     ingest      one batch into the archive in one transaction: plan, link, match, alert
 Alerts
     alerts      channels, messages and digests, delivery
@@ -38,4 +41,34 @@ Run
 wirewatch/flows, see cli.flows_module.)
 """
 
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path as _Path
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+if _TYPE_CHECKING:
+    import duckdb
+
 __version__ = "0.1.0"
+
+
+def connect(
+    config: _Path | str | None = None, *, db: _Path | str | None = None, as_of: _dt.datetime | str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to the archive, read-only, with the views (``articles``, ``stories``,
+    ``topic_matches``, ``alerts``, ...) defined: for notebooks and scripts.
+
+    ``config`` and ``db`` as for the ``wirewatch`` command (default: ./wirewatch.toml, its
+    archive). On a lake (the default) the connection blocks nothing and may stay open for hours:
+    each query sees the latest commit, or the archive as it was at ``as_of`` (a datetime, or ISO
+    8601 text; UTC unless it says otherwise). On a DuckDB file it holds the file, and writers
+    wait until it is closed."""
+    from wirewatch.config import load_config
+    from wirewatch.store import open_reader
+
+    if isinstance(as_of, str):
+        as_of = _dt.datetime.fromisoformat(as_of)
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=_dt.timezone.utc)
+    return open_reader(load_config(config, db=db).db, as_of=as_of)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 import typer
 
 from wirewatch import codec
-from wirewatch.config import Config, load_config
+from wirewatch.config import SNAPSHOT_RETENTION_DAYS, Config, archive_argument, load_config, state_folder
 from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ def render_command() -> None:
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 ConfigOption = typer.Option(None, "--config", "-c", help="Config file (default: $WIREWATCH_CONFIG or ./wirewatch.toml).")
-DbOption = typer.Option(None, "--db", help="DuckDB file (default: $WIREWATCH_DB or the config's db).")
+# parser=str: a postgresql:// URL would lose a slash as a Path.
+DbOption = typer.Option(None, "--db", parser=str, help="The archive: a .duckdb file, a lake's catalog (.sqlite file or postgresql:// URL) (default: $WIREWATCH_DB or the config's catalog/db).")
 FormatOption = typer.Option("table", "--format", "-f", help="table | csv | json (an array) | jsonl (an object per line)")
 
 
@@ -185,23 +186,36 @@ def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
 
 def require_database(config: Config) -> None:
     """Readers never create the archive: say so instead of opening an empty one."""
-    from wirewatch.errors import StoreError
+    from wirewatch.store import require_archive
 
-    if not config.db.exists():
-        raise StoreError(f"{config.db}: no database yet (run `wirewatch run` or `wirewatch import` first)")
+    require_archive(config.db)
 
 
 @contextmanager
-def reading_archive(config_path: Optional[Path], db: Optional[Path]) -> Iterator["Store"]:
-    """The archive opened read-only, with user errors reported in one line."""
+def reading_archive(config_path: Optional[Path], db: Optional[Path], as_of: Optional[str] = None) -> Iterator["Store"]:
+    """The archive opened read-only (as it was at ``as_of``, a lake), with user errors reported
+    in one line."""
     from wirewatch.store import open_store
 
     with user_errors():
         config = config_from(config_path, db)
+        when = parse_as_of(as_of)
         require_database(config)
-        say_who_is_writing(config.db)
-        with open_store(config.db, read_only=True) as store:
+        if isinstance(config.db, Path):  # a lake is never held by a writer
+            say_who_is_writing(config.db)
+        with open_store(config.db, read_only=True, as_of=when) as store:
             yield store
+
+
+def parse_as_of(as_of: Optional[str]) -> Optional[dt.datetime]:
+    """--as-of as an aware time (ISO 8601; without an offset it is UTC), or ConfigError naming it."""
+    if not as_of:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(as_of.strip())
+    except ValueError:
+        raise ConfigError(f"--as-of: not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][+HH:MM]): {as_of!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def say_who_is_writing(db: Path) -> None:
@@ -343,6 +357,7 @@ def sql_command(
     db: Optional[Path] = DbOption,
     output_format: Optional[str] = typer.Option(None, "--format", "-f", help="table | csv | json (an array) | jsonl (with --output also parquet; default: table, or csv into a file)"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of printing it."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Query the archive as it was at this time (a lake; ISO 8601, UTC unless an offset is given)."),
 ) -> None:
     """Run a read-only query and print a table, CSV or JSON, or write CSV, JSON or Parquet to a file.
 
@@ -351,7 +366,7 @@ def sql_command(
     check_choice("--format", output_format, EXPORT_FORMATS if output else FORMATS)
     with user_errors():
         check_single_statement(query)
-    with reading_archive(config_path, db) as store:
+    with reading_archive(config_path, db, as_of) as store:
         with views_named_on_a_missing_table():
             columns, rows = store.query(query)
     if output is None:
@@ -359,6 +374,47 @@ def sql_command(
         return
     with user_errors():
         write_rows(columns, rows, output_format or "csv", output)
+
+
+@app.command("migrate")
+def migrate_command(
+    source: Path = typer.Argument(..., help="The DuckDB-file archive to move (it is left unchanged)."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Move a DuckDB-file archive into the configured lake, every row, counted per table.
+
+    The lake must be empty; running the same migration again changes nothing."""
+    from wirewatch import pipeline
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        with open_store(config.db) as store:
+            counts, copied = store.migrate_from(source, now=pipeline.utc_now())
+    total = sum(counts.values())
+    typer.echo(f"{'moved' if copied else 'already moved (nothing done)'}: {source} into {config.db}, {total:,} rows")
+    echo_lines([f"  {table}: {rows:,}" for table, rows in sorted(counts.items())])
+
+
+@app.command("compact")
+def compact_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    keep_days: float = typer.Option(SNAPSHOT_RETENTION_DAYS, "--keep-days", min=0.0, help="Keep this many days of snapshots for --as-of; older ones expire."),
+) -> None:
+    """Merge the lake's small files, expire old snapshots and delete unused files.
+
+    Writers keep committing meanwhile (each waits for the merge lock a moment); readers are never held."""
+    from wirewatch import pipeline
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        require_database(config)
+        with open_store(config.db) as store:
+            before, after = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
+    typer.echo(f"compacted {config.db}: {before[0]:,} data files ({before[1]:,} bytes) -> {after[0]:,} ({after[1]:,} bytes)")
 
 
 EXPORT_FORMATS = ("csv", "json", "parquet")
@@ -476,7 +532,7 @@ def serve_command(
     signal.signal(signal.SIGTERM, interrupt_on_sigterm)  # until the runner takes SIGTERM over
     with user_errors():
         config = config_from(config_path, db)
-    parameters = {"config_path": str(config.path.resolve()) if config.path else None, "db": str(config.db.resolve())}
+    parameters = {"config_path": str(config.path.resolve()) if config.path else None, "db": archive_argument(config.db)}
     serve = flows_module("serve")
 
     try:
@@ -501,14 +557,14 @@ def interrupt_on_sigterm(signum: int, frame: object) -> NoReturn:
 @contextmanager
 def serving_server(config: Config, port: Optional[int]) -> Iterator[None]:
     """The Prefect server to serve against: PREFECT_API_URL's if set, else one of our own with its
-    state in the archive's folder (data/prefect/ by default), stopped on the way out."""
+    state beside the archive (data/lake/prefect/ by default), stopped on the way out."""
     serve = flows_module("serve")
     existing = serve.configured_api_url()
     if existing:
         typer.echo(f"using the Prefect server at {existing} (PREFECT_API_URL)", err=True)
         yield
         return
-    home = config.db.resolve().parent / "prefect"
+    home = state_folder(config.db) / "prefect"
     typer.echo(f"starting the Prefect server (state in {home}) ...", err=True)
     with serve.local_server(home, port) as server, serve.using_server(server):
         typer.echo(f"Prefect UI: {server.ui_url}")

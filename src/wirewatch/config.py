@@ -17,11 +17,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wirewatch.errors import ConfigError, QueryError
+from wirewatch.model import LakeLocation
 from wirewatch.query import parse_query
 
 DEFAULT_CONFIG = Path("wirewatch.toml")
 # Used when no wirewatch.toml is found: the seed folder and the shipped topics, nothing remote.
 EMBEDDED_SOURCES = ({"name": "seeds", "kind": "dir", "path": "seeds"},)
+# The embedded lake, the default archive: a SQLite catalog and the Parquet files beside it.
+DEFAULT_CATALOG = Path("data/lake/catalog.sqlite")
+LAKE_FILES = "files"  # a SQLite catalog's data folder, beside it, unless data_path says otherwise
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+SNAPSHOT_RETENTION_DAYS = 7.0  # what lake compaction keeps for --as-of (wirewatch compact, the compact flow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,7 @@ class AlertsConfig:
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None  # the file it came from; None for the embedded defaults
-    db: Path = Path("data/wirewatch.duckdb")
+    db: Path | LakeLocation = LakeLocation(str(DEFAULT_CATALOG), str(DEFAULT_CATALOG.parent / LAKE_FILES))  # a Path: a DuckDB file
     sources: tuple[SourceConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
@@ -127,8 +133,9 @@ def load_config(
 
     ``path`` (else ``$WIREWATCH_CONFIG``, else ``./wirewatch.toml`` if it exists, else the embedded
     defaults). Topics come from ``[[topics]]`` and from a ``topics.toml`` beside the config file.
-    ``db`` (else ``$WIREWATCH_DB``, else the file's ``db``) names the DuckDB file. Relative paths
-    are taken from the config file's folder. Raises ConfigError with a one-line message.
+    ``db`` (else ``$WIREWATCH_DB``, else the file's ``catalog`` or ``db``) names the archive (see
+    ``archive_location``); without any, it is the embedded lake under ``data/lake/``. Relative
+    paths are taken from the config file's folder. Raises ConfigError with a one-line message.
     """
     env = os.environ if env is None else env
     chosen = Path(path) if path else Path(env["WIREWATCH_CONFIG"]) if env.get("WIREWATCH_CONFIG") else None
@@ -146,10 +153,10 @@ def load_config(
     if topics_file.exists() and (chosen is None or topics_file.resolve() != chosen.resolve()):
         extra = _read_toml(topics_file)
         topic_tables += [(topics_file.name, i, t) for i, t in enumerate(_list_of_tables(extra, "topics", topics_file.name))]
-    _reject_unknown(data, {"db", "sources", "topics", "alerts", "http", "story_window_days"}, origin, "")
-    db_path = Path(db) if db else Path(env["WIREWATCH_DB"]) if env.get("WIREWATCH_DB") else None
-    if db_path is None:
-        db_path = base / _typed(data, "db", str, origin, "", "data/wirewatch.duckdb")
+    _reject_unknown(data, {"db", "catalog", "data_path", "sources", "topics", "alerts", "http", "story_window_days"},
+                    origin, "")  # fmt: skip
+    db_path = _archive(data, origin, base, db or env.get("WIREWATCH_DB") or None,
+                       "--db" if db else "WIREWATCH_DB")  # fmt: skip
     sources = tuple(
         _source(table, origin, f"sources[{i}]", base) for i, table in enumerate(_list_of_tables(data, "sources", origin))
     )
@@ -194,6 +201,65 @@ def check_topics(topics: Sequence[TopicConfig], origin: str) -> None:
             parse_query(topic.query)
         except QueryError as error:  # in a configuration file: a configuration error
             raise ConfigError(str(error.within(where))) from None
+
+
+def archive_location(name: str | Path, base: Path, data_path: str | Path | None = None, *, field: str = "db") -> Path | LakeLocation:
+    """What ``name`` names: a path ending ``.duckdb`` is a DuckDB file; a ``postgresql://`` URL
+    is a lake with that catalog (``data_path`` is then its shared Parquet folder, required); any
+    other path is a lake's SQLite catalog, its Parquet files in ``files/`` beside it unless
+    ``data_path`` says otherwise. Relative paths are taken from ``base``. ``field`` names the
+    setting in errors."""
+    text = str(name)
+    if not text.strip():
+        raise ConfigError(f"{field}: empty; name a .duckdb file, a lake catalog file or a postgresql:// URL")
+    if urlsplit(text).scheme in _POSTGRES_SCHEMES:
+        if data_path is None:
+            raise ConfigError(f"data_path: a postgresql catalog ({field}) needs data_path, the Parquet folder its writers share")
+        return LakeLocation(text, str(base / Path(data_path)))
+    path = base / Path(text)
+    if path.suffix == ".duckdb":
+        if data_path is not None:
+            raise ConfigError(f"data_path: only a lake has a data path, and {field} names the DuckDB file {path}")
+        return path
+    return LakeLocation(str(path), str(base / Path(data_path)) if data_path is not None else str(path.parent / LAKE_FILES))
+
+
+def archive_argument(db: Path | LakeLocation) -> str:
+    """The archive as ``--db`` names it, absolute, so that a flow run started in another folder
+    opens the same one (a postgresql:// catalog as it is: its data_path comes from the config)."""
+    if isinstance(db, Path):
+        return str(db.resolve())
+    return db.catalog if db.shared else str(Path(db.catalog).resolve())
+
+
+def state_folder(db: Path | LakeLocation) -> Path:
+    """Where wirewatch keeps state of its own beside the archive (the served Prefect server's):
+    a DuckDB file's folder, a SQLite catalog's folder, or, for a server catalog, the folder that
+    holds the lake's Parquet folder."""
+    if isinstance(db, Path):
+        return db.resolve().parent
+    return (Path(db.data_path) if db.shared else Path(db.catalog)).resolve().parent
+
+
+def _archive(data: Mapping[str, Any], origin: str, base: Path, override: str | Path | None, named: str) -> Path | LakeLocation:
+    """The archive the file's ``db`` or ``catalog`` and ``data_path`` name (the default: the
+    embedded lake), unless ``override`` (``--db`` or ``$WIREWATCH_DB``) names another."""
+    db = _typed(data, "db", str, origin, "", None)
+    catalog = _typed(data, "catalog", str, origin, "", None)
+    data_path = _typed(data, "data_path", str, origin, "", None)
+    if db is not None and catalog is not None:
+        raise ConfigError(f"{origin}: db and catalog both name the archive; keep one (catalog for a lake)")
+    try:
+        if override is not None:
+            shared = urlsplit(str(override)).scheme in _POSTGRES_SCHEMES  # the file's data_path is for a shared lake
+            return archive_location(override, Path(), data_path if shared else None, field=named)
+        if catalog is not None:
+            return archive_location(catalog, base, data_path, field="catalog")
+        if data_path is not None:
+            raise ConfigError("data_path: set catalog too (the lake whose Parquet folder this is)")
+        return archive_location(db if db is not None else DEFAULT_CATALOG, base, field="db")
+    except ConfigError as error:
+        raise ConfigError(f"{origin}: {error}") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -13,8 +13,9 @@ The hierarchy::
     │   └── ExtractError: no usable feed or article in a page or feed
     │       └── NoArticleError: a page that parsed but holds no story
     ├── FetchError: a request that failed (``status`` when there was one)
-    └── StoreError: an archive problem, naming the database file
-        └── StoreLocked: another process holds the database file
+    └── StoreError: an archive problem, naming the database file or lake catalog
+        ├── StoreLocked: another process holds the database file
+        └── LakeError: a lake that cannot be attached (catalog, extension wheel)
 
 This module imports nothing of wirewatch, so every stage can import it.
 """
@@ -99,6 +100,10 @@ class StoreError(WirewatchError):
 
 class StoreLocked(StoreError):
     """Another process holds the database file."""
+
+
+class LakeError(StoreError):
+    """A lake problem, worded as one line that names the catalog or the missing part."""
 
 
 def first_line(error: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""The archive as a lake (groundwork): DuckLake tables as Parquet files plus a catalog database,
+"""The archive as a lake: DuckLake tables as Parquet files plus a catalog database,
 which any number of reader and writer processes open at once, with snapshots to travel back to.
 
 The catalog is a SQLite file (the embedded default, ``data/lake/catalog.sqlite`` with the Parquet
@@ -6,15 +6,18 @@ files in ``data/lake/files/``) or a PostgreSQL database (``postgresql://...``) t
 several machines share. DuckDB cannot download extensions here, so they are loaded from the
 ``duckdb-extension-*`` wheels that ``pyproject.toml`` pins to the DuckDB version.
 
-The archive does not use the lake yet: the Store still writes one DuckDB file.
+The store (``wirewatch.store``) attaches the lake with these functions; they know nothing of the
+archive's tables.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import importlib.resources
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,16 +26,14 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import duckdb
 
-from wirewatch.errors import first_line
-from wirewatch.store import sql_statements  # the same SQL loader as the archive
+from wirewatch.errors import LakeError, first_line
+from wirewatch.model import shown_catalog
+from wirewatch.sqlfiles import parameters_of, sql_statements
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
 DEFAULT_ALIAS = "lake"
+INIT_ATTEMPTS = 8  # attaches of a writer that lost the race to create a new catalog's tables
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
-
-
-class LakeError(Exception):
-    """A lake problem, worded as one line that names the catalog or the missing part."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,13 +116,7 @@ def _libpq_value(value: str) -> str:
 
 def redacted(catalog: str | Path) -> str:
     """The catalog as it may be shown: a URL without its password."""
-    if not is_postgres(catalog):
-        return str(catalog)
-    parts = urlsplit(str(catalog))
-    if parts.password is None:
-        return str(catalog)
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    return shown_catalog(str(catalog))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,10 +130,12 @@ def attach_lake(
     *,
     read_only: bool = False,
     alias: str = DEFAULT_ALIAS,
+    as_of: dt.datetime | None = None,
 ) -> None:
     """Attach the lake whose catalog is ``catalog`` (a SQLite file path or a ``postgresql://``
     URL) and whose Parquet files are under ``data_path``, as the database ``alias``. A writer
-    creates an embedded lake's folders; a read-only attach needs an existing lake."""
+    creates an embedded lake's folders; a read-only attach needs an existing lake. ``as_of``
+    (naive UTC, read-only) attaches the lake as it was then."""
     load_extensions(conn)
     if not is_postgres(catalog):
         catalog = Path(catalog)
@@ -151,9 +148,48 @@ def attach_lake(
                 _create_sqlite_catalog(catalog)
     try:
         _run(conn, "lake/catalog_secret", {"catalog": metadata_path(catalog), "data_path": str(data_path)})
-        _run(conn, "lake/attach", {"read_only": read_only}, alias=alias)
+        if as_of is None:
+            _attach_racing(conn, read_only, alias)
+        else:
+            _run(conn, "lake/attach_as_of", {"as_of": as_of}, alias=alias)
     except duckdb.Error as error:
-        raise LakeError(f"{redacted(catalog)}: cannot attach the lake: {_scrubbed(first_line(error), catalog)}") from None
+        reason = _scrubbed(first_line(error), catalog)
+        if as_of is not None and "snapshot" in reason.lower():
+            raise LakeError(f"{redacted(catalog)}: no snapshot at or before {as_of:%Y-%m-%d %H:%M:%S} UTC"
+                            " (the archive is younger, or compaction expired it)") from None  # fmt: skip
+        raise LakeError(f"{redacted(catalog)}: cannot attach the lake: {reason}") from None
+
+
+def _attach_racing(conn: duckdb.DuckDBPyConnection, read_only: bool, alias: str) -> None:
+    """Attach; writers that meet a new, empty catalog at the same moment all try to create its
+    tables, and all but one fail: they attach again, to the tables the winner made."""
+    for attempt in range(INIT_ATTEMPTS):
+        try:
+            _run(conn, "lake/attach", {"read_only": read_only}, alias=alias)
+            return
+        except duckdb.Error as error:
+            if read_only or "Failed to initialize DuckLake" not in str(error) or attempt == INIT_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def use(conn: duckdb.DuckDBPyConnection, *, alias: str = DEFAULT_ALIAS) -> None:
+    """Make the attached lake the session's default database."""
+    _run(conn, "lake/use", {}, alias=alias)
+
+
+def confine_reader(conn: duckdb.DuckDBPyConnection, catalog: str | Path, data_path: Path | str) -> None:
+    """Let the session read the lake's files and nothing else, with its settings locked."""
+    folder = str(Path(data_path).resolve()).rstrip("/") + "/"
+    paths = [] if is_postgres(catalog) else [str(Path(catalog).resolve())]
+    _run(conn, "lake/confine_reader", {"directories": [folder], "paths": paths})
+
+
+def compact(conn: duckdb.DuckDBPyConnection, *, older_than: dt.datetime, alias: str = DEFAULT_ALIAS) -> None:
+    """Merge the attached lake's small files, expire its snapshots older than ``older_than`` and
+    delete the files nothing refers to any more, one merge at a time with the writers."""
+    with merge_lock(conn, alias=alias):
+        _run(conn, "lake/compact", {"older_than": older_than}, alias=alias)
 
 
 def _create_sqlite_catalog(path: Path) -> None:
@@ -214,13 +250,14 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 def _run(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *, alias: str | None = None):
-    """Execute ``sql/<name>.sql``, whose every statement takes all of ``params``; ``{alias}``
-    becomes the quoted database name."""
+    """Execute ``sql/<name>.sql``, each statement with the ``params`` it uses; ``{alias}`` becomes
+    the quoted database name, ``{alias_literal}`` the name as a string literal."""
     result = conn
     for statement in sql_statements(name):
         if alias is not None:
-            statement = statement.replace("{alias}", _identifier(alias))
-        result = conn.execute(statement, dict(params))
+            statement = statement.replace("{alias}", _identifier(alias)).replace("{alias_literal}", _literal(alias))
+        used = {p: params[p] for p in parameters_of(statement)}
+        result = conn.execute(statement, used) if used else conn.execute(statement)
     return result
 
 
@@ -228,6 +265,10 @@ def _scrubbed(message: str, catalog: str | Path) -> str:
     """``message`` without the catalog's password (PostgreSQL errors quote the connection string)."""
     password = urlsplit(str(catalog)).password if is_postgres(catalog) else None
     return message.replace(unquote(password), "***") if password else message
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _identifier(name: str) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -208,6 +209,37 @@ class StorySummary:
     agency: str | None = None
     terms: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()  # their names
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the archive is
+
+
+@dataclass(frozen=True, slots=True)
+class LakeLocation:
+    """A lake archive: its catalog (a SQLite file path, or a ``postgresql://`` URL that writers on
+    several machines share) and the folder of its Parquet files. A plain DuckDB file archive is
+    named by its ``Path`` instead."""
+
+    catalog: str
+    data_path: str
+
+    @property
+    def shared(self) -> bool:
+        """A server catalog (PostgreSQL), as opposed to an embedded SQLite file."""
+        return urlsplit(self.catalog).scheme in ("postgresql", "postgres")
+
+    def __str__(self) -> str:
+        """The catalog as it may be shown: a URL without its password."""
+        return shown_catalog(self.catalog)
+
+
+def shown_catalog(catalog: str) -> str:
+    """A catalog as it may be shown: a ``postgresql://`` URL without its password."""
+    parts = urlsplit(catalog)
+    if parts.scheme not in ("postgresql", "postgres") or parts.password is None:
+        return catalog
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The archive: one DuckDB file with migrations, a write lock, set-based batch ingest and the
-queries the pipeline, the CLI and the alert sender need. It only stores: what to store is
+"""The archive: a lake (DuckLake: Parquet files plus a SQLite or PostgreSQL catalog) or one
+DuckDB file, with migrations, set-based batch ingest and the queries the pipeline, the CLI and
+the alert sender need. It only stores: what to store is
 decided by the ingest stage (``wirewatch.ingest``), which calls the primitives here inside one
 ``with store.transaction():`` per batch. This module imports no domain stage, only ``model``.
 
@@ -8,8 +9,14 @@ them and calls them with parameters. Batch data goes in as registered numpy colu
 row-by-row INSERTs): the statements dedupe with anti-joins and write articles, revisions, the
 story index, topic matches, pending alerts, source states and run counts.
 
-Only one process may hold the file for writing; any other open of it, even read-only, fails
-while it is held. ``open_store`` waits up to ``lock_timeout`` seconds and then raises
+The same statements run on both: a lake is attached to an in-memory DuckDB session and made its
+default database, and batch staging (registered columns, temp tables) stays in the session.
+A lake takes any number of readers and writers at once; each write transaction holds the lake's
+merge lock (``lake.merge_lock``), so that merges, which dedupe with anti-joins (DuckLake has no
+unique constraints), run one at a time. Readers never take it.
+
+Only one process may hold a DuckDB file for writing; any other open of it, even read-only,
+fails while it is held. ``open_store`` waits up to ``lock_timeout`` seconds and then raises
 ``StoreLocked`` naming the holder.
 """
 
@@ -17,19 +24,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import hashlib
+import importlib.util
 import re
 import secrets
+import sys
 import time
+import contextlib
 from contextlib import contextmanager, suppress
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 
+from wirewatch import lake
 from wirewatch.errors import StoreError, StoreLocked, first_line
 from wirewatch.model import (
     AlertRoute,
@@ -37,6 +48,7 @@ from wirewatch.model import (
     Dateline,
     DeliveryResult,
     KnownArticle,
+    LakeLocation,
     PendingAlert,
     SourceState,
     StoryLink,
@@ -46,17 +58,25 @@ from wirewatch.model import (
     WireItem,
 )
 
-# sql/ sits at the repository root; a built wheel carries a copy inside the package.
-_PACKAGED_SQL = Path(__file__).resolve().parent / "sql"
-SQL_DIR = _PACKAGED_SQL if _PACKAGED_SQL.is_dir() else Path(__file__).resolve().parents[2] / "sql"
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
+from wirewatch.sqlfiles import SQL_DIR, parameters_of, sql_statements
+
+__all__ = ["SQL_DIR", "Store", "StoreError", "StoreLocked", "open_store", "open_reader", "sql_statements"]
+
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 _PAGE_SIZE = 1000
 # A read-only open serves `wirewatch sql` and other readers: it may read the archive and nothing
 # else. No files, no extensions, no ATTACH; locked so that a query cannot SET it back. DuckDB
 # applies these at open, before the lock takes effect.
 _READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+# DuckDB 1.5 tries `import pandas` for every object value it analyses while registering columns
+# (``_input``); without pandas installed, each try searched sys.path again, and that was most of a
+# batch's time. Recording the absence once turns each try into a dictionary lookup.
+if importlib.util.find_spec("pandas") is None:
+    sys.modules.setdefault("pandas", None)
+# DuckLake takes no compression clause (its Parquet files are compressed on their own).
+_COMPRESSION_CLAUSE = re.compile(r"\s+USING\s+COMPRESSION\s+\w+", re.IGNORECASE)
+# Tables that describe an archive rather than hold its data: `migrate` never copies them.
+_SCHEMA_TABLES = ("schema_migrations", "schema_views", "archive_migrations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +109,20 @@ class AlertRow:
 # Opening
 
 
-def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.0) -> Store:
-    """Open (creating it and its folder if needed) the DuckDB file at ``path`` and apply pending
-    migrations and views. While another process holds the file, retry for up to
-    ``lock_timeout`` seconds, then raise ``StoreLocked``; other failures raise ``StoreError``."""
-    path = Path(path)
+def open_store(
+    where: Path | str | LakeLocation, *, read_only: bool = False, lock_timeout: float = 30.0,
+    as_of: dt.datetime | None = None,
+) -> Store:  # fmt: skip
+    """Open the archive ``where`` names: a lake (``LakeLocation``) or a DuckDB file (a path),
+    creating it if needed, and apply pending migrations and views. ``as_of`` (a lake, read-only)
+    shows the archive as it was at that time. A DuckDB file held by another process is retried
+    for up to ``lock_timeout`` seconds, then ``StoreLocked`` is raised (a lake is never held);
+    other failures raise ``StoreError``."""
+    if isinstance(where, LakeLocation):
+        return _prepared(_open_lake(where, read_only=read_only, as_of=as_of), read_only)
+    if as_of is not None:
+        raise StoreError(f"{where}: --as-of needs a lake archive (a DuckDB file keeps no earlier states)")
+    path = Path(where)
     if read_only and not path.exists():
         raise StoreError(f"{path}: no such database")
     if not read_only:
@@ -113,16 +142,56 @@ def open_store(path: Path, *, read_only: bool = False, lock_timeout: float = 30.
             if time.monotonic() >= deadline:
                 raise StoreLocked(_locked_message(path, message, lock_timeout)) from None
             time.sleep(min(0.1, max(deadline - time.monotonic(), 0.0)))
-    store = Store(connection, path, read_only=read_only)
+    return _prepared(Store(connection, path, read_only=read_only), read_only)
+
+
+def _prepared(store: Store, read_only: bool) -> Store:
+    """``store`` with its schema checked (read-only) or brought up to date; closed on failure."""
     try:
         store._prepare_schema()
     except duckdb.Error as error:
         store.close()
-        raise StoreError(f"{path}: cannot read the database ({first_line(error)}); is it damaged or truncated?") from None
+        raise StoreError(f"{store.path}: cannot read the database ({first_line(error)}); is it damaged or truncated?") from None
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _open_lake(where: LakeLocation, *, read_only: bool, as_of: dt.datetime | None = None) -> Store:
+    """A session of its own (in memory) with the lake attached and made its default database.
+    A reader's session may then read the lake's files and nothing else, locked as for a file."""
+    if as_of is not None and not read_only:
+        raise StoreError(f"{lake.redacted(where.catalog)}: an earlier state (--as-of) can only be read")
+    connection = duckdb.connect()
+    try:
+        lake.attach_lake(connection, where.catalog, where.data_path, read_only=read_only, as_of=naive_utc(as_of))
+        lake.use(connection)
+        if read_only:
+            lake.confine_reader(connection, where.catalog, where.data_path)
+    except BaseException:
+        connection.close()
+        raise
+    return Store(connection, lake.redacted(where.catalog), read_only=read_only, lake_location=where)
+
+
+def open_reader(where: Path | str | LakeLocation, *, as_of: dt.datetime | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to the archive, read-only, with its views (``wirewatch.connect()``).
+    On a lake it blocks nothing and may stay open for hours: each query sees the latest commit
+    (or the state at ``as_of``). On a DuckDB file it holds the file: writers wait until it closes."""
+    store = open_store(where, read_only=True, as_of=as_of)
+    return store.connection
+
+
+def require_archive(where: Path | str | LakeLocation) -> None:
+    """Readers never create the archive: StoreError when ``where`` holds none yet (a server
+    catalog is only known once attached)."""
+    if isinstance(where, LakeLocation):
+        if where.shared or Path(where.catalog).is_file():
+            return
+        raise StoreError(f"{where.catalog}: no archive yet (run `wirewatch run` or `wirewatch import` first)")
+    if not Path(where).exists():
+        raise StoreError(f"{where}: no database yet (run `wirewatch run` or `wirewatch import` first)")
 
 
 def _locked_message(path: Path, message: str, waited: float) -> str:
@@ -159,17 +228,6 @@ def command_line(pid: int, limit: int = 80) -> str | None:
         return None
     shown = " ".join(" ".join([Path(argv[0]).name, *argv[1:]]).split())  # one line, whatever the arguments hold
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-@cache
-def sql_statements(name: str) -> tuple[str, ...]:
-    """The statements of ``sql/<name>.sql`` (split at semicolons that end a line)."""
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    return tuple(s.strip() for s in _STATEMENT_END.split(text) if _has_code(s))
-
-
-def _has_code(statement: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,10 +276,17 @@ def time_column(values: Sequence[dt.datetime | None]) -> np.ndarray:
 class Store:
     """An open archive. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | str, *, read_only: bool,
+                 lake_location: LakeLocation | None = None) -> None:  # fmt: skip
         self._conn = connection
-        self.path = path
+        self.path = path  # the DuckDB file, or the lake's catalog as it may be shown
         self.read_only = read_only
+        self.lake = lake_location  # None: a DuckDB file
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for readers that query the archive themselves."""
+        return self._conn
 
     def __enter__(self) -> Store:
         return self
@@ -230,19 +295,29 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Close the file (DuckDB checkpoints it) and release the lock."""
+        """Close the file (DuckDB checkpoints it) and release the lock; or detach the lake."""
         self._conn.close()
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _run(self, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-        """Execute the named statement file; each statement gets the parameters it uses."""
+    def _run(self, name: str, params: Mapping[str, Any] | None = None, *,
+             names: Mapping[str, str] | None = None) -> duckdb.DuckDBPyConnection:  # fmt: skip
+        """Execute the named statement file; each statement gets the parameters it uses, and
+        ``{key}`` becomes ``names[key]`` (a quoted identifier or literal: SQL takes no parameter there)."""
         params = params or {}
         result = self._conn
-        for statement in sql_statements(name):
-            used = {p: params[p] for p in dict.fromkeys(_PARAMETER.findall(statement))}
+        for statement in _lake_statements(name) if self.lake else sql_statements(name):
+            for key, value in (names or {}).items():
+                statement = statement.replace("{" + key + "}", value)
+            used = {p: params[p] for p in parameters_of(statement)}
             result = self._conn.execute(statement, used) if used else self._conn.execute(statement)
         return result
+
+    def _records(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The rows of the named query as dicts by column name."""
+        result = self._run(name, params)
+        columns = [d[0] for d in result.description]
+        return [dict(zip(columns, row)) for row in result.fetchall()]
 
     def _input(self, name: str, columns: Mapping[str, np.ndarray]) -> None:
         """Make ``columns`` readable by the statements as the table ``name``."""
@@ -256,20 +331,32 @@ class Store:
         if self.read_only:
             self._check_schema()
             return
-        self._refuse_foreign()
         self._run("queries/settings")
-        self._run("queries/schema_migrations")
-        applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
-        now = naive_utc(dt.datetime.now(dt.timezone.utc))
-        for version, file in _migrations():
-            if version in applied:
-                continue
-            with self.transaction():
-                self._run(f"migrations/{file.stem}")
-                self._run("queries/record_migration", {"version": version, "name": file.stem, "now": now})
-        with self.transaction():
-            for view in sorted((SQL_DIR / "views").glob("*.sql")):
+        with self._merging():  # writers opening a new lake at once create its tables once
+            self._refuse_foreign()
+            with self.transaction(locked=True):
+                self._run("queries/schema_migrations")
+            applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
+            now = naive_utc(dt.datetime.now(dt.timezone.utc))
+            for version, file in _migrations():
+                if version in applied:
+                    continue
+                with self.transaction(locked=True):
+                    self._run(f"migrations/{file.stem}")
+                    self._run("queries/record_migration", {"version": version, "name": file.stem, "now": now})
+            self._define_views(now)
+
+    def _define_views(self, now: dt.datetime) -> None:
+        """(Re)define the views and macros of sql/views when they differ from the ones the archive
+        holds: an unchanged lake gets no new snapshot from a writer that opens it."""
+        views = sorted((SQL_DIR / "views").glob("*.sql"))
+        digest = hashlib.sha256(b"".join(v.name.encode() + b"\0" + v.read_bytes() for v in views)).hexdigest()
+        if self._run("queries/views_digest").fetchone() == (digest,):
+            return
+        with self.transaction(locked=True):
+            for view in views:
                 self._run(f"views/{view.stem}")
+            self._run("queries/record_views", {"digest": digest, "now": now})
 
     def _refuse_foreign(self) -> None:
         """Another application's database is left as it was: no wirewatch table is added to it."""
@@ -304,23 +391,19 @@ class Store:
         """Start a run (``ingest``, ``import``, ``backfill``) and return its id (16 hex digits)."""
         self._writable()
         run_id = secrets.token_hex(8)
-        self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": naive_utc(now)})
+        with self.transaction():
+            self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": naive_utc(now)})
         return run_id
 
     def finish_run(self, run_id: str, *, now: dt.datetime, errors: int) -> None:
         """Record the end of a run and its errors (added to any counted before)."""
-        self._writable()
-        self._run("queries/finish_run", {"run_id": run_id, "now": naive_utc(now), "errors": errors})
+        with self.transaction():
+            self._run("queries/finish_run", {"run_id": run_id, "now": naive_utc(now), "errors": errors})
 
     def source_states(self) -> dict[str, SourceState]:
         """Every polled source's state (validators for conditional GET, health), by name."""
-        states = {}
-        for row in self._run("queries/source_states").fetchall():
-            name, kind, url, etag, last_modified, last_poll, status, error, failures, seen = row
-            states[name] = SourceState(
-                name, kind, url, etag, last_modified, _aware(last_poll), status, error, failures, seen
-            )
-        return states
+        return {r["name"]: SourceState(**{**r, "last_poll": _aware(r["last_poll"])})
+                for r in self._records("queries/source_states")}  # fmt: skip
 
     def article_count(self) -> int:
         """How many articles the archive holds."""
@@ -336,10 +419,21 @@ class Store:
     # Called inside ``with store.transaction():``. Times are naive UTC (``naive_utc``); ``event_at``
     # columns come from ``time_column``.
 
-    def transaction(self) -> _Transaction:
-        """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK when the block raises."""
+    def transaction(self, *, locked: bool = False) -> _Transaction:
+        """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK when the block raises. On a
+        lake the block holds the merge lock (one merge at a time across processes and machines);
+        ``locked``: the caller holds it already (``_merging``)."""
         self._writable()
-        return _Transaction(self._conn, self.path)
+        return _Transaction(self._conn, self.path, None if locked or not self.lake else self._merging)
+
+    @contextmanager
+    def _merging(self) -> Iterator[None]:
+        """Hold a lake's merge lock while the block runs (nothing to hold for a DuckDB file)."""
+        if self.lake is None:
+            yield
+            return
+        with lake.merge_lock(self._conn):
+            yield
 
     def known_articles(
         self, join_keys: Mapping[str, np.ndarray]
@@ -349,10 +443,11 @@ class Store:
         story, and when it was first seen."""
         self._input("batch_keys_input", join_keys)
         known, first_versions = [], {}
-        for row in self._run("queries/ingest_known").fetchall():
-            article_id, url_norm, story_id, revision, contents, texts, first_seen, relation, score, similar_to, source = row
-            known.append(KnownArticle(article_id, url_norm, story_id, revision, tuple(contents), tuple(texts), source))
-            first_versions[article_id] = (StoryLink(story_id, relation, score, similar_to), first_seen)
+        for r in self._records("queries/ingest_known"):
+            known.append(KnownArticle(r["article_id"], r["url_norm"], r["story_id"], r["revision"],
+                                      tuple(r["content_hashes"]), tuple(r["text_hashes"]), r["source"]))  # fmt: skip
+            link = StoryLink(r["story_id"], r["story_relation"], r["similarity"], r["similar_to"])
+            first_versions[r["article_id"]] = (link, r["first_seen_at"])
         return known, first_versions
 
     def stage_bands(self, rows: Sequence[int], band_keys: np.ndarray, event_at: np.ndarray) -> None:
@@ -508,15 +603,12 @@ class Store:
 
     def due_alerts(self, *, now: dt.datetime, max_attempts: int) -> list[PendingAlert]:
         """Pending alerts whose next attempt is due, oldest first, with their message's data."""
-        rows = self._run("queries/due_alerts", {"now": naive_utc(now), "max_attempts": max_attempts}).fetchall()
+        rows = self._records("queries/due_alerts", {"now": naive_utc(now), "max_attempts": max_attempts})
         return [
-            PendingAlert(
-                alert_id=r[0], topic=r[1], story_id=r[2], article_id=r[3], channel_key=r[4], channel=r[5],
-                attempts=r[6], headline=r[7] or "", url=r[8], source=r[9] or "", dateline_place=r[10],
-                dateline_date=r[11], agency=r[12], terms=tuple(r[13] or ()), snippet=r[14] or "",
-                story_sources=r[15], story_articles=r[16], withdraws=r[17], urgency=r[18],
-                story_outlets=tuple(r[19]),
-            )  # fmt: skip
+            PendingAlert(**{
+                **r, "headline": r["headline"] or "", "source": r["source"] or "", "terms": tuple(r["terms"] or ()),
+                "snippet": r["snippet"] or "", "story_outlets": tuple(r["story_outlets"]),
+            })  # fmt: skip
             for r in rows
         ]
 
@@ -540,14 +632,15 @@ class Store:
 
     def retry_failed_alerts(self) -> int:
         """Give every failed alert a fresh set of attempts; returns how many."""
-        self._writable()
-        return len(self._run("queries/retry_failed_alerts").fetchall())
+        with self.transaction():
+            return len(self._run("queries/retry_failed_alerts").fetchall())
 
     def alerts(self, status: str | None = None) -> list[AlertRow]:
         """Outbox rows, newest first; only those with ``status`` when given."""
-        rows = self._run("queries/list_alerts", {"status": status}).fetchall()
+        rows = self._records("queries/list_alerts", {"status": status})
         return [
-            AlertRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _aware(r[7]), _aware(r[8]), r[9], _aware(r[10]), tuple(r[11]))
+            AlertRow(**{**r, "created_at": _aware(r["created_at"]), "sent_at": _aware(r["sent_at"]),
+                        "next_attempt_at": _aware(r["next_attempt_at"]), "terms": tuple(r["terms"])})  # fmt: skip
             for r in rows
         ]
 
@@ -564,11 +657,12 @@ class Store:
         """``(topic, story)`` for every story a topic matched since ``since``, by topic, best
         scored first: the earliest matching article's headline, link and dateline, the story's
         sources, its matching articles and the union of matched terms."""
-        rows = self._run("queries/daily_digest", {"since": naive_utc(since)}).fetchall()
+        rows = self._records("queries/daily_digest", {"since": naive_utc(since)})
         return [
-            (r[0], StorySummary(story_id=r[1], headline=r[2] or "", url=r[3], sources=r[4], articles=r[5],
-                                dateline_place=r[6], dateline_date=r[7], agency=r[8], terms=tuple(r[9]),
-                                outlets=tuple(r[11])))
+            (r["topic"], StorySummary(story_id=r["story_id"], headline=r["headline"] or "", url=r["url"],
+                                      sources=r["n_sources"], articles=r["n_matching"],
+                                      dateline_place=r["dateline_place"], dateline_date=r["dateline_date"],
+                                      agency=r["agency"], terms=tuple(r["terms"]), outlets=tuple(r["outlets"])))
             for r in rows
         ]  # fmt: skip
 
@@ -647,11 +741,85 @@ class Store:
         after: tuple[dt.datetime, str] | None = None
         while True:
             params = {"since": since, "after_at": after[0] if after else None, "after_id": after[1] if after else None}
-            rows = self._run("queries/articles_since", {**params, "limit": _PAGE_SIZE}).fetchall()
+            rows = self._records("queries/articles_since", {**params, "limit": _PAGE_SIZE})
             if not rows:
                 return
             yield [_stored_article(r) for r in rows]
-            after = (rows[-1][-1], rows[-1][0])
+            after = (rows[-1]["event_at"], rows[-1]["article_id"])
+
+    # -- lake maintenance and moves ---------------------------------------------------------------
+
+    def compact(self, *, retention: dt.timedelta, now: dt.datetime) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Merge the lake's small files, expire snapshots older than ``retention`` (time travel
+        reaches no further back) and delete files nothing refers to any more; one merge at a
+        time with the writers, which keep committing before and after it. Returns the data
+        files and their bytes before and after (``lake_files``)."""
+        self._writable()
+        if self.lake is None:
+            raise StoreError(f"{self.path}: compaction is for a lake; a DuckDB file compacts itself when it checkpoints")
+        before = self.lake_files()
+        try:
+            lake.compact(self._conn, older_than=naive_utc(now) - retention)
+        except duckdb.Error as error:
+            raise StoreError(f"{self.path}: cannot compact: {first_line(error)}") from None
+        return before, self.lake_files()
+
+    def lake_files(self) -> tuple[int, int]:
+        """How many Parquet files the lake's data folder holds, and their bytes."""
+        if self.lake is None:
+            return 0, 0
+        sizes = [f.stat().st_size for f in Path(self.lake.data_path).rglob("*.parquet")]
+        return len(sizes), sum(sizes)
+
+    def migrate_from(self, source: Path, *, now: dt.datetime) -> tuple[dict[str, int], bool]:
+        """Copy every row of the DuckDB-file archive ``source`` (opened read-only: it stays as it
+        was) into this lake, in one transaction; returns the rows copied per table, and whether
+        they were copied now (False: this file was moved here before, and nothing was done).
+        Refuses a lake that already holds other data."""
+        self._writable()
+        if self.lake is None:
+            raise StoreError(f"{self.path}: migrate moves a DuckDB file into a lake; the configured archive is a file")
+        source = Path(source)
+        if not source.is_file():
+            raise StoreError(f"{source}: no such file")
+        digest = _file_digest(source)
+        literal = "'" + str(source).replace("'", "''") + "'"
+        try:
+            self._run("migrate/attach_source", names={"source": literal})
+        except duckdb.Error as error:
+            raise StoreError(f"{source}: cannot open it read-only: {first_line(error)}") from None
+        try:
+            tables, is_archive = self._run("migrate/source_tables").fetchone()
+            if not is_archive:
+                raise StoreError(f"{source}: not a wirewatch archive (no schema_migrations table); nothing was copied")
+            with self.transaction():
+                earlier = self._run("migrate/earlier_migration", {"sha256": digest}).fetchone()
+                if earlier is not None:
+                    return json.loads(earlier[0]), False
+                held = {t: n for t, n in self._table_rows(self._data_tables()).items() if n}
+                if held:
+                    shown = ", ".join(f"{t} ({n:,})" for t, n in sorted(held.items())[:3])
+                    raise StoreError(f"{self.path}: the lake already holds data ({shown}); migrate only into an empty lake")
+                wanted = [t for t in tables if t in set(self._data_tables())]
+                for table in wanted:
+                    self._run("migrate/copy_table", names={"table": _identifier(table)})
+                counts = self._table_rows(wanted)
+                expected = self._table_rows(wanted, prefix="migrate_source.")
+                if counts != expected:  # a bug, never a user's slip: say what differs, keep nothing
+                    raise StoreError(f"{source}: copied {counts} rows but the file holds {expected}; nothing was kept")
+                self._run("migrate/record_migration",
+                          {"source": str(source), "sha256": digest, "counts": json.dumps(counts), "now": naive_utc(now)})  # fmt: skip
+            return counts, True
+        finally:
+            self._run("migrate/detach_source")
+
+    def _data_tables(self) -> list[str]:
+        """The archive's tables that hold data (its schema bookkeeping left out)."""
+        return [t for t in self._run("queries/archive_tables").fetchone()[0] if t not in _SCHEMA_TABLES]
+
+    def _table_rows(self, tables: Sequence[str], *, prefix: str = "") -> dict[str, int]:
+        return {t: int(self._run("migrate/count_rows", names={"table": prefix + _identifier(t)}).fetchone()[0])
+                for t in tables}  # fmt: skip
 
     # -- ad-hoc queries ------------------------------------------------------------------------------
 
@@ -679,25 +847,59 @@ def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> 
 
 
 class _Transaction:
-    """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
+    """BEGIN ... COMMIT, or ROLLBACK when the block raises; inside ``lock()`` when given (a lake's
+    merge lock, taken before BEGIN so that the transaction sees every earlier merge)."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | str,
+                 lock: Callable[[], contextlib.AbstractContextManager[None]] | None = None) -> None:  # fmt: skip
         self._conn = connection
         self._path = path
+        self._held = contextlib.ExitStack()
+        self._lock = lock
 
     def __enter__(self) -> None:
-        self._conn.begin()
+        if self._lock is not None:
+            self._held.enter_context(self._lock())
+        try:
+            self._conn.begin()
+        except BaseException:
+            self._held.close()
+            raise
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
-        if kind is None:
-            try:
-                self._conn.commit()
-            except duckdb.Error as error:  # a full disk: this batch is lost, every committed one kept
-                with suppress(duckdb.Error):
-                    self._conn.rollback()
-                raise StoreError(f"{self._path}: cannot write: {first_line(error)}") from None
-        else:
-            self._conn.rollback()
+        with self._held:
+            if kind is None:
+                try:
+                    self._conn.commit()
+                except duckdb.Error as error:  # a full disk: this batch is lost, every committed one kept
+                    with suppress(duckdb.Error):
+                        self._conn.rollback()
+                    raise StoreError(f"{self._path}: cannot write: {first_line(error)}") from None
+            else:
+                self._conn.rollback()
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _lake_statements(name: str) -> tuple[str, ...]:
+    """``sql_statements(name)`` as a lake takes them: without compression clauses."""
+    return _LAKE_STATEMENTS.get(name) or _LAKE_STATEMENTS.setdefault(
+        name, tuple(_COMPRESSION_CLAUSE.sub("", statement) for statement in sql_statements(name))
+    )
+
+
+_LAKE_STATEMENTS: dict[str, tuple[str, ...]] = {}
 
 
 def _migrations() -> list[tuple[int, Path]]:
@@ -755,22 +957,22 @@ def _source_columns(polls: Sequence[SourceState]) -> dict[str, np.ndarray]:
     }
 
 
-def _stored_article(row: tuple) -> StoredArticle:
-    (article_id, story_id, revision, source, url, guid, section, headline, subtitle, raw, place, region,
-     date_text, date, date_source, agency, agency_raw, separator, body, published, fetched, lang,
-     provenance, _event_at) = row  # fmt: skip
-    dateline = (
-        Dateline(raw, place, region, date_text, date, date_source, agency, agency_raw, separator) if raw else None
-    )
-    paragraphs = tuple(body.split("\n\n")) if body else ()
+def _stored_article(r: Mapping[str, Any]) -> StoredArticle:
+    """An ``articles_since`` row (by column name) rebuilt as an Article."""
+    dateline = Dateline(
+        r["dateline_raw"], r["dateline_place"], r["dateline_region"], r["dateline_date_text"], r["dateline_date"],
+        r["dateline_date_source"], r["agency"], r["agency_raw"], r["dateline_separator"],
+    ) if r["dateline_raw"] else None  # fmt: skip
+    body = r["body"]
     article = Article(
-        item=WireItem(section or "", headline or "", subtitle, dateline, paragraphs),
-        source=source,
-        url=url,
-        guid=guid,
-        published_at=_aware(published),
-        fetched_at=_aware(fetched),
-        lang=lang or "en",
-        provenance=json.loads(provenance) if provenance else {},
+        item=WireItem(r["section"] or "", r["headline"] or "", r["subtitle"], dateline,
+                      tuple(body.split("\n\n")) if body else ()),  # fmt: skip
+        source=r["source"],
+        url=r["url"],
+        guid=r["guid"],
+        published_at=_aware(r["published_at"]),
+        fetched_at=_aware(r["fetched_at"]),
+        lang=r["lang"] or "en",
+        provenance=json.loads(r["provenance"]) if r["provenance"] else {},
     )
-    return StoredArticle(article_id, story_id, revision, article)
+    return StoredArticle(r["article_id"], r["story_id"], r["revision"], article)

@@ -1,0 +1,143 @@
+"""``uv run python -m bench.lake_import [--items N] [--rounds R] [--catalogs PG_URL_1 PG_URL_4]``
+
+The archive as a lake against the archive as a DuckDB file, in the same run on the same corpus
+(generated items sized like real wire copy, cached under bench/results/cache):
+
+- import throughput into an empty lake and into an empty file, alternating, R rounds each
+  (medians and the lake/file ratio);
+- a reader process holding ``wirewatch.connect()`` open during a lake import: its query
+  latency (p50/p95 of a count and a stories query, every 0.1 s);
+- storage: the lake's Parquet files plus catalog, and the file, against the raw text;
+- with ``--catalogs`` (two empty PostgreSQL databases): 1 writer into the first, then 4 writer
+  processes importing a quarter of the corpus each into the second, aggregate items/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import WIRE_SIZED
+from bench.lake_concurrency import _percentile
+from bench.scenarios import FULL, Dirs, _corpus, _import, _import_topics
+from wirewatch.model import LakeLocation
+from wirewatch.store import open_store
+
+RESULTS = Path(__file__).resolve().parent / "results"
+WORKERS = 0  # one process: the writer's own cost is what differs between a lake and a file
+
+
+def lake_in(folder: Path) -> LakeLocation:
+    return LakeLocation(str(folder / "lake" / "catalog.sqlite"), str(folder / "lake" / "files"))
+
+
+def import_into(where, directory: Path, entries: list[dict]) -> float:
+    """Items per second of one import of ``entries`` into ``where`` (created empty)."""
+    topics, _, chosen = _import_topics()
+    store = open_store(where)
+    try:
+        done = _import(store, directory, entries, chosen, topics, workers=WORKERS)
+    finally:
+        store.close()
+    return done.items / done.span.wall_s
+
+
+def _reader(where: LakeLocation, stop, ready, out) -> None:
+    import wirewatch.store
+
+    latencies = []
+    with wirewatch.store.open_reader(where) as conn:
+        while not stop.is_set():
+            for query in ("SELECT count(*) FROM articles", "SELECT count(*), max(n_articles) FROM stories"):
+                started = time.perf_counter()
+                conn.execute(query).fetchall()
+                latencies.append(time.perf_counter() - started)
+            ready.set()
+            time.sleep(0.1)
+    out.put(latencies)
+
+
+def reader_during_import(where: LakeLocation, directory: Path, entries: list[dict]) -> tuple[list[float], float]:
+    open_store(where).close()  # an empty archive for the reader to attach
+    context = multiprocessing.get_context("spawn")
+    stop, ready, out = context.Event(), context.Event(), context.Queue()
+    reader = context.Process(target=_reader, args=(where, stop, ready, out))
+    reader.start()
+    ready.wait(120)
+    rate = import_into(where, directory, entries)
+    stop.set()
+    latencies = out.get(timeout=120)
+    reader.join(60)
+    return latencies, rate
+
+
+def _writer(where: LakeLocation, directory: Path, entries: list[dict], start, out) -> None:
+    start.wait(120)
+    began = time.perf_counter()
+    import_into(where, directory, entries)
+    out.put((began, time.perf_counter()))
+
+
+def writers(where: LakeLocation, directory: Path, entries: list[dict], count: int) -> float:
+    """Aggregate items/s of ``count`` writer processes, each importing its share of ``entries``."""
+    open_store(where).close()  # the schema, once
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    shares = [entries[w::count] for w in range(count)]
+    processes = [context.Process(target=_writer, args=(where, directory, share, start, out)) for share in shares]
+    for process in processes:
+        process.start()
+    start.set()
+    spans = [out.get(timeout=3600) for _ in processes]
+    for process in processes:
+        process.join(60)
+    return len(entries) / (max(end for _, end in spans) - min(began for began, _ in spans))
+
+
+def folder_bytes(*paths: Path) -> int:
+    return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--catalogs", nargs=2, metavar="URL", help="two empty postgresql:// databases: 1 writer, 4 writers")
+    args = parser.parse_args()
+    dirs = Dirs(cache=RESULTS / "cache", work=Path(tempfile.mkdtemp(prefix="wirewatch-lake-import-")))
+    dirs.cache.mkdir(parents=True, exist_ok=True)
+    directory, entries, raw_bytes = _corpus(dirs, FULL.corpus_start, args.items, WIRE_SIZED)
+    print(f"corpus: {len(entries):,} items, {raw_bytes / 1e6:.1f} MB of wire text")
+    lake_rates, file_rates = [], []
+    for round_no in range(args.rounds):
+        work = dirs.work / f"round{round_no}"
+        file_rates.append(import_into(work / "archive.duckdb", directory, entries))
+        lake_rates.append(import_into(lake_in(work), directory, entries))
+        lake_size = folder_bytes(work / "lake")
+        file_size = folder_bytes(work / "archive.duckdb")
+        print(f"round {round_no}: file {file_rates[-1]:,.0f} items/s, lake {lake_rates[-1]:,.0f} items/s;"
+              f" size file {file_size / raw_bytes:.2f}x, lake {lake_size / raw_bytes:.2f}x raw text")
+        shutil.rmtree(work)
+    lake_rate, file_rate = statistics.median(lake_rates), statistics.median(file_rates)
+    print(f"import, median of {args.rounds}: file {file_rate:,.0f} items/s, lake {lake_rate:,.0f} items/s,"
+          f" lake/file {lake_rate / file_rate:.2f}")
+    latencies, rate = reader_during_import(lake_in(dirs.work / "reader"), directory, entries)
+    print(f"reader during a lake import ({rate:,.0f} items/s): {len(latencies)} queries,"
+          f" p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, p95 {_percentile(latencies, 0.95) * 1000:.0f} ms,"
+          f" max {max(latencies) * 1000:.0f} ms")
+    print(f"storage: lake {folder_bytes(dirs.work / 'reader' / 'lake') / raw_bytes:.2f}x raw text (one import, uncompacted)")
+    if args.catalogs:
+        single = writers(LakeLocation(args.catalogs[0], str(dirs.work / "pg1")), directory, entries, 1)
+        four = writers(LakeLocation(args.catalogs[1], str(dirs.work / "pg4")), directory, entries, 4)
+        print(f"postgres catalog: 1 writer {single:,.0f} items/s, 4 writers {four:,.0f} items/s aggregate,"
+              f" ratio {four / single:.2f}")
+    shutil.rmtree(dirs.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

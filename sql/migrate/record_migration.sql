@@ -1,0 +1,1 @@
+INSERT INTO archive_migrations VALUES ($source, $sha256, $counts, $now);
