@@ -14,7 +14,7 @@ STAGES = (
     ("errors", "model", "limits"),  # shared types, exceptions and size limits
     ("config",),
     ("dateline", "codec", "formats"),  # wire format
-    ("extract", "inputs", "fetch"),  # sources and extraction
+    ("extract", "inputs", "fetch", "cadence"),  # sources and extraction, and when to poll them
     ("dedupe",),
     ("query", "topics"),
     ("batches",),  # keyed and matched batches, maybe in worker processes

@@ -16,6 +16,7 @@ Sources and extraction
     extract/    feeds and article pages into Articles (HTML, metadata, site rules as data)
     inputs      local files and dir sources
     fetch       HTTP: the polite fetcher (host gates, SSRF guard, robots) and feed/page polls
+    cadence     which sources are due at a run, and each one's interval (backing off when quiet)
 Dedupe
     dedupe      keys, exact duplicates and revisions, MinHash/LSH story links
 Topics

@@ -232,8 +232,9 @@ def run_command(
     db: Optional[Path] = DbOption,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any source failed."),
     alert_history: bool = typer.Option(False, "--alert-history", help="A new or changed topic also alerts on stored stories it now matches."),
+    every_source: bool = typer.Option(False, "--all", help="Poll every enabled source, also those not due yet (poll_every)."),
 ) -> None:
-    """Run the ingest flow once over the configured sources and print a summary."""
+    """Run the ingest flow once over the sources that are due and print a summary."""
     from wirewatch import pipeline
     from wirewatch.errors import StoreError
 
@@ -247,6 +248,7 @@ def run_command(
                 config_path=str(config_path) if config_path else None,
                 db=str(db) if db else None,
                 alert_history=alert_history,
+                every_source=every_source,
             )
         except (ConfigError, QueryError, StoreError):
             raise

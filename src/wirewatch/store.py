@@ -316,9 +316,9 @@ class Store:
         """Every polled source's state (validators for conditional GET, health), by name."""
         states = {}
         for row in self._run("queries/source_states").fetchall():
-            name, kind, url, etag, last_modified, last_poll, status, error, failures, seen = row
+            name, kind, url, etag, last_modified, last_poll, status, error, failures, seen, every, new_at = row
             states[name] = SourceState(
-                name, kind, url, etag, last_modified, _aware(last_poll), status, error, failures, seen
+                name, kind, url, etag, last_modified, _aware(last_poll), status, error, failures, seen, every, _aware(new_at)
             )
         return states
 
@@ -533,6 +533,7 @@ class Store:
                 "alert_id": _objects([r.alert_id for r in results]),
                 "ok": np.array([r.ok for r in results], dtype=bool),
                 "error": _objects([r.error for r in results]),
+                "sent_at": time_column([r.sent_at for r in results]),
             })  # fmt: skip
             self._run("queries/record_deliveries", {
                 "now": naive_utc(now), "max_attempts": max_attempts, "backoff_seconds": float(backoff_seconds),
@@ -752,6 +753,8 @@ def _source_columns(polls: Sequence[SourceState]) -> dict[str, np.ndarray]:
         "last_error": _objects([s.last_error for s in latest]),
         "consecutive_failures": np.array([s.consecutive_failures for s in latest], dtype=np.int64),
         "items_seen": np.array([s.items_seen for s in latest], dtype=np.int64),
+        "poll_interval": _objects([s.poll_interval for s in latest]),
+        "last_new_at": time_column([s.last_new_at for s in latest]),
     }
 
 
