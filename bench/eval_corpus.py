@@ -1,7 +1,7 @@
 """Evaluate fetching and extraction on the real material in ../shared/corpus.
 
 The corpus is served from a loopback HTTP server (with ETag validators, so a second poll of each
-feed must come back 304) and fetched with wirewatch.fetch, exactly as live sources are:
+feed must come back 304) and polled with wirewatch.sources, exactly as live sources are:
 
 - feeds/: every feed must parse into articles; the 0-byte one must fail with a clear reason.
 - html/: each page is fetched and extracted, then scored against manifest.json: publication date
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from wirewatch import codec, extract, fetch
+from wirewatch import codec, extract, fetch, sources
 from wirewatch.config import HttpConfig, SourceConfig
 from wirewatch.model import Article
 
@@ -219,8 +219,8 @@ def evaluate_feeds(fetcher: fetch.Fetcher, base: str, feed_files: list[Path], ve
         source = SourceConfig(
             name=path.stem, kind="feed", url=f"{base}/feeds/{path.name}", full_text="never", max_age_days=None
         )
-        first = fetch.poll_source(fetcher, source, None, now=NOW)
-        second = fetch.poll_source(fetcher, source, first.state, now=NOW)
+        first = sources.poll(source, None, fetcher=fetcher, now=NOW)
+        second = sources.poll(source, first.state, fetcher=fetcher, now=NOW)
         datelines = sum(1 for a in first.articles if a.item.dateline is not None)
         empty = path.stat().st_size == 0
         if empty:

@@ -15,13 +15,15 @@ from prefect.events import emit_event
 from prefect.futures import wait
 from prefect.runtime import task_run
 
-from wirewatch import cadence, fetch, inputs, pipeline
+from wirewatch import cadence, fetch, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
 from wirewatch.model import PollResult, SourceState
 from wirewatch.pipeline import RunSummary
+from wirewatch.sources import failed_poll, poll
 from wirewatch.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
+SUMMARY_RECORD = "wirewatch_summary"  # marks the summary's log records: `wirewatch run` prints its own
 POLL_RETRIES = 2  # Prefect retries of a source whose fetch failed transiently (after the fetcher's own)
 KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
 
@@ -40,9 +42,7 @@ class SourceUnavailable(RuntimeError):
 def poll_source(
     source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, known_guids: set[str], now: dt.datetime
 ) -> PollResult:
-    if source.kind == "dir":
-        return inputs.read_dir_source(source, previous, now=now)
-    result = fetch.poll_source(fetcher, source, previous, now=now, known_guids=known_guids)
+    result = poll(source, previous, fetcher=fetcher, now=now, known_guids=known_guids)
     # raise for Prefect to retry a transient failure, but not on the last attempt: the failure
     # is then recorded with the source like any other (no traceback in the run's output)
     if result.retryable and task_run.run_count <= POLL_RETRIES:
@@ -68,7 +68,7 @@ def poll_all(
         try:
             poll = future.result()
         except Exception as error:  # the source failed after its retries: record it, go on
-            poll = pipeline.failed_poll(source, states.get(source.name), str(error), now=now)
+            poll = failed_poll(source, states.get(source.name), str(error), now=now)
         polls.append(cadence.paced(poll, source, states.get(source.name), known.get(source.name, set())))
     return polls, not_due
 
@@ -102,7 +102,7 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
     unless ``events`` is off (for history that must not alert), one event per flagged article."""
     logger = get_run_logger()
     for line in pipeline.summary_lines(summary):
-        logger.info(line)
+        logger.info(line, extra={SUMMARY_RECORD: True})
     create_table_artifact(
         key="flagged-articles",
         table=flagged_table(summary),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wirewatch import codec
 from wirewatch.dateline import (
-    _dateline_parts,
+    cache_hits,
     clear_caches,
     parse_date_text,
     resolve_date,
@@ -313,7 +313,7 @@ def test_a_repeated_dateline_is_parsed_once_but_each_item_resolves_its_own_date(
     assert first == again and rest == "The talks ended on Tuesday, the ministry said."
     assert (first.place, first.date_text, first.agency, first.date) == ("MOSCOW", "December 30", "TASS", dt.date(2014, 12, 30))
     assert (later.place, later.date) == ("MOSCOW", dt.date(2025, 12, 30))  # same parts, its own year
-    assert _dateline_parts.cache_info().hits == 2
+    assert cache_hits()["datelines"] == 2
     clear_caches()
     assert split_dateline(paragraph, fetched=dt.datetime(2025, 1, 5)) == (first, rest)
 
@@ -328,10 +328,9 @@ def test_weekday_year_never_lands_after_the_fetch():
 @given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0\u2003\u200b\u00ad\re\u0301\u00e9")), max_size=40))
 def test_blocks_are_those_of_the_normalised_text(text):
     # parse splits blocks without building the normalised text; it must find the same ones
-    expected = [b for b in (piece.strip() for piece in codec.normalize_text(text).split("\n\n")) if b]
-    context, lines = codec._normalized_lines(text)
-    assert context == codec._normalize_chars(text)
-    assert codec._blocks(lines) == expected
+    document = "All news\n\nHeadline\n\n" + text
+    expected = [b for b in (piece.strip() for piece in codec.normalize_text(document).split("\n\n")) if b]
+    assert codec.parse(document).paragraphs == tuple(expected[2:])
 
 
 def test_nul_after_the_sniffed_head_is_kept_as_text():

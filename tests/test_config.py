@@ -76,12 +76,26 @@ def test_missing_config_file(tmp_path):
         load_config(tmp_path / "nope.toml", env={})
 
 
-def test_a_bad_topic_query_names_the_file_topic_and_column(tmp_path):
+@pytest.mark.parametrize(
+    ("topic", "message"),
+    [
+        (
+            'name = "missile-defense"\nquery = \'(ABM OR "missile defense"\'',
+            'topics.toml: topic "missile-defense": query col 26: expected ")"',
+        ),
+        # letters beyond the Basic Multilingual Plane separate words to the matcher, like spaces
+        (
+            'name = "bold"\nquery = "ABM OR \U0001d400\U0001d401\U0001d40c"',
+            'topics.toml: topic "bold": query col 8: expected a term with letters or digits',
+        ),
+    ],
+)
+def test_a_bad_topic_query_names_the_file_topic_and_column(tmp_path, topic, message):
     cfg = write(tmp_path / "wirewatch.toml", 'db = "x.duckdb"\n')
-    write(tmp_path / "topics.toml", '[[topics]]\nname = "missile-defense"\nquery = \'(ABM OR "missile defense"\'\n')
+    write(tmp_path / "topics.toml", f"[[topics]]\n{topic}\n")
     with pytest.raises(ConfigError) as error:
         load_config(cfg, env={})
-    assert str(error.value) == 'topics.toml: topic "missile-defense": query col 26: expected ")"'
+    assert str(error.value) == message
 
 
 @pytest.mark.parametrize(

@@ -374,7 +374,7 @@ def test_an_import_flags_only_the_urgent_item(tmp_path):
 def poll_drop_folder(db: Path, folder: Path, *, ahead: float) -> list[str]:
     """One poll of a `dir` source through the pipeline into the archive, the clock ``ahead``
     seconds in the future (so that files written just now can count as complete)."""
-    from wirewatch import pipeline
+    from wirewatch import pipeline, sources
     from wirewatch.config import Config, SourceConfig
     from wirewatch.store import open_store
 
@@ -383,7 +383,7 @@ def poll_drop_folder(db: Path, folder: Path, *, ahead: float) -> list[str]:
     now = pipeline.utc_now()
     with open_store(db) as store:
         previous = store.source_states().get("drop")
-        poll = inputs.read_dir_source(source, previous, now=now, clock=lambda: time.time() + ahead)
+        poll = sources.poll(source, previous, now=now, clock=lambda: time.time() + ahead)
         summary = pipeline.RunSummary(run_id=store.begin_run("poll", now=now))
         pipeline.store_polls(store, summary.run_id, [poll], config, pipeline.prepare_topics(config, {}), now=now, summary=summary)
     return sorted(a.item.headline for a in poll.articles)
@@ -414,7 +414,8 @@ def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(t
 
 def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_content(httpserver):
     from wirewatch.config import HttpConfig, SourceConfig
-    from wirewatch.fetch import Fetcher, poll_sources
+    from wirewatch.fetch import Fetcher
+    from wirewatch.sources import poll
 
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
     httpserver.expect_request("/wire").respond_with_data((FIXTURES / "g2_two_items.xml").read_bytes(),
@@ -425,7 +426,7 @@ def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_conte
     sources = (SourceConfig(name="g2", kind="feed", url=httpserver.url_for("/wire"), **options),  # type: ignore[arg-type]
                SourceConfig(name="nitf", kind="page", url=httpserver.url_for("/story"), **options))  # type: ignore[arg-type]
     with Fetcher(HttpConfig(per_host_delay=0.0, retries=0)) as fetcher:
-        polls = poll_sources(fetcher, sources, {}, now=NOW)
+        polls = [poll(source, None, fetcher=fetcher, now=NOW) for source in sources]
     assert [(p.state.last_status, p.state.last_error) for p in polls] == [("ok", None), ("ok", None)]
     assert [[(a.wire.format, a.item.headline) for a in p.articles] for p in polls] == [
         [("newsml-g2", "Neue Fähre für den Mirasee"), ("newsml-g2", "Bridge over Lake Mira closes")],

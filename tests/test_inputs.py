@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from wirewatch import sources
 from wirewatch.config import SourceConfig
-from wirewatch.inputs import iter_input_files, read_dir_source
+from wirewatch.inputs import iter_input_files
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -54,7 +55,7 @@ def test_an_import_logs_the_skipped_links(folder: Path, caplog: pytest.LogCaptur
 
 
 def test_a_dir_source_reports_skipped_links_in_its_warnings(folder: Path) -> None:
-    poll = read_dir_source(SourceConfig(name="wire", kind="dir", path=folder), None, now=NOW)
+    poll = sources.poll(SourceConfig(name="wire", kind="dir", path=folder), None, now=NOW)
     assert sorted(a.guid for a in poll.articles) == ["alias.txt", "good.txt"]
     assert poll.warnings == [
         f"{folder / 'escape.txt'}: skipped: a symbolic link to outside {folder}",

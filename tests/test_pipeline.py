@@ -197,7 +197,7 @@ def test_a_channel_with_an_unset_variable_is_one_line_and_nothing_is_read(tmp_pa
 
 def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     from wirewatch.config import SourceConfig
-    from wirewatch.inputs import read_dir_source
+    from wirewatch import sources
 
     folder = tmp_path / "wire"
     folder.mkdir()
@@ -210,7 +210,7 @@ def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     for written in folder.iterdir():  # complete: a dir source reads it
         os.utime(written, (time.time() - 60, time.time() - 60))
 
-    poll = read_dir_source(SourceConfig(name="wire", kind="dir", path=folder), None, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    poll = sources.poll(SourceConfig(name="wire", kind="dir", path=folder), None, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     assert [a.guid for a in poll.articles] == ["good.txt"]
     assert poll.rejected == [f"{folder / 'bad.txt'}: invalid UTF-8 at byte 13"]
     assert poll.state.last_status == "ok"

@@ -122,6 +122,7 @@ def test_near_distance_and_negation() -> None:
         ('"missile defense', "query col 17: expected '\"' to close the phrase opened at col 1"),
         ('ABM OR ""', "query col 8: expected a word inside the quotes"),
         ("ABM OR --", "query col 8: expected a term with letters or digits"),
+        ("ABM OR \U0001d400\U0001d401\U0001d40c", "query col 8: expected a term with letters or digits"),  # math bold ABM
         ("ab*", "query col 1: expected at least 3 letters before '*'"),
         ('"missile in*"', "query col 1: expected at least 3 letters before '*'"),
         ("in*ter", "query col 1: expected '*' only at the end of a term"),

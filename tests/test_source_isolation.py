@@ -12,7 +12,8 @@ from pytest_httpserver import HTTPServer
 
 from wirewatch import pipeline
 from wirewatch.config import Config, HttpConfig, SourceConfig
-from wirewatch.fetch import Fetcher, poll_sources
+from wirewatch.fetch import Fetcher
+from wirewatch.sources import poll
 from wirewatch.store import open_store
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)
@@ -33,7 +34,7 @@ def feed(guid: str, headline: str, body: str) -> bytes:
 def run(db: Path, config: Config, *, now: dt.datetime) -> None:
     with open_store(db) as store, Fetcher(config.http) as fetcher:
         states = store.source_states()
-        polls = poll_sources(fetcher, config.sources, states, now=now)
+        polls = [poll(source, states.get(source.name), fetcher=fetcher, now=now) for source in config.sources]
         summary = pipeline.RunSummary(run_id=store.begin_run("poll", now=now))
         pipeline.store_polls(store, summary.run_id, polls, config, pipeline.prepare_topics(config, {}), now=now, summary=summary)
 

@@ -15,22 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wirewatch import codec
-from wirewatch.config import ConfigError, TopicConfig
+from wirewatch.backtest import BacktestReport, StorySample, TopicBacktest, backtest
+from wirewatch.config import ConfigError, TopicConfig, check_topics
 from wirewatch.model import Article, Dateline, Hit, TopicMatch, WireItem
-from wirewatch.query import QueryError
-from wirewatch.topics import (
-    BacktestReport,
-    StorySample,
-    TopicBacktest,
-    backtest,
-    check_topics,
-    compile_topics,
-    format_backtest,
-    highlight,
-    match_to_json,
-    normalize_words,
-    rule_version,
-)
+from wirewatch.presentation import format_backtest, highlight, match_to_json
+from wirewatch.query import QueryError, parse_query
+from wirewatch.topics import compile_topics, normalize_words, rule_version
 
 REPO = Path(__file__).parents[1]
 SEED = REPO / "seeds" / "000_1b8f5677dfb19321.txt"
@@ -520,6 +510,15 @@ def test_check_topics_messages(topics: list[TopicConfig], message: str) -> None:
     with pytest.raises(ConfigError) as caught:  # the commands print ConfigErrors as one line
         check_topics(topics, "topics.toml")
     assert str(caught.value) == message
+
+
+def test_every_letter_or_digit_a_query_accepts_is_a_word_to_the_matcher() -> None:
+    # config checks topics with the parser alone: a term it accepts must compile
+    letters = [chr(code) for code in range(0x10000) if chr(code).isalnum()]
+    chunks = [letters[start : start + 1500] for start in range(0, len(letters), 1500)]
+    assert [len(parse_query(" OR ".join(chunk)).terms) for chunk in chunks] == [len(chunk) for chunk in chunks]
+    assert len(normalize_words(" ".join(letters))) == len(letters)
+    assert len(normalize_words(" ".join(letters), exact_case=True)) == len(letters)
 
 
 def test_compile_names_the_topic_of_a_bad_query() -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
@@ -23,7 +25,7 @@ from wirewatch.config import Config, load_config
 from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 
 if TYPE_CHECKING:
-    from rich.text import Text
+    import logging
 
     from wirewatch.store import Store
 
@@ -50,6 +52,17 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Monitor news wires: fetch, parse datelines, deduplicate into stories, flag topics, alert."""
+
+
+def flows_module(name: str) -> ModuleType:
+    """The Prefect flows' module ``name``: ``wirewatch.flows`` as a wheel installs it, else the
+    checkout's ``flows/`` folder (pyproject.toml says why the two places)."""
+    try:
+        return importlib.import_module(f"wirewatch.flows.{name}")
+    except ModuleNotFoundError as error:
+        if error.name not in ("wirewatch.flows", f"wirewatch.flows.{name}"):
+            raise  # the flows are there, something they import is not
+    return importlib.import_module(f"flows.{name}")
 
 
 def fail_line(where: str, reason: str) -> None:
@@ -241,7 +254,10 @@ def run_command(
     quiet_prefect_defaults()
     with user_errors():
         pipeline.prepare_topics(config_from(config_path, db))  # fail fast, before Prefect starts
-        from flows.ingest import ingest
+        ingest = flows_module("ingest").ingest
+        summary_printed_once()
+        if not flows_module("serve").configured_api_url():
+            typer.echo("starting a temporary Prefect server ... (set PREFECT_API_URL to use a running one)", err=True)
 
         try:
             summary = ingest(
@@ -257,6 +273,22 @@ def run_command(
             raise typer.Exit(2) from None
     echo_lines(pipeline.summary_lines(summary))
     raise typer.Exit(1 if strict and summary.failed_sources else 0)
+
+
+def summary_printed_once() -> None:
+    """The run's summary goes to the flow's log (the Prefect UI) and, here, to stdout once: the
+    console's copy of those log records is dropped."""
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        if not_a_summary_record not in handler.filters:
+            handler.addFilter(not_a_summary_record)
+
+
+def not_a_summary_record(record: "logging.LogRecord") -> bool:
+    SUMMARY_RECORD = flows_module("ingest").SUMMARY_RECORD
+
+    return not getattr(record, SUMMARY_RECORD, False)
 
 
 @app.command("import")
@@ -431,19 +463,70 @@ def table_cell(value: object) -> str:
 
 
 @app.command("serve")
-def serve_command() -> None:
-    """Serve every deployment (ingest every 10 minutes, digest daily at 07:00 UTC, backfill and
-    retag on demand) from this one process: a scheduler for a single box."""
+def serve_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    port: Optional[int] = typer.Option(None, "--port", help="Port of the Prefect server wirewatch starts (default 4200 when free, else any free port)."),
+    ingest_interval: float = typer.Option(60, "--ingest-interval", hidden=True, min=1, help="Seconds between scheduled ingest runs (tests)."),
+) -> None:
+    """Serve every deployment (ingest every minute, digest daily at 07:00 UTC, backfill and
+    retag on demand) from this one process: a scheduler for a single box. Without PREFECT_API_URL
+    it starts a Prefect server of its own (API and UI on 127.0.0.1, state beside the archive)."""
+    import signal
+
     quiet_prefect_defaults()
-    from flows.serve import serve_all
+    signal.signal(signal.SIGTERM, interrupt_on_sigterm)  # until the runner takes SIGTERM over
+    with user_errors():
+        config = config_from(config_path, db)
+    parameters = {"config_path": str(config.path.resolve()) if config.path else None, "db": str(config.db.resolve())}
+    serve = flows_module("serve")
 
     try:
-        serve_all()
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-    except Exception as error:  # Prefect or its server failed: say so in one line
-        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", err=True)
+        with serving_server(config, port):
+            serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
+        pass
+    except serve.ServerError as error:
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
+    except Exception as error:  # Prefect or its server failed: say so in one line
+        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {first_line(error)}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo("stopped: the served deployments are paused until the next `wirewatch serve`", err=True)
+
+
+def interrupt_on_sigterm(signum: int, frame: object) -> NoReturn:
+    """SIGTERM as Ctrl-C: unwind, stopping what was started so far."""
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def serving_server(config: Config, port: Optional[int]) -> Iterator[None]:
+    """The Prefect server to serve against: PREFECT_API_URL's if set, else one of our own with its
+    state in the archive's folder (data/prefect/ by default), stopped on the way out."""
+    serve = flows_module("serve")
+    existing = serve.configured_api_url()
+    if existing:
+        typer.echo(f"using the Prefect server at {existing} (PREFECT_API_URL)", err=True)
+        yield
+        return
+    home = config.db.resolve().parent / "prefect"
+    typer.echo(f"starting the Prefect server (state in {home}) ...", err=True)
+    with serve.local_server(home, port) as server, serve.using_server(server):
+        typer.echo(f"Prefect UI: {server.ui_url}")
+        typer.echo(f"to use it from another shell: export PREFECT_API_URL={server.api_url}")
+        try:
+            yield
+        finally:
+            typer.echo("stopping the Prefect server ...", err=True)
+
+
+def announce_deployments(served: list) -> None:
+    schedule_text = flows_module("serve").schedule_text
+    typer.echo("serving (Ctrl-C stops them and the server):")
+    for deployment in served:
+        typer.echo(f"  {deployment.flow_name}/{deployment.name}: {schedule_text(deployment)}")
+    typer.echo(f"a run now: prefect deployment run {served[0].flow_name}/{served[0].name}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,6 +607,7 @@ def topics_check(
     from rich.console import Console
 
     from wirewatch import inputs, pipeline, topics
+    from wirewatch.presentation import highlight, marked_hits, match_to_json
 
     console = Console()
     failed = False
@@ -540,35 +624,18 @@ def topics_check(
                 matches = matcher.match_article(article)
                 if as_json:
                     for match in matches:
-                        typer.echo(json.dumps({"file": str(path), **topics.match_to_json(match)}, ensure_ascii=False))
+                        typer.echo(json.dumps({"file": str(path), **match_to_json(match)}, ensure_ascii=False))
                     continue
                 console.print(f"[bold]{path}[/bold]: {article.item.headline}", soft_wrap=not console.is_terminal, markup=True)
                 if not matches:
                     console.print("  no topic matched")
                 for match in matches:
-                    shown = topics.highlight(article.item, match, style=HIT_STYLE)
+                    shown = highlight(article.item, match)
                     if console.is_terminal:
                         console.print(shown)
                     else:  # plain lines, unwrapped, for a pipe or a file
                         console.print(marked_hits(shown), soft_wrap=True)
     raise typer.Exit(2 if failed else 0)
-
-
-HIT_STYLE = "bold reverse"
-
-
-def marked_hits(shown: "Text") -> "Text":
-    """Off a terminal styles vanish: put the hits between « » as the snippets do."""
-    from rich.text import Text
-
-    plain = shown.plain
-    marked, at = [], 0
-    for span in sorted((s for s in shown.spans if s.style == HIT_STYLE), key=lambda s: s.start):
-        if span.start < at:
-            continue  # overlapping hits: the first one's marks hold both
-        marked += [plain[at : span.start], "«", plain[span.start : span.end], "»"]
-        at = span.end
-    return Text("".join([*marked, plain[at:]]))
 
 
 @topics_app.command("backtest")
@@ -580,14 +647,16 @@ def topics_backtest(
     db: Optional[Path] = DbOption,
 ) -> None:
     """What would this rule have flagged and alerted over the archive?"""
-    from wirewatch import topics
-    from wirewatch.config import TopicConfig
+    from wirewatch.backtest import backtest
+    from wirewatch.config import TopicConfig, check_topics
+    from wirewatch.presentation import format_backtest
+    from wirewatch.topics import compile_topics
 
     with user_errors():
         config = config_from(config_path, db)
         if query:
             chosen = [TopicConfig(name=name or "query", query=query)]
-            topics.check_topics(chosen, "--query")
+            check_topics(chosen, "--query")
         else:
             chosen = [t for t in config.enabled_topics if name is None or t.name == name]
             if not chosen:
@@ -596,8 +665,8 @@ def topics_backtest(
     with reading_archive(config_path, db) as store:
         # every article: --since compares the article's own date, which the archive does not index
         rows = ((s.article_id, s.story_id, s.article) for s in store.articles_since(EPOCH))
-        report = topics.backtest(topics.compile_topics(chosen), rows, since=cutoff)
-    typer.echo(topics.format_backtest(report))
+        report = backtest(compile_topics(chosen), rows, since=cutoff)
+    typer.echo(format_backtest(report))
 
 
 # ---------------------------------------------------------------------------------------------

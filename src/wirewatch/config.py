@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from wirewatch.errors import ConfigError
+from wirewatch.errors import ConfigError, QueryError
+from wirewatch.query import parse_query
 
 DEFAULT_CONFIG = Path("wirewatch.toml")
 # Used when no wirewatch.toml is found: the seed folder and the shipped topics, nothing remote.
@@ -166,8 +168,6 @@ def load_config(
     _unique([s.name for s in sources], origin, "sources")
     topics = tuple(_topic(table, file, f"topics[{i}]") for file, i, table in topic_tables)
     _unique([t.name for t in topics], origin, "topics")
-    from wirewatch.topics import check_topics  # here: topics imports this module
-
     for file in dict.fromkeys(file for file, _, _ in topic_tables):
         check_topics([t for t, (f, _, _) in zip(topics, topic_tables) if f == file], file)
     alerts = _section(AlertsConfig, data, "alerts", origin)
@@ -183,6 +183,31 @@ def load_config(
         poll_every=cadence[0],
         poll_every_max=cadence[1],
     )
+
+
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def check_topics(topics: Sequence[TopicConfig], origin: str) -> None:
+    """Validate topics as loaded from ``origin`` (a file name): the first problem is raised as one
+    line, e.g. ``topics.toml: topic "missile-defense": query col 23: expected ")"``. A query that
+    parses compiles: the parser refuses every term the matcher could not look for."""
+    seen: set[str] = set()
+    for number, topic in enumerate(topics, 1):
+        if not topic.name.strip():
+            raise ConfigError(f"{origin}: topic #{number}: name: required")
+        where = f'{origin}: topic "{topic.name}"'
+        if topic.name in seen:
+            raise ConfigError(f"{where}: duplicate name")
+        seen.add(topic.name)
+        if topic.min_score < 0:
+            raise ConfigError(f"{where}: min_score: must be 0 or more, got {topic.min_score:g}")
+        if topic.lang is not None and not _LANG_CODE.fullmatch(topic.lang):
+            raise ConfigError(f'{where}: lang: expected a language code such as "en" or "ru", got {topic.lang!r}')
+        try:
+            parse_query(topic.query)
+        except QueryError as error:  # in a configuration file: a configuration error
+            raise ConfigError(str(error.within(where))) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

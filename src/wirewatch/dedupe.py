@@ -137,7 +137,13 @@ def normalize_content(text: str) -> str:
     """Text reduced to what makes it the same content: case-folded, invisible characters
     removed, quotes (single and double) and dashes unified, runs of dashes and of whitespace
     or control characters collapsed to one."""
-    return _collapse([text]).text_bytes(0).decode("utf-8", "surrogatepass")
+    return normalize_contents([text])[0]
+
+
+def normalize_contents(texts: Sequence[str]) -> list[str]:
+    """``normalize_content`` of each text, all computed at once as a batch's are."""
+    collapsed = _collapse(texts)
+    return [collapsed.text_bytes(i).decode("utf-8", "surrogatepass") for i in range(len(texts))]
 
 
 def body_without_dateline(item: WireItem) -> str:
@@ -600,7 +606,7 @@ class Candidate:
     signature: np.ndarray
 
 
-def _batch_pairs(keys: np.ndarray, usable: np.ndarray) -> list[tuple[int, int]]:
+def batch_pairs(keys: np.ndarray, usable: np.ndarray) -> list[tuple[int, int]]:
     """(earlier, later) pairs of batch rows that share a band key."""
     rows = np.repeat(np.arange(len(keys)), keys.shape[1])
     flat = keys.reshape(-1)
@@ -638,7 +644,7 @@ def link_stories(
     earlier: dict[int, list[tuple[str, str | None, np.ndarray | int]]] = {}
     for c in candidates:
         earlier.setdefault(c.row, []).append((c.article_id, c.story_id, c.signature))
-    for a, b in _batch_pairs(keys, usable):
+    for a, b in batch_pairs(keys, usable):
         if abs(float(event_seconds[a]) - float(event_seconds[b])) <= window_seconds:
             earlier.setdefault(b, []).append((article_ids[a], None, a))  # story known once a is linked
     links: list[StoryLink] = []

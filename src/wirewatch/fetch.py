@@ -1,10 +1,9 @@
-"""HTTP for wirewatch: polite, conditional, bounded fetching, and polling sources into PollResults.
+"""HTTP for wirewatch: polite, conditional, bounded fetching (the transport under source polls).
 
 One ``Fetcher`` per run holds one httpx.Client, a gate per host (at most ``per_host_concurrency``
 requests in flight, ``per_host_delay`` seconds between request starts, a server's Retry-After
-applied to every later request to that host) and a robots.txt cache. ``poll_source`` never raises:
-a failure comes back as ``state.last_status == "error"`` with a one-line ``last_error`` that names
-the source.
+applied to every later request to that host) and a robots.txt cache. ``Fetcher.get`` raises
+FetchError with a one-line reason; ``wirewatch.sources`` turns that into a source's failed poll.
 
 ``total_timeout`` bounds a whole ``get`` (connecting, headers, body, redirects, retries and their
 sleeps): every socket operation waits at most until that deadline, so a server that dribbles a
@@ -13,7 +12,9 @@ byte a second cannot stretch it. ``run_deadline`` bounds every fetch of one Fetc
 The SSRF guard checks the source's URL, every article link and every redirect hop (unless the
 source sets ``allow_private``): it resolves the host and refuses non-public addresses, IPv6 forms
 embedding one included, before connecting. A DNS answer that changes between that check and the
-connection (DNS rebinding) is not caught.
+connection (DNS rebinding) is not caught. The guard, the host gates and robots.txt sit above the
+httpx transport, so they hold for any transport given to the Fetcher (tests give it
+``httpx.MockTransport``).
 """
 
 from __future__ import annotations
@@ -23,39 +24,34 @@ import email.utils
 import http
 import ipaddress
 import random
-import re
 import socket
 import threading
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
-from wirewatch import __version__, extract, formats
-from wirewatch.formats.articles import wire_articles
-from wirewatch.config import HttpConfig, SourceConfig
+from wirewatch import __version__
+from wirewatch.config import HttpConfig
 from wirewatch.errors import FetchError
-from wirewatch.model import Article, PollResult, SourceState
 
 DEFAULT_USER_AGENT = f"wirewatch/{__version__} (news-wire monitor; python-httpx/{httpx.__version__})"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_POOL_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB, ignore the rest
 # Cloud metadata services; link-local already covers 169.254.169.254 but these deserve a name.
 _METADATA = frozenset(map(ipaddress.ip_address, ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")))
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-# An extraction error quoting the body's first characters: response bytes never reach an error.
-_QUOTED_BODY = re.compile(r" \(starts with .*\)$")
 
 
 class _Retryable(FetchError):
@@ -80,10 +76,10 @@ def check_public_url(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Add
     otherwise non-public address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise FetchError(f"blocked link {_short(url)}: scheme {parts.scheme or '(none)'!r} is not http(s)")
+        raise FetchError(f"blocked link {short_url(url)}: scheme {parts.scheme or '(none)'!r} is not http(s)")
     host = parts.hostname
     if not host:
-        raise FetchError(f"blocked link {_short(url)}: no host")
+        raise FetchError(f"blocked link {short_url(url)}: no host")
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
@@ -133,7 +129,8 @@ def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     return None
 
 
-def _short(url: str, limit: int = 120) -> str:
+def short_url(url: str, limit: int = 120) -> str:
+    """A URL cut to ``limit`` characters, for one-line messages."""
     return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
@@ -284,10 +281,18 @@ class Fetcher:
     ``total_timeout`` bounds each ``get`` as a whole (redirects, retries and waits included);
     ``run_deadline`` bounds all of them, counted from the Fetcher's creation. Use one per run,
     as a context manager (or call ``close``). ``check_url`` is the SSRF guard (a callable that
-    raises FetchError for a URL it refuses), injectable so tests can admit their loopback server."""
+    raises FetchError for a URL it refuses), injectable so tests can admit their loopback server.
+    ``transport`` is the httpx transport requests go through (as in httpx's own tests, an
+    ``httpx.MockTransport`` reaches branches no loopback server can); the default bounds every
+    socket wait by the deadline. Any transport only ever sees URLs the guard, the host gate and
+    robots.txt have let through: each redirect hop is checked before it is handed on."""
 
     def __init__(
-        self, http: HttpConfig | None = None, *, check_url: Callable[[str], object] = check_public_url
+        self,
+        http: HttpConfig | None = None,
+        *,
+        check_url: Callable[[str], object] = check_public_url,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.http = http or HttpConfig()
         self.user_agent = self.http.user_agent or DEFAULT_USER_AGENT
@@ -297,7 +302,7 @@ class Fetcher:
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,  # followed by hand: each hop is checked (scheme, guard, loop)
             timeout=httpx.Timeout(self.http.total_timeout, connect=self.http.connect_timeout),
-            transport=_DeadlineTransport(httpx.Limits(max_connections=64, max_keepalive_connections=16)),
+            transport=transport if transport is not None else _DeadlineTransport(_POOL_LIMITS),
         )
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
@@ -374,14 +379,14 @@ class Fetcher:
                 return Response(url=url, status=status, headers=response_headers, content=content)
             target = urljoin(url, location.strip())
             if target in seen:
-                raise FetchError(f"redirect loop at {_short(target)}", status=status)
+                raise FetchError(f"redirect loop at {short_url(target)}", status=status)
             url = target
         raise FetchError(f"too many redirects (more than {self.http.max_redirects})")
 
     def _check_url(self, url: str, *, guard: bool, robots: bool) -> None:
         scheme = urlsplit(url).scheme
         if scheme not in ("http", "https"):
-            raise FetchError(f"not an http(s) URL: {_short(url)}")
+            raise FetchError(f"not an http(s) URL: {short_url(url)}")
         if guard:
             self.check_url(url)
         gate = self._gate(url)
@@ -517,7 +522,7 @@ class Fetcher:
                     gate = self._gate(url)
                     gate.delay = max(gate.delay, min(float(delay), self.http.max_retry_after))
         if not entry.rules.can_fetch(self.user_agent, url):
-            raise FetchError(f"disallowed by robots.txt{entry.note}: {_short(parts.path or '/')}")
+            raise FetchError(f"disallowed by robots.txt{entry.note}: {short_url(parts.path or '/')}")
 
     def _load_robots(self, origin: str, *, guard: bool) -> tuple[urllib.robotparser.RobotFileParser, str]:
         """RFC 9309: a 4xx means no rules; an unreachable robots.txt (5xx, network) disallows all."""
@@ -582,42 +587,6 @@ def _size(count: int) -> str:
     return f"{count / 1024 / 1024:g} MiB" if count >= 1024 * 1024 else f"{count:,} bytes"
 
 
-# ---------------------------------------------------------------------------------------------
-# Polling sources.
-
-
-def poll_source(
-    fetcher: Fetcher,
-    source: SourceConfig,
-    previous: SourceState | None,
-    *,
-    now: dt.datetime,
-    known_guids: Collection[str] = (),
-) -> PollResult:
-    """Poll one feed or page source. Never raises.
-
-    Sends the previous ETag / Last-Modified (when the URL is unchanged); a 304 returns no articles
-    and ``last_status == "not_modified"``. On the first poll (no previous state, or nothing seen
-    yet) items older than ``max_age_days`` are dropped; on later polls, items older than
-    ``max_age_days`` before the previous poll, so items skipped at the first poll do not arrive at
-    the second. Summary-only entries get their page fetched per ``full_text`` (through robots.txt,
-    and through the SSRF guard unless ``allow_private``), except entries whose guid is in
-    ``known_guids`` (already stored): those are left out, so a feed update does not re-fetch every
-    page it lists."""
-    state = _carried_state(source, previous, now)
-    try:
-        if source.kind == "feed":
-            return _poll_feed(fetcher, source, previous, state, now=now, known_guids=known_guids)
-        if source.kind == "page":
-            return _poll_page(fetcher, source, state, now=now)
-        raise FetchError(f"kind {source.kind!r} is not fetched over HTTP")
-    except (FetchError, extract.ExtractError, formats.FormatError) as error:
-        message = _QUOTED_BODY.sub("", str(error))
-        return PollResult(state=_failed(state, f"{source.name}: {message}"), retryable=is_transient(error))
-    except Exception as error:  # a bug must cost one source, not the run; keep it visible
-        return PollResult(state=_failed(state, f"{source.name}: internal error: {type(error).__name__}: {error}"))
-
-
 def is_transient(error: BaseException) -> bool:
     """A failure a later attempt may cure (a timeout, a refused connection, 429 or a 5xx), as
     opposed to one it will not (a 404, a DNS name that does not exist, a page that is no feed)."""
@@ -625,196 +594,3 @@ def is_transient(error: BaseException) -> bool:
         return True
     status = getattr(error, "status", None)
     return status is not None and (status == 429 or status >= 500)
-
-
-def poll_sources(
-    fetcher: Fetcher,
-    sources: Sequence[SourceConfig],
-    previous_states: Mapping[str, SourceState],
-    *,
-    now: dt.datetime,
-    max_workers: int = 8,
-    known_guids: Mapping[str, Collection[str]] | None = None,
-) -> list[PollResult]:
-    """Poll the enabled feed and page sources concurrently (other kinds and disabled sources are
-    left out), in the order given. One failing source never affects the others."""
-    polled = [s for s in sources if s.enabled and s.kind in ("feed", "page")]
-    if not polled:
-        return []
-    known = known_guids or {}
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(polled))), thread_name_prefix="poll") as pool:
-        futures = [
-            pool.submit(
-                poll_source, fetcher, s, previous_states.get(s.name), now=now, known_guids=known.get(s.name, ())
-            )
-            for s in polled
-        ]
-        return [future.result() for future in futures]
-
-
-def _carried_state(source: SourceConfig, previous: SourceState | None, now: dt.datetime) -> SourceState:
-    same_url = previous is not None and previous.url == source.url
-    return SourceState(
-        name=source.name,
-        kind=source.kind,
-        url=source.url,
-        etag=previous.etag if same_url and previous else None,
-        last_modified=previous.last_modified if same_url and previous else None,
-        last_poll=now,
-        last_status="ok",
-        consecutive_failures=previous.consecutive_failures if previous else 0,
-        items_seen=previous.items_seen if previous else 0,
-    )
-
-
-def _failed(state: SourceState, message: str) -> SourceState:
-    return replace(
-        state,
-        last_status="error",
-        last_error=" ".join(message.split()),
-        consecutive_failures=state.consecutive_failures + 1,
-    )
-
-
-def _succeeded(state: SourceState, response: Response, seen: int) -> SourceState:
-    not_modified = response.status == 304
-    return replace(
-        state,
-        # A 304 may omit the validators; a 200 replaces them (absent ones are cleared).
-        etag=response.headers.get("etag", state.etag if not_modified else None),
-        last_modified=response.headers.get("last-modified", state.last_modified if not_modified else None),
-        last_status="not_modified" if not_modified else "ok",
-        last_error=None,
-        consecutive_failures=0,
-        items_seen=state.items_seen + seen,
-    )
-
-
-def _poll_feed(
-    fetcher: Fetcher,
-    source: SourceConfig,
-    previous: SourceState | None,
-    state: SourceState,
-    *,
-    now: dt.datetime,
-    known_guids: Collection[str],
-) -> PollResult:
-    if not source.url:
-        raise FetchError("no url")
-    response = fetcher.get(
-        source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT, guard=not source.allow_private
-    )
-    if response.status == 304:
-        return PollResult(state=_succeeded(state, response, 0))
-    if (wire := _wire_poll(source, state, response, now=now)) is not None:
-        return wire
-    found = extract.feed_articles(
-        response.content,
-        source=source,
-        headers=response.headers,
-        fetched_at=now,
-        url=response.url,
-        headline_only=source.full_text != "never",  # the page may supply the text
-    )
-    result = PollResult(
-        state=state,
-        warnings=[f"{source.name}: {w}" for w in found.warnings],
-        rejected=[f"{source.name}: {r}" for r in found.rejected],
-    )
-    articles = found.articles
-    if source.max_age_days is not None:
-        first_poll = previous is None or previous.items_seen == 0
-        horizon = now if first_poll or previous is None or previous.last_poll is None else previous.last_poll
-        cutoff = horizon - dt.timedelta(days=source.max_age_days)
-        fresh = [a for a in articles if a.published_at is None or a.published_at >= cutoff]
-        skipped = len(articles) - len(fresh)
-        if skipped:
-            result.warnings.append(
-                f"{source.name}: skipped {skipped} item{'s' if skipped > 1 else ''} published before "
-                f"{cutoff:%Y-%m-%d %H:%M} UTC (max_age_days = {source.max_age_days:g}{', first poll' if first_poll else ''})"
-            )
-        articles = fresh
-    articles = _newest(articles, source, result.warnings)
-    for article in articles:
-        if _wants_page(article, source):
-            if article.guid in known_guids:
-                continue
-            article = _with_full_text(fetcher, source, article, now=now, warnings=result.warnings)
-        if article.item.paragraphs or article.item.dateline:
-            result.articles.append(article)
-        else:
-            result.rejected.append(f"{source.name}: {article.guid}: no text (neither in the feed nor on its page)")
-    result.state = _succeeded(state, response, len(result.articles))
-    return result
-
-
-def _wire_poll(source: SourceConfig, state: SourceState, response: Response, *, now: dt.datetime) -> PollResult | None:
-    """A response that is an agency wire-format document (by content, as for files): its items;
-    None for anything else (a feed, a page)."""
-    items = formats.read_items(response.content)
-    if items is None:
-        return None
-    articles = wire_articles(items, source=source.name, fetched_at=now, lang=source.lang, fallback_guid=response.url)
-    rejected = [f"{source.name}: {item}" for item in items if isinstance(item, formats.FormatError)]
-    return PollResult(state=_succeeded(state, response, len(articles)), articles=articles, rejected=rejected)
-
-
-def _newest(articles: list[Article], source: SourceConfig, warnings: list[str]) -> list[Article]:
-    """At most ``max_items`` articles, the newest (undated ones after the dated, earlier in the
-    feed first), in feed order: a feed of any length costs one poll a bounded store step."""
-    if len(articles) <= source.max_items:
-        return articles
-    oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    ranked = sorted(
-        range(len(articles)),
-        key=lambda i: (articles[i].published_at is not None, articles[i].published_at or oldest, -i),
-        reverse=True,
-    )
-    kept = sorted(ranked[: source.max_items])
-    warnings.append(
-        f"{source.name}: skipped {len(articles) - len(kept):,} of {len(articles):,} items, "
-        f"keeping the newest {source.max_items:,} (max_items)"
-    )
-    return [articles[i] for i in kept]
-
-
-def _wants_page(article: Article, source: SourceConfig) -> bool:
-    if not article.url or source.full_text == "never":
-        return False
-    return source.full_text == "always" or article.provenance.get("body") == "feed:summary"
-
-
-def _with_full_text(
-    fetcher: Fetcher, source: SourceConfig, article: Article, *, now: dt.datetime, warnings: list[str]
-) -> Article:
-    assert article.url is not None
-    try:
-        page = fetcher.get(article.url, accept=HTML_ACCEPT, guard=not source.allow_private, robots=True)
-        if page.status == 304 or not page.content:
-            raise FetchError("empty page")
-        found = extract.page_article(page.content, url=page.url, source=source, headers=page.headers, fetched_at=now)
-    except (FetchError, extract.ExtractError) as error:
-        warnings.append(f"{source.name}: {_short(article.url)}: kept the feed summary: {error}")
-        return article
-    return extract.with_page_text(article, found, source=source, fetched_at=now)
-
-
-def _poll_page(fetcher: Fetcher, source: SourceConfig, state: SourceState, *, now: dt.datetime) -> PollResult:
-    if not source.url:
-        raise FetchError("no url")
-    response = fetcher.get(
-        source.url,
-        etag=state.etag,
-        last_modified=state.last_modified,
-        accept=HTML_ACCEPT,
-        robots=True,
-        guard=not source.allow_private,
-    )
-    if response.status == 304:
-        return PollResult(state=_succeeded(state, response, 0))
-    if (wire := _wire_poll(source, state, response, now=now)) is not None:
-        return wire
-    article = extract.page_article(
-        response.content, url=response.url, source=source, headers=response.headers, fetched_at=now
-    )
-    return PollResult(state=_succeeded(state, response, 1), articles=[article])

@@ -1,12 +1,11 @@
-"""Local inputs: folders of wire-format files (`dir` sources), saved feeds and saved article
-pages (`wirewatch import`, `topics check`)."""
+"""Local inputs: wire-format files, saved feeds and saved article pages, one by one or by folder
+(`wirewatch import`, `topics check`, and the files of a `dir` source, which ``sources.poll`` reads)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,6 @@ IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES + WIRE_FORMAT_SU
 MAX_INPUT_BYTES = 15 * 1024 * 1024  # a saved feed or page larger than this is not one
 # What `wirewatch import` and `topics check` read files as: local input is trusted.
 IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
-# A drop-folder file counts as complete once it has not been modified for this long: writers
-# (FTP/SFTP servers, copies) keep touching a file until it is whole.
-SETTLE_SECONDS = 5.0
 logger = logging.getLogger(__name__)
 
 
@@ -116,56 +112,6 @@ def _wire_articles(
     without one."""
     return wire_articles(items, source=source.name, fetched_at=now, lang=source.lang,
                          fallback_guid=_file_guid(path, guid_base))  # fmt: skip
-
-
-def read_dir_source(
-    source: SourceConfig, previous: SourceState | None, *, now: dt.datetime, clock: Callable[[], float] = time.time
-) -> PollResult:
-    """Poll a `dir` source: the wire-format files of the folder that are complete (not modified
-    for SETTLE_SECONDS, by ``clock``, the clock file times are set by) and modified since the
-    previous poll's mark. The mark is kept in the state's ``last_modified`` (a dir source has no
-    other use for it): each file is read once, and again only when it is modified."""
-    folder = source.path
-    state = SourceState(name=source.name, kind="dir", url=str(folder), last_poll=now)
-    if previous is not None:
-        state.consecutive_failures = previous.consecutive_failures
-        state.items_seen = previous.items_seen
-        state.last_modified = previous.last_modified
-    if folder is None or not folder.is_dir():
-        state.last_status, state.last_error = "error", f"{source.name}: folder not found: {folder}"
-        state.consecutive_failures += 1
-        return PollResult(state=state)
-    read_after = _read_mark(state.last_modified)
-    complete_before = clock() - SETTLE_SECONDS
-    combined = PollResult(state=state)
-    for path in iter_input_files([folder], combined.warnings.append):
-        if not read_after < _modified_at(path, complete_before) <= complete_before:
-            continue
-        one = read_file(path, source, now=now, guid_base=folder)
-        if one.state.last_status == "error" and one.state.last_error:
-            combined.rejected.append(one.state.last_error)  # one bad file must not go unnoticed
-        combined.articles.extend(one.articles)
-        combined.warnings.extend(one.warnings)
-        combined.rejected.extend(one.rejected)
-    state.last_status, state.last_error, state.consecutive_failures = "ok", None, 0
-    state.last_modified = dt.datetime.fromtimestamp(max(read_after, complete_before), dt.timezone.utc).isoformat()
-    state.items_seen += len(combined.articles)
-    return combined
-
-
-def _read_mark(text: str | None) -> float:
-    """The time up to which a dir source's files were read (-inf: none yet)."""
-    try:
-        return dt.datetime.fromisoformat(text).timestamp() if text else float("-inf")
-    except ValueError:
-        return float("-inf")
-
-
-def _modified_at(path: Path, unknown: float) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:  # read_file names the reason
-        return unknown
 
 
 @dataclass

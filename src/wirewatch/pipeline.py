@@ -22,6 +22,7 @@ from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batche
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
 from wirewatch.ingest import ingest_batch
+from wirewatch.sources import poll
 from wirewatch.model import AlertRoute, Article, BatchResult, DeliveryResult, PollResult, SourceState, StorySummary, TopicMatch
 from wirewatch.store import Store
 
@@ -256,23 +257,6 @@ def note_alert_outcomes(store: Store, summary: RunSummary) -> None:
             f.alert = ALREADY_ALERTED
 
 
-def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, *, now: dt.datetime) -> PollResult:
-    """The PollResult of a source that failed outright (its task raised after its retries)."""
-    state = SourceState(
-        name=source.name,
-        kind=source.kind,
-        url=source.url or (str(source.path) if source.path else None),
-        etag=previous.etag if previous else None,
-        last_modified=previous.last_modified if previous else None,
-        last_poll=now,
-        last_status="error",
-        last_error=error if error.startswith(f"{source.name}:") else f"{source.name}: {error}",
-        consecutive_failures=(previous.consecutive_failures if previous else 0) + 1,
-        items_seen=previous.items_seen if previous else 0,
-    )
-    return PollResult(state=state)
-
-
 def error_count(summary: RunSummary) -> int:
     """What a run records as its errors: failed sources, unreadable inputs, rejected items."""
     return len(summary.failed_sources) + len(summary.unreadable) + len(summary.rejected)
@@ -471,7 +455,7 @@ def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> lis
     """Each article URL fetched and extracted as one PollResult (of the import source)."""
     page_source = SourceConfig(name=IMPORT_SOURCE.name, kind="page", url=urls[0])
     with fetch.Fetcher(config.http) as fetcher:
-        return [fetch.poll_source(fetcher, replace(page_source, url=url), None, now=now) for url in urls]
+        return [poll(replace(page_source, url=url), None, fetcher=fetcher, now=now) for url in urls]
 
 
 def import_workers(files: int, archived: int) -> int:

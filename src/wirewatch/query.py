@@ -86,7 +86,9 @@ _BARE_END = set(' \t\r\n()"')
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _URGENCY = re.compile(r"urgency:(<=|>=|<|>|=)?([1-9])", re.IGNORECASE)
 _NEAR_COUNT = re.compile(r"[0-9]+")
-_WORD_CHAR = re.compile(r"[^\W_]")  # a letter or digit: what the matcher treats as part of a word
+# A letter or digit that the matcher reads as part of a word: its character tables cover the Basic
+# Multilingual Plane, so a letter beyond it (e.g. mathematical bold) separates words like a space.
+_WORD_CHAR = re.compile(r"[^\W_\U00010000-\U0010ffff]")
 
 
 # --- The syntax tree. Every node knows its column so that checks after parsing can point at it.

@@ -1,8 +1,9 @@
-"""Topic tracking: compile all topics into one matcher, match wire items, explain, backtest.
+"""Topic matching: compile all topics into one matcher, match wire items, explain each match.
 
 The query language (terms, phrases, ``=`` exact case, ``*`` wildcard, ``~`` stemming, field scopes,
 ``NEAR/n``, ``NOT NEAR/n``, ``AND``/``OR``/``NOT`` and their precedence) is documented in
-``wirewatch.query``; ``parse_query`` and ``QueryError`` are re-exported here.
+``wirewatch.query``; ``parse_query`` and ``QueryError`` are re-exported here. Backtests over the
+archive are in ``wirewatch.backtest``, the terminal and text renderings in ``wirewatch.presentation``.
 
 How matching works: every field of an item (headline, subtitle, body, place, agency, section) is
 normalised at once into one string of lower-case words separated by single spaces (numpy maps each
@@ -19,12 +20,11 @@ sentence around the strongest hit, every hit in it marked «like this».
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -32,27 +32,18 @@ from typing import Any
 import ahocorasick
 import numpy as np
 import Stemmer
-from rich.text import Text
 
 from wirewatch import codec
 from wirewatch.config import TopicConfig
-from wirewatch.errors import ConfigError
 from wirewatch.model import Article, Hit, TopicMatch, WireItem
-from wirewatch.query import FIELDS, And, Near, Node, Not, Or, Query, QueryError, Term, Urgency, parse_query
+from wirewatch.query import FIELDS, And, Near, Node, Not, Or, QueryError, Term, Urgency, parse_query
 
 __all__ = [
     "FIELD_WEIGHTS",
-    "BacktestReport",
     "Matcher",
     "QueryError",
-    "StorySample",
-    "TopicBacktest",
-    "backtest",
-    "check_topics",
     "compile_topics",
-    "format_backtest",
-    "highlight",
-    "match_to_json",
+    "field_texts",
     "normalize_words",
     "parse_query",
     "rule_version",
@@ -202,20 +193,9 @@ def _term_variants(term: Term) -> tuple[_Variant, ...]:
             if len(spellings) > 16:  # a term with many hyphens: keep the spelled-out forms
                 spellings = spellings[:16]
     spellings = [s for s in spellings if s]
-    if not spellings:
+    if not spellings:  # parse_query refuses such terms; should the two ever disagree, say so
         raise QueryError(term.column, "a term with letters or digits")
     return tuple(_variant(term, words) for words in spellings)
-
-
-def _checked_query(text: str) -> Query:
-    """Parse a query and check that each of its terms has words the matcher can look for."""
-    query = parse_query(text)
-    for term in query.terms:
-        try:
-            _term_variants(term)
-        except QueryError as error:
-            raise QueryError(error.column, error.expected, text=text) from None
-    return query
 
 
 def _variant(term: Term, words: list[str]) -> _Variant:
@@ -313,7 +293,7 @@ class Matcher:
     def _add_topic(self, topic: TopicConfig) -> None:
         index = len(self._topics)
         try:
-            root = _checked_query(topic.query).root
+            root = parse_query(topic.query).root
         except QueryError as error:
             raise error.within(f'topic "{topic.name}"') from None
         plan = self._plan(root)
@@ -393,7 +373,7 @@ class Matcher:
         topics of another language from firing ("en-GB" counts as "en"); without it, the script
         decides (see _fits). Topics without a lang apply to every item. ``urgency`` is what
         ``urgency:`` terms compare (None: they are false)."""
-        texts = _field_texts(item)
+        texts = field_texts(item)
         source = " " + _FIELD_JOIN.join(texts) + " "  # spaces: every key starts with one
         text = _Normalized(source)
         hits = list(self._automaton.iter(text.norm))
@@ -542,7 +522,7 @@ def _breaks(norm: str) -> list[int]:
     return breaks
 
 
-def _field_texts(item: WireItem) -> tuple[str, ...]:
+def field_texts(item: WireItem) -> tuple[str, ...]:
     """The item's fields in FIELDS order; absent ones are empty."""
     dateline = item.dateline
     return (
@@ -645,92 +625,13 @@ def _clip(start: int, end: int, best: Hit) -> tuple[int, int]:
     return start, min(end, start + SNIPPET_MAX)
 
 
-def highlight(item: WireItem, match: TopicMatch, *, style: str = "bold reverse") -> Text:
-    """For the terminal: the match's topic, score and terms, then the headline, subtitle, the
-    dateline fields that were hit and the body paragraphs that hold hits, hits highlighted."""
-    out = Text()
-    out.append(f"{match.topic}", style="bold")
-    out.append(f"  score {match.score:g}  terms: {', '.join(match.terms)}\n")
-    texts = _field_texts(item)
-    for index, name in enumerate(FIELDS):
-        field_hits = [h for h in match.hits if h.field == name]
-        if name == "body":
-            out.append_text(_highlight_body(texts[index], field_hits, style))
-        elif name in ("headline", "subtitle") or field_hits:
-            if not texts[index]:
-                continue
-            label = "" if name in ("headline", "subtitle") else f"{name}: "
-            line = Text(label + texts[index], style="bold" if name == "headline" else "")
-            for hit in field_hits:
-                line.stylize(style, len(label) + hit.start, len(label) + hit.end)
-            out.append_text(line)
-            out.append("\n")
-    return out
-
-
-def _highlight_body(body: str, hits: Sequence[Hit], style: str) -> Text:
-    out = Text()
-    at, skipped = 0, False
-    for paragraph in body.split("\n\n"):
-        end = at + len(paragraph)
-        inside = [h for h in hits if h.start < end and h.end > at]
-        if inside:
-            line = Text(("…\n" if skipped else "") + paragraph)
-            shift = 2 if skipped else 0
-            for hit in inside:
-                line.stylize(style, shift + max(hit.start, at) - at, shift + min(hit.end, end) - at)
-            out.append_text(line)
-            out.append("\n")
-            skipped = False
-        else:
-            skipped = True
-        at = end + 2
-    if skipped and hits:
-        out.append("…\n")
-    return out
-
-
-def match_to_json(match: TopicMatch) -> dict[str, Any]:
-    return {
-        "topic": match.topic,
-        "score": match.score,
-        "terms": list(match.terms),
-        "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end} for h in match.hits],
-        "snippet": match.snippet,
-        "rule_version": match.rule_version,
-    }
-
-
-# --- Topics as configured ----------------------------------------------------------------------
-
-_LANG_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+# --- Compiling and versioning topics ----------------------------------------------------------
 
 
 def compile_topics(topics: Sequence[TopicConfig]) -> Matcher:
     """Compile the enabled topics into one matcher (once per run). Raises QueryError naming the
     topic for a bad query."""
     return Matcher(topics)
-
-
-def check_topics(topics: Sequence[TopicConfig], origin: str) -> None:
-    """Validate topics as loaded from ``origin`` (a file name): the first problem is raised as one
-    line, e.g. ``topics.toml: topic "missile-defense": query col 23: expected ")"``."""
-    seen: set[str] = set()
-    for number, topic in enumerate(topics, 1):
-        if not topic.name.strip():
-            raise ConfigError(f"{origin}: topic #{number}: name: required")
-        where = f'{origin}: topic "{topic.name}"'
-        if topic.name in seen:
-            raise ConfigError(f"{where}: duplicate name")
-        seen.add(topic.name)
-        if topic.min_score < 0:
-            raise ConfigError(f"{where}: min_score: must be 0 or more, got {topic.min_score:g}")
-        if topic.lang is not None and not _LANG_CODE.fullmatch(topic.lang):
-            raise ConfigError(f'{where}: lang: expected a language code such as "en" or "ru", got {topic.lang!r}')
-        try:
-            _checked_query(topic.query)
-        except QueryError as error:  # in a configuration file: a configuration error
-            raise ConfigError(str(error.within(where))) from None
 
 
 def rule_version(query_text: str) -> str:
@@ -742,107 +643,3 @@ def rule_version(query_text: str) -> str:
         canonical = query_text.strip()
     return hashlib.sha256(f"{MATCHER_VERSION}\n{canonical}".encode()).hexdigest()[:12]
 
-
-# --- Backtests ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StorySample:
-    story_id: str
-    articles: int  # matching articles in the story
-    alert_article_id: str  # the earliest one: the article that would have alerted
-    headlines: tuple[str, ...]  # distinct, earliest first, at most three
-    terms: tuple[str, ...] = ()  # the terms that matched in the story's articles
-
-
-@dataclass(frozen=True, slots=True)
-class TopicBacktest:
-    topic: str
-    matches: int  # matching articles
-    stories: int  # distinct stories among them
-    alerts: int  # after once-per-story suppression
-    samples: tuple[StorySample, ...]  # the stories with the most matching articles first
-
-
-@dataclass(frozen=True, slots=True)
-class BacktestReport:
-    scanned: int  # articles considered (after ``since``)
-    since: dt.datetime | None
-    topics: tuple[TopicBacktest, ...]
-
-
-def backtest(
-    matcher_or_query: Matcher | str,
-    rows: Iterable[tuple[str, str, Article]],
-    *,
-    since: dt.datetime | dt.date | None = None,
-    samples: int = 10,
-) -> BacktestReport:
-    """What the rule(s) would have flagged and alerted over ``rows`` (article_id, story_id, Article):
-    a saved matcher, or a query text that is not saved (reported as topic "query"). ``since``
-    skips articles dated before it: the article's own date (its dateline's), else its publication
-    time, else its fetch time; articles with none of them are skipped when ``since`` is given."""
-    matcher = (
-        matcher_or_query if isinstance(matcher_or_query, Matcher) else Matcher([TopicConfig("query", matcher_or_query)])
-    )
-    cutoff = _as_utc(since) if since is not None else None
-    scanned = 0
-    by_topic: dict[str, dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...]]]]] = {name: {} for name in matcher.topics}
-    never = dt.datetime.max.replace(tzinfo=dt.UTC)
-    for article_id, story_id, article in rows:
-        when = article_date(article)
-        if cutoff is not None and (when is None or when < cutoff):
-            continue
-        scanned += 1
-        for match in matcher.match_article(article):
-            stories = by_topic[match.topic]
-            stories.setdefault(story_id, []).append((when or never, article_id, article.item.headline, match.terms))
-    return BacktestReport(scanned, cutoff, tuple(_topic_backtest(n, s, samples) for n, s in by_topic.items()))
-
-
-def article_date(article: Article) -> dt.datetime | None:
-    """When the article says it happened: its dateline's date, else publication, else fetch."""
-    dateline_date = article.item.dateline.date if article.item.dateline else None
-    when = dateline_date or article.published_at or article.fetched_at
-    return _as_utc(when) if when else None
-
-
-def _topic_backtest(topic: str, stories: dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...]]]], samples: int) -> TopicBacktest:
-    ordered = sorted(stories.items(), key=lambda s: (-len(s[1]), min(s[1])))
-    picked = []
-    for story_id, articles in ordered[:samples]:
-        articles.sort()
-        headlines = tuple(dict.fromkeys(a[2] for a in articles))[:3]
-        terms = tuple(sorted({term for a in articles for term in a[3]}))
-        picked.append(StorySample(story_id, len(articles), articles[0][1], headlines, terms))
-    matches = sum(len(a) for a in stories.values())
-    return TopicBacktest(topic, matches, len(stories), len(stories), tuple(picked))
-
-
-def _as_utc(value: dt.datetime | dt.date) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def format_backtest(report: BacktestReport) -> str:
-    """The report as plain text: a table of topics, then sample headlines per story."""
-    since = f" since {report.since:%Y-%m-%d %H:%M} UTC" if report.since else ""
-    width = max([len("topic"), *(len(t.topic) for t in report.topics)])
-    lines = [
-        f"Backtest over {report.scanned:,} articles{since}",
-        f"{'topic':<{width}}  {'matches':>7}  {'stories':>7}  {'alerts':>6}",
-    ]
-    for topic in report.topics:
-        lines.append(f"{topic.topic:<{width}}  {topic.matches:>7,}  {topic.stories:>7,}  {topic.alerts:>6,}")
-    for topic in report.topics:
-        if topic.samples:
-            lines.append("")
-            lines.append(f"{topic.topic}: sample stories")
-        for sample in topic.samples:
-            count = f"{sample.articles} article{'s' if sample.articles != 1 else ''}"
-            lines.append(f"  story {sample.story_id} ({count}, alert: {sample.alert_article_id})")
-            if sample.terms:
-                lines.append(f"    terms: {', '.join(sample.terms)}")
-            lines.extend(f"    {headline}" for headline in sample.headlines)
-    return "\n".join(lines)
