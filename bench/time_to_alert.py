@@ -1,9 +1,10 @@
-"""``uv run python -m bench.time_to_alert [--minutes 10] [--idle-minutes 3] [--items 300] [--feeds 500]``
+"""``uv run python -m bench.time_to_alert [--serve] [--minutes 10] [--idle-minutes 3] [--items 300] [--feeds 500]``
 
 Time to alert on this machine: the bench's feed server (bench/feedserver.py, its own process)
 serves ``--feeds`` loopback feeds; wire items are published into random feeds at random times
 over ``--minutes``; the ingest flow runs every 60 s against a local Prefect server that this
-script starts (each run a process of its own, as a worker or ``serve`` starts them), polling the
+script starts, each run a process of its own: scheduled by ``wirewatch serve`` (``--serve``,
+pointed at that server) or started by the bench itself (as a worker or serve would), polling the
 sources that are due (``poll_every = 60``), and delivers one alert per item to a loopback JSON
 webhook. Reported: publication to webhook receipt (p50 / p95 / max), the runs (started late
 because the one before still ran, as ``concurrency_limit = 1`` holds a run back; cancelled;
@@ -27,6 +28,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -50,6 +52,7 @@ RESULTS = REPO / "bench" / "results"
 INTERVAL = 60.0  # the ingest deployment's interval, and every source's poll_every
 RUN_TIMEOUT = 240.0  # a run still going after this is killed and counted as cancelled
 START_TIMEOUT = 180.0  # the Prefect server must answer its health check within this
+LATE_SECONDS = 5.0  # a run that starts this much after its scheduled time counts as late
 TAIL_TICKS = 3  # runs after the last publication, for its alert to arrive
 HOSTS = 10  # loopback addresses the feeds are spread over, as in the poll benchmark
 PER_FEED = 5  # items each feed lists
@@ -204,60 +207,139 @@ def measure(args: argparse.Namespace, work: Path) -> Result:
             if run_once(config, env, log) != 0:
                 raise RuntimeError(f"a warm-up run failed (see {log})")
         print(f"warmed up: {args.feeds} feeds, {args.feeds * PER_FEED} items stored", flush=True)
-        monitor_base = children_cpu_seconds()
-
-        def monitor_cpu() -> tuple[float, float]:
-            return children_cpu_seconds() - monitor_base, tree_cpu_seconds(server.pid)
-
-        start = time.time()
         result.idle_ticks = round(args.idle_minutes * 60 / INTERVAL)
-        publish_at = start + result.idle_ticks * INTERVAL
-        publisher = threading.Thread(
-            target=publish, args=(site, args.feeds, args.items, args.minutes * 60, publish_at, published, rng), daemon=True
-        )
-        publisher.start()
         last_tick = result.idle_ticks + round(args.minutes * 60 / INTERVAL) + TAIL_TICKS
-        current: tuple[Run, subprocess.Popen] | None = None
-        out = open(log, "ab")
-        try:
-            for tick in range(last_tick + 1):
-                due = start + tick * INTERVAL
-                time.sleep(max(0.0, due - time.time()))
-                if current is not None and current[1].poll() is None:
-                    # concurrency_limit = 1 holds this run back until the previous one ends (Prefect
-                    # enqueues it; it does not overlap); one past RUN_TIMEOUT is cancelled
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        current[1].wait(timeout=max(0.0, current[0].started + RUN_TIMEOUT - time.time()))
-                    if current[1].poll() is None:
-                        current[1].kill()
-                        current[1].wait()
-                        current[0].cancelled = True
-                    result.late_runs.append(time.time() - due)
-                if current is not None:
-                    current[0].ended = current[0].ended or time.time()
-                    current[0].returncode = current[1].returncode
-                result.ticks.append((time.time(), *monitor_cpu()))
-                if tick == last_tick or (not publisher.is_alive() and published and set(published) <= set(webhook.received)):
-                    break
-                run = Run(tick, time.time())
-                process = subprocess.Popen([sys.executable, "-c", RUN_FLOW, str(config)], cwd=REPO, env=env,
-                                           stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-                threading.Thread(target=_note_end, args=(run, process), daemon=True).start()
-                result.runs.append(run)
-                current = (run, process)
-            if current is not None and current[1].poll() is None:
-                current[1].wait(timeout=RUN_TIMEOUT)
-                current[0].returncode = current[1].returncode
-        finally:
-            out.close()
+
+        def start_publishing(start: float) -> threading.Thread:
+            publisher = threading.Thread(target=publish, daemon=True, args=(
+                site, args.feeds, args.items, args.minutes * 60, start + result.idle_ticks * INTERVAL, published, rng))  # fmt: skip
+            publisher.start()
+            return publisher
+
+        def all_received(publisher: threading.Thread) -> bool:
+            return not publisher.is_alive() and bool(published) and set(published) <= set(webhook.received)
+
+        if args.serve:
+            start = served_runs(result, config, env, work, server, last_tick, start_publishing, all_received)
+        else:
+            start = driven_runs(result, config, env, log, server, last_tick, start_publishing, all_received)
         result.flow_run_states = flow_run_states(env["PREFECT_API_URL"])
         result.outside_cpu_s = time.process_time() - outside_before + tree_cpu_seconds(site.process.pid)
     webhook.close()
     result.items_published = len(published)
     result.alerts_received = sum(index in webhook.received for index in published)
     result.latencies = sorted(webhook.received[i] - published[i] for i in published if i in webhook.received)
-    result.db = view_figures(db, set(published), result.runs[0].started if result.runs else start)
+    result.db = view_figures(db, set(published), start)
     return result
+
+
+def driven_runs(result: Result, config: Path, env: dict[str, str], log: Path, server: subprocess.Popen, last_tick: int,
+                start_publishing, all_received) -> float:  # fmt: skip
+    """The bench starts the ingest flow every INTERVAL seconds, each run a process of its own, a
+    run held back while the one before still runs. Returns when the clock started."""
+    monitor_base = children_cpu_seconds()
+
+    def monitor_cpu() -> tuple[float, float]:
+        return children_cpu_seconds() - monitor_base, tree_cpu_seconds(server.pid)
+
+    start = time.time()
+    publisher = start_publishing(start)
+    current: tuple[Run, subprocess.Popen] | None = None
+    out = open(log, "ab")
+    try:
+        for tick in range(last_tick + 1):
+            due = start + tick * INTERVAL
+            time.sleep(max(0.0, due - time.time()))
+            if current is not None and current[1].poll() is None:
+                # concurrency_limit = 1 holds this run back until the previous one ends (Prefect
+                # enqueues it; it does not overlap); one past RUN_TIMEOUT is cancelled
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    current[1].wait(timeout=max(0.0, current[0].started + RUN_TIMEOUT - time.time()))
+                if current[1].poll() is None:
+                    current[1].kill()
+                    current[1].wait()
+                    current[0].cancelled = True
+                result.late_runs.append(time.time() - due)
+            if current is not None:
+                current[0].ended = current[0].ended or time.time()
+                current[0].returncode = current[1].returncode
+            result.ticks.append((time.time(), *monitor_cpu()))
+            if tick == last_tick or all_received(publisher):
+                break
+            run = Run(tick, time.time())
+            process = subprocess.Popen([sys.executable, "-c", RUN_FLOW, str(config)], cwd=REPO, env=env,
+                                       stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+            threading.Thread(target=_note_end, args=(run, process), daemon=True).start()
+            result.runs.append(run)
+            current = (run, process)
+        if current is not None and current[1].poll() is None:
+            current[1].wait(timeout=RUN_TIMEOUT)
+            current[0].returncode = current[1].returncode
+    finally:
+        out.close()
+    return start
+
+
+def served_runs(result: Result, config: Path, env: dict[str, str], work: Path, server: subprocess.Popen, last_tick: int,
+                start_publishing, all_received) -> float:  # fmt: skip
+    """``wirewatch serve`` schedules the ingest every minute against the bench's Prefect server
+    (PREFECT_API_URL is set, so it starts none) and runs each as a process of its own; the bench
+    samples the CPU every INTERVAL seconds and reads the runs back from the server. Returns when
+    the clock started (serve announced its deployments)."""
+    wirewatch = shutil.which("wirewatch", path=str(Path(sys.executable).parent)) or "wirewatch"
+    out_path = work / "serve.log"
+    with open(out_path, "ab") as out:
+        process = subprocess.Popen([wirewatch, "serve", "--config", str(config)], cwd=work, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+    start = time.time()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while "serving (" not in out_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"wirewatch serve did not start (see {out_path})")
+            time.sleep(1)
+        start = time.time()
+        publisher = start_publishing(start)
+        for tick in range(last_tick + 1):
+            time.sleep(max(0.0, start + tick * INTERVAL - time.time()))
+            result.ticks.append((time.time(), tree_cpu_seconds(process.pid), tree_cpu_seconds(server.pid)))
+            if all_received(publisher):
+                break
+    finally:
+        stopped = time.time()
+        process.send_signal(signal.SIGINT)  # Ctrl-C: serve stops its runs and pauses its deployments
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    try:
+        result.runs, result.late_runs = served_flow_runs(env["PREFECT_API_URL"], start, stopped)
+    except (httpx.HTTPError, KeyError, ValueError) as error:  # the latencies still stand
+        print(f"could not read the served runs back: {error}", file=sys.stderr)
+    return start
+
+
+def served_flow_runs(api: str, since: float, stopped: float) -> tuple[list[Run], list[float]]:
+    """The ingest/served runs that started after ``since``, as the server has them, and how late
+    each started against its schedule. A run stopped by the bench's own Ctrl-C is not counted."""
+    deployment = httpx.get(f"{api}/deployments/name/ingest/served", timeout=30).json()["id"]
+    found = httpx.post(f"{api}/flow_runs/filter", json={"limit": 200, "deployments": {"id": {"any_": [deployment]}}},
+                       timeout=30).json()  # fmt: skip
+
+    def moment(text: str | None) -> float | None:
+        return dt.datetime.fromisoformat(text).timestamp() if text else None
+
+    runs, late = [], []
+    for number, flow_run in enumerate(sorted(found, key=lambda r: r["expected_start_time"])):
+        started, ended = moment(flow_run["start_time"]), moment(flow_run["end_time"])
+        if started is None or started < since or (flow_run["state_type"] == "CANCELLED" and (ended or stopped) >= stopped):
+            continue
+        state = flow_run["state_type"]
+        runs.append(Run(number, started, ended, 0 if state == "COMPLETED" else None if state == "RUNNING" else 1,
+                        cancelled=state == "CANCELLED"))  # fmt: skip
+        late.append(started - moment(flow_run["expected_start_time"]))
+    return runs, late
 
 
 def _note_end(run: Run, process: subprocess.Popen) -> None:
@@ -315,6 +397,7 @@ def summary(result: Result, args: argparse.Namespace) -> dict:
     idle_server = share(idle[0], idle[-1], slice(2, 3)) if len(idle) > 1 else None
     return {
         "command": " ".join(["uv run python -m bench.time_to_alert", *sys.argv[1:]]),
+        "scheduler": "wirewatch serve" if args.serve else "the bench",
         "finished": dt.datetime.now(dt.UTC).isoformat(),
         "machine": machine(),
         "load_average": os.getloadavg(),
@@ -322,7 +405,7 @@ def summary(result: Result, args: argparse.Namespace) -> dict:
         "items_published": result.items_published, "alerts_received": result.alerts_received,
         "p50_s": statistics.median(lat) if lat else None, "p95_s": percentile(lat, 0.95) if lat else None,
         "max_s": lat[-1] if lat else None, "min_s": lat[0] if lat else None,
-        "runs": len(result.runs), "late_runs": len(result.late_runs),
+        "runs": len(result.runs), "late_runs": sum(late > LATE_SECONDS for late in result.late_runs),
         "late_seconds_max": max(result.late_runs, default=0.0),
         "cancelled_runs": sum(r.cancelled for r in result.runs),
         "failed_runs": sum(r.returncode not in (0, None) and not r.cancelled for r in result.runs),
@@ -363,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=300, help="items published over the window")
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--serve", action="store_true",
+                        help="let `wirewatch serve` schedule the runs (default: the bench starts one every 60 s)")
     parser.add_argument("--json", type=Path, default=RESULTS / "time_to_alert.json")
     args = parser.parse_args(argv)
     if not 0 < args.minutes <= 120 or not 0 <= args.idle_minutes <= 60 or not 0 < args.items <= 100_000:
@@ -370,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="time-to-alert-") as work:
         result = measure(args, Path(work))
         figures = summary(result, args)
-        log = Path(work, "runs.log").read_text(errors="replace")
+        log = "".join(Path(work, name).read_text(errors="replace") for name in ("runs.log", "serve.log")
+                      if Path(work, name).exists())  # fmt: skip
     figures["run_log_tail"] = log[-3000:]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({**figures, "runs_detail": [asdict(r) for r in result.runs]}, indent=2))
