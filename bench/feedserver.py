@@ -8,8 +8,9 @@ so that the fetcher's per-host limits apply as they would across real sites.
 Feed ``f`` lists the ``per_feed`` newest of its items: stream items ``start + f + feeds * k``.
 Even feeds are RSS 2.0, odd feeds Atom; feeds ``f % 4 in (0, 3)`` carry the full text, the
 others a summary only, so that the fetcher also fetches article pages.
-Control: ``GET /_advance?n=5`` adds n new items to every feed; ``GET /_stats`` returns request
-counts by status (``?reset=1`` clears them).
+Control: ``GET /_advance?n=5`` adds n new items to every feed; ``GET /_publish?feed=7`` adds one
+to feed 7, published now (its feed date and page say so), and answers its index and time;
+``GET /_stats`` returns request counts by status (``?reset=1`` clears them).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from bench.generate import SEED, GeneratedItem, generate_item
+from bench.generate import SEED, GeneratedItem, Mix, generate_item
 from wirewatch.model import WireItem
 
 
@@ -46,12 +47,17 @@ def body_paragraphs(item: WireItem) -> list[str]:
     return paragraphs
 
 
+UNIQUE_STORIES = Mix(duplicate=0.0, reprint=0.0, revision=0.0, syndicated=0.0)
+
+
 class FeedSite:
     """The site's content and its conditional-GET validators; no sockets."""
 
-    def __init__(self, feeds: int, *, hosts: list[str], per_feed: int = 10, start: int = 0, seed: int = SEED):
-        self.feeds, self.hosts, self.per_feed, self.start, self.seed = feeds, hosts, per_feed, start, seed
+    def __init__(self, feeds: int, *, hosts: list[str], per_feed: int = 10, start: int = 0, seed: int = SEED,
+                 mix: Mix = Mix()):  # fmt: skip
+        self.feeds, self.hosts, self.per_feed, self.start, self.seed, self.mix = feeds, hosts, per_feed, start, seed, mix
         self.heads = [per_feed] * feeds
+        self.live: dict[int, dt.datetime] = {}  # items published by /_publish: when
         self._items: dict[int, GeneratedItem] = {}
         self._documents: dict[tuple[int, int], tuple[bytes, str, str]] = {}
         self._lock = threading.Lock()
@@ -65,12 +71,23 @@ class FeedSite:
     def item(self, index: int) -> GeneratedItem:
         found = self._items.get(index)
         if found is None:
-            found = self._items[index] = generate_item(index, seed=self.seed)
+            found = self._items[index] = generate_item(index, seed=self.seed, mix=self.mix)
         return found
+
+    def published_at(self, generated: GeneratedItem) -> dt.datetime:
+        return self.live.get(generated.index, generated.article.published_at)
 
     def advance(self, count: int) -> None:
         with self._lock:
             self.heads = [head + count for head in self.heads]
+
+    def publish(self, feed: int) -> tuple[int, dt.datetime]:
+        """One new item at the top of ``feed``, published now: its index and time."""
+        with self._lock:
+            index = self.start + feed + self.feeds * self.heads[feed]
+            self.live[index] = dt.datetime.now(dt.timezone.utc)
+            self.heads[feed] += 1
+        return index, self.live[index]
 
     def warm(self, ahead: int = 0) -> None:
         """Generate and render now what the polls will ask for (now and after ``advance(ahead)``),
@@ -95,7 +112,7 @@ class FeedSite:
         cached = self._documents.get((feed, head))
         if cached is None:
             items = [self.item(index) for index in self._indices(feed, head)]
-            newest = max(generated.article.published_at for generated in items)
+            newest = max(self.published_at(generated) for generated in items)
             render = _rss if feed % 2 == 0 else _atom
             body = render(self, feed, items, full_text=feed % 4 in (0, 3)).encode()
             etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
@@ -108,7 +125,8 @@ class FeedSite:
     def page(self, index: int) -> bytes:
         cached = self._documents.get((-1, index))
         if cached is None:
-            cached = self._documents[(-1, index)] = (_page(self.item(index)).encode(), "", "")
+            generated = self.item(index)
+            cached = self._documents[(-1, index)] = (_page(generated, self.published_at(generated)).encode(), "", "")
         return cached[0]
 
 
@@ -136,7 +154,7 @@ def _entries(site: FeedSite, feed: int, items: list[GeneratedItem], *, full_text
             title=escape(item.headline),
             link=escape(site.article_url(feed, generated.index)),
             guid=escape(article.guid or ""),
-            published=article.published_at,
+            published=site.published_at(generated),
             section=escape(item.section),
             summary=escape(body_paragraphs(item)[0] if item.paragraphs else ""),
             content=escape(_paragraphs_html(item)) if full_text else None,
@@ -170,7 +188,7 @@ def _rss(site: FeedSite, feed: int, items: list[GeneratedItem], *, full_text: bo
 
 def _atom(site: FeedSite, feed: int, items: list[GeneratedItem], *, full_text: bool) -> str:
     entries = "".join(map(_atom_entry, _entries(site, feed, items, full_text=full_text)))
-    updated = max(generated.article.published_at for generated in items).isoformat()
+    updated = max(site.published_at(generated) for generated in items).isoformat()
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>Bench feed {feed}</title><id>urn:bench:feed:{feed}</id><updated>{updated}</updated>"
@@ -178,7 +196,7 @@ def _atom(site: FeedSite, feed: int, items: list[GeneratedItem], *, full_text: b
     )
 
 
-def _page(generated: GeneratedItem) -> str:
+def _page(generated: GeneratedItem, published: dt.datetime) -> str:
     article, item = generated.article, generated.article.item
     paragraphs = body_paragraphs(item)
     data = {
@@ -186,7 +204,7 @@ def _page(generated: GeneratedItem) -> str:
         "@type": "NewsArticle",
         "headline": item.headline,
         "description": item.subtitle or (paragraphs[0] if paragraphs else ""),
-        "datePublished": article.published_at.isoformat(),
+        "datePublished": published.isoformat(),
         "articleSection": item.section,
         "articleBody": "\n\n".join(paragraphs),
         "publisher": {"@type": "Organization", "name": article.source},
@@ -196,7 +214,7 @@ def _page(generated: GeneratedItem) -> str:
         f'<!doctype html><html lang="{article.lang}"><head><meta charset="utf-8">'
         f"<title>{html.escape(item.headline)} | {html.escape(article.source)}</title>"
         f'<meta property="og:title" content="{html.escape(item.headline)}">'
-        f'<meta property="article:published_time" content="{article.published_at.isoformat()}">'
+        f'<meta property="article:published_time" content="{published.isoformat()}">'
         f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script></head>'
         '<body><header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>'
         f'<main><article><p class="section">{html.escape(item.section)}</p>'
@@ -250,6 +268,16 @@ def make_handler(site: FeedSite, stats: collections.Counter) -> type[BaseHTTPReq
             if url.path == "/_advance":
                 site.advance(int(query.get("n", ["5"])[0]))
                 return self.send(200, b"ok", "text/plain")
+            if url.path == "/_publish":
+                try:
+                    feed = int(query.get("feed", ["-1"])[0])
+                except ValueError:
+                    feed = -1
+                if not 0 <= feed < site.feeds:
+                    return self.send(404, b"no such feed", "text/plain")
+                index, published = site.publish(feed)
+                answer = {"index": index, "published": published.isoformat(), "url": site.article_url(feed, index)}
+                return self.send(200, json.dumps(answer).encode(), "application/json")
             if url.path == "/_stats":
                 body = json.dumps(dict(stats)).encode()
                 if query.get("reset"):
@@ -276,12 +304,12 @@ def make_handler(site: FeedSite, stats: collections.Counter) -> type[BaseHTTPReq
     return Handler
 
 
-def serve(feeds: int, host_count: int, *, per_feed: int, start: int, ahead: int) -> None:
+def serve(feeds: int, host_count: int, *, per_feed: int, start: int, ahead: int, unique: bool = False) -> None:
     """Listen on 127.0.0.2 .. 127.0.0.(1 + host_count), print one JSON line with the addresses,
     then serve until killed."""
     servers: list[ThreadingHTTPServer] = []
     port = 0
-    site = FeedSite(feeds, hosts=[], per_feed=per_feed, start=start)
+    site = FeedSite(feeds, hosts=[], per_feed=per_feed, start=start, mix=UNIQUE_STORIES if unique else Mix())
     stats: collections.Counter = collections.Counter()
     handler = make_handler(site, stats)
     for number in range(host_count):
@@ -316,14 +344,21 @@ class RunningServer:
     def stats(self, *, reset: bool = False) -> dict[str, int]:
         return self.get("/_stats?reset=1" if reset else "/_stats").json()
 
+    def publish(self, feed: int) -> dict:
+        """One new item in ``feed`` now: ``{"index", "published" (ISO time), "url"}``."""
+        response = self.get(f"/_publish?feed={feed}")
+        response.raise_for_status()
+        return response.json()
+
 
 @contextlib.contextmanager
 def running(
-    feeds: int, *, hosts: int = 8, per_feed: int = 10, start: int = 0, ahead: int = 5
+    feeds: int, *, hosts: int = 8, per_feed: int = 10, start: int = 0, ahead: int = 5, unique: bool = False
 ) -> Iterator[RunningServer]:
     """Start the site in a child process; stop it (that process only) on exit."""
     command = [sys.executable, "-m", "bench.feedserver", "--feeds", str(feeds), "--hosts", str(hosts),
                "--per-feed", str(per_feed), "--start", str(start), "--ahead", str(ahead)]
+    command += ["--unique"] if unique else []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
@@ -343,8 +378,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-feed", type=int, default=10)
     parser.add_argument("--start", type=int, default=0, help="first stream item index")
     parser.add_argument("--ahead", type=int, default=5, help="also pre-render feeds this many items ahead")
+    parser.add_argument("--unique", action="store_true", help="every item a story of its own (no copies or reprints)")
     args = parser.parse_args(argv)
-    serve(args.feeds, args.hosts, per_feed=args.per_feed, start=args.start, ahead=args.ahead)
+    serve(args.feeds, args.hosts, per_feed=args.per_feed, start=args.start, ahead=args.ahead, unique=args.unique)
 
 
 if __name__ == "__main__":

@@ -65,22 +65,43 @@ class _Descendants(threading.Thread):
     def sample(self) -> None:
         if not os.path.isdir("/proc"):
             return  # not Linux: this process's own figures only
-        stats = {}
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-                    # after the name: state ppid ... utime(12) stime(13), in clock ticks
-                    stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-        tree, frontier = set(), {os.getpid()}
-        while frontier:
-            tree |= frontier
-            frontier = {pid for pid, (ppid, _) in stats.items() if ppid in frontier} - tree
+        stats = process_stats()
+        tree = process_tree(os.getpid(), stats)
         below = tree - {os.getpid()}
         if below:  # proportional shares: forked workers share their parent's pages
             self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in tree))
         for pid in below:
             self.cpu_s[pid] = stats[pid][1] / _TICKS
+
+
+def process_stats() -> dict[int, tuple[int, int, int]]:
+    """Every process's ``(ppid, own CPU ticks, CPU ticks of its children that ended)`` from /proc."""
+    stats = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+                # after the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15), in clock ticks
+                stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]))
+    return stats
+
+
+def process_tree(root: int, stats: dict[int, tuple[int, int, int]]) -> set[int]:
+    """``root`` and every live process below it."""
+    tree, frontier = set(), {root}
+    while frontier:
+        tree |= frontier
+        frontier = {pid for pid, (ppid, *_) in stats.items() if ppid in frontier} - tree
+    return tree
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds spent so far by ``root`` and the processes below it, live or ended (0 once
+    ``root`` itself has ended)."""
+    stats = process_stats()
+    if root not in stats:
+        return 0.0
+    return sum(stats[pid][1] + stats[pid][2] for pid in process_tree(root, stats)) / _TICKS
 
 
 def _pss_mb(pid: int) -> float:

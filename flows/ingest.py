@@ -15,7 +15,7 @@ from prefect.events import emit_event
 from prefect.futures import wait
 from prefect.runtime import task_run
 
-from wirewatch import fetch, pipeline
+from wirewatch import cadence, fetch, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
 from wirewatch.model import PollResult, SourceState
 from wirewatch.pipeline import RunSummary
@@ -51,10 +51,13 @@ def poll_source(
 
 
 def poll_all(
-    config: Config, states: dict[str, SourceState], known: dict[str, set[str]], now: dt.datetime
-) -> list[PollResult]:
-    """Submit one task per source; a source whose retries are exhausted is recorded as failed."""
-    sources = [s for s in config.sources if s.enabled]
+    config: Config, states: dict[str, SourceState], known: dict[str, set[str]], now: dt.datetime,
+    *, every_source: bool = False,
+) -> tuple[list[PollResult], list[cadence.NotDue]]:  # fmt: skip
+    """Submit one task per source that is due (``every_source``: per enabled source); a source
+    whose retries are exhausted is recorded as failed. Returns the polls, each with the interval
+    to its next poll, and the sources left for a later run."""
+    sources, not_due = cadence.due_sources(config.sources, states, now, every_source=every_source)
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
         futures = [
             (s, poll_source.submit(s, states.get(s.name), fetcher, known.get(s.name, set()), now)) for s in sources
@@ -63,21 +66,24 @@ def poll_all(
     polls = []
     for source, future in futures:
         try:
-            polls.append(future.result())
+            poll = future.result()
         except Exception as error:  # the source failed after its retries: record it, go on
-            polls.append(failed_poll(source, states.get(source.name), str(error), now=now))
-    return polls
+            poll = failed_poll(source, states.get(source.name), str(error), now=now)
+        polls.append(cadence.paced(poll, source, states.get(source.name), known.get(source.name, set())))
+    return polls, not_due
 
 
 @task(name="store-batch", cache_policy=NO_CACHE)
 def store_and_deliver(
-    config: Config, polls: list[PollResult], now: dt.datetime, alert_history: bool = False
-) -> RunSummary:
+    config: Config, polls: list[PollResult], now: dt.datetime, alert_history: bool = False,
+    not_due: list[cadence.NotDue] | None = None,
+) -> RunSummary:  # fmt: skip
     """The one writer: dedupe, revisions, stories, topic matches, pending alerts and source state
     in one transaction per batch, then delivery of the alerts it created."""
     compiled = pipeline.prepare_topics(config)
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         with pipeline.run_lifecycle(store, config, compiled, kind="ingest", now=now, alert_history=alert_history) as summary:
+            summary.not_due = list(not_due or ())
             pipeline.store_polls(store, summary.run_id, polls, config, compiled, now=now, summary=summary)
     return summary
 
@@ -129,17 +135,20 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
 
 
 @flow(name="ingest", log_prints=True)
-def ingest(config_path: str | None = None, db: str | None = None, alert_history: bool = False) -> RunSummary:
-    """Poll every configured source once, store what is new, flag topics, deliver alerts.
-    ``alert_history``: a new or changed topic rule also alerts on the stored stories it matches."""
+def ingest(
+    config_path: str | None = None, db: str | None = None, alert_history: bool = False, every_source: bool = False
+) -> RunSummary:
+    """Poll the sources that are due (each per its ``poll_every``), store what is new, flag
+    topics, deliver alerts. ``alert_history``: a new or changed topic rule also alerts on the
+    stored stories it matches. ``every_source``: poll every enabled source, due or not."""
     config = load_config(config_path, db=db)
     pipeline.prepare_topics(config)  # a bad query or channel fails the run before any fetch
     now = pipeline.utc_now()
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         states = store.source_states()
         known = store.known_guids(since=now - dt.timedelta(days=KNOWN_GUID_DAYS))
-    polls = poll_all(config, states, known, now)
-    summary = store_and_deliver(config, polls, now, alert_history=alert_history)
+    polls, not_due = poll_all(config, states, known, now, every_source=every_source)
+    summary = store_and_deliver(config, polls, now, alert_history=alert_history, not_due=not_due)
     report(summary)
     return summary
 

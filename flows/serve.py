@@ -28,7 +28,7 @@ from .ingest import backfill, digest, ingest, retag
 from .maintenance import compact
 
 SERVED = "served"  # the served deployments' name, beside each flow's name
-INGEST_INTERVAL_SECONDS = 600
+INGEST_INTERVAL_SECONDS = 60
 DEFAULT_PORT = 4200  # Prefect's own default, so the UI address is the familiar one when free
 SERVER_START_TIMEOUT_SECONDS = 180.0  # migrations on first start take long on a busy 2-core box
 SERVER_STOP_TIMEOUT_SECONDS = 20.0

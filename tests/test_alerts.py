@@ -25,6 +25,12 @@ from wirewatch.alerts import Message
 from wirewatch.config import AlertsConfig, TopicConfig
 from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert, StorySummary
 
+SENT = dt.datetime(2026, 5, 5, 12, 0, 7, tzinfo=dt.timezone.utc)  # when a test's channel accepts a message
+
+
+def sent_clock() -> dt.datetime:
+    return SENT
+
 WJ = alerts.WORD_JOINER
 HOOK_PATH_SECRET = "B0HOOKs3cretPATH"
 HOOK_TOKEN = "tok3n-XYZZY-0042"
@@ -297,8 +303,8 @@ def test_format_daily_digest_of_a_quiet_day():
 def test_email_alert_arrives_with_headline_dateline_and_snippet(smtp_receiver, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     url = smtp_receiver.url()
-    results = alerts.deliver([make_alert(channel=url)], {alerts.channel_key(url): url})
-    assert results == [DeliveryResult("a1", True, None)]
+    results = alerts.deliver([make_alert(channel=url)], {alerts.channel_key(url): url}, clock=sent_clock)
+    assert results == [DeliveryResult("a1", True, None, SENT)]
     [mail] = smtp_receiver.messages
     assert (mail["To"], mail.get_content_type()) == (MAIL_TO, "text/plain")
     assert mail["Subject"] == alerts.format_message(BASE).title
@@ -314,7 +320,7 @@ def test_email_alert_arrives_with_headline_dateline_and_snippet(smtp_receiver, c
 def test_email_headline_with_script_and_mention_arrives_inert(smtp_receiver):
     url = smtp_receiver.url(extra="&format=html")  # the HTML body is where <script> would bite
     alert = make_alert(channel=url, headline=EVIL_HEADLINE)
-    assert alerts.deliver([alert], {alert.channel_key: url}) == [DeliveryResult("a1", True)]
+    assert alerts.deliver([alert], {alert.channel_key: url}, clock=sent_clock) == [DeliveryResult("a1", True, sent_at=SENT)]
     [mail] = smtp_receiver.messages
     html = mail.get_body(("html",)).get_content()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -324,7 +330,7 @@ def test_email_headline_with_script_and_mention_arrives_inert(smtp_receiver):
 def test_webhook_gets_markdown_and_an_injected_headline_arrives_inert(webhook_receiver):
     url = webhook_receiver.url()
     alert = make_alert(channel=url, headline=EVIL_HEADLINE)
-    assert alerts.deliver([alert], {alert.channel_key: url}) == [DeliveryResult("a1", True)]
+    assert alerts.deliver([alert], {alert.channel_key: url}, clock=sent_clock) == [DeliveryResult("a1", True, sent_at=SENT)]
     [request] = webhook_receiver.requests
     title = f"[wirewatch] missile-defense: {alerts.escape_text(EVIL_HEADLINE)}"
     assert request.payload["title"] == title
@@ -343,8 +349,8 @@ def test_a_burst_of_20_alerts_for_one_channel_becomes_one_digest(webhook_receive
     due = [make_alert(n, channel=busy) for n in range(1, 21)]
     due += [make_alert(n, channel=quiet) for n in (21, 22)]
     urls = {alerts.channel_key(busy): busy, alerts.channel_key(quiet): quiet}
-    results = alerts.deliver(due, urls)
-    assert results == [DeliveryResult(f"a{n}", True) for n in range(1, 23)]
+    results = alerts.deliver(due, urls, clock=sent_clock)
+    assert results == [DeliveryResult(f"a{n}", True, sent_at=SENT) for n in range(1, 23)]
     assert [r.path for r in webhook_receiver.requests] == ["/busy", "/quiet", "/quiet"]
     digest = webhook_receiver.payloads[0]
     assert digest["title"] == "[wirewatch] 20 alerts: missile-defense (20)"
@@ -375,8 +381,8 @@ def test_http_500_fails_every_alert_with_a_redacted_error(webhook_receiver, capl
     assert_nowhere((HOOK_PATH_SECRET, HOOK_TOKEN), caplog, capsys, error)
 
     webhook_receiver.default_status = 200  # the next run's retry goes through
-    retry = alerts.deliver(due[:1], {alerts.channel_key(url): url})
-    assert retry == [DeliveryResult("a1", True)]
+    retry = alerts.deliver(due[:1], {alerts.channel_key(url): url}, clock=sent_clock)
+    assert retry == [DeliveryResult("a1", True, sent_at=SENT)]
 
 
 def test_an_unreachable_channel_fails_with_one_redacted_line(caplog, capsys):

@@ -35,3 +35,19 @@ def test_quick_run_reports_every_scenario_with_positive_figures(tmp_path: Path) 
                 assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["peak_rss_mb"] > 0, label
     assert result_path.with_suffix(".md").read_text().startswith("Measured ")
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_published_item_tops_its_feed_dated_when_it_was_published() -> None:
+    import email.utils
+
+    from bench.feedserver import UNIQUE_STORIES, FeedSite
+
+    site = FeedSite(3, hosts=["127.0.0.2:8000"], per_feed=2, mix=UNIQUE_STORIES)
+    untouched, before = site.feed_document(0), site.feed_document(1)
+    index, published = site.publish(1)
+    body, etag, last_modified = site.feed_document(1)
+    assert index == 1 + 3 * 2  # feed 1's third item: stream items 1, 4, then 7
+    assert (etag != before[1], last_modified) == (True, email.utils.format_datetime(published, usegmt=True))
+    assert body.decode().count("<entry>") == 2 and f"<published>{published.isoformat()}</published>" in body.decode()
+    assert site.feed_document(0) == untouched
+    assert published.isoformat() in site.page(index).decode()  # the article page says the same

@@ -110,7 +110,7 @@ def test_ingest_flow_stores_flags_reports_and_reruns_idempotently(prefect_harnes
         keys = {a.key for a in client.read_artifacts()}
     assert {"flagged-articles", "sources"} <= keys
 
-    again = ingest(config_path=str(config))
+    again = ingest(config_path=str(config), every_source=True)
     assert (again.new, again.revised) == (0, 0)
     assert {s.name: s.last_status for s in again.sources}["wire"] == "not_modified"
     conditional = [r for r, _ in feed_server.log if r.path == "/feed.xml"]
@@ -128,8 +128,34 @@ def test_cli_run_prints_the_summary_and_strict_fails_on_a_broken_source(prefect_
     assert result.exit_code == 0, result.output
     assert "source broken: FAILED: broken: HTTP 404" in result.stdout
     assert "items: 3 new, 0 duplicate, 0 revised" in result.stdout
-    strict = CliRunner().invoke(app, ["run", "--strict", "--config", str(config)])
+    strict = CliRunner().invoke(app, ["run", "--strict", "--all", "--config", str(config)])
     assert strict.exit_code == 1
+    assert "source broken: FAILED: broken: HTTP 404" in strict.stdout
+
+
+def test_a_run_polls_only_the_sources_that_are_due(prefect_harness, feed_server, tmp_path):
+    from flows.ingest import ingest
+
+    config = write_config(tmp_path, feed_server)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'name = "broken"', 'name = "broken"\npoll_every = 3600'), encoding="utf-8")  # fmt: skip
+    first = ingest(config_path=str(config))
+    assert ({s.name for s in first.sources}, first.not_due) == ({"seeds", "wire", "broken"}, [])
+    requests = len(feed_server.log)
+    with duckdb.connect(str(tmp_path / "archive.duckdb")) as conn:  # the last polls were 61 s ago
+        conn.execute("UPDATE source_rows SET last_poll = last_poll - INTERVAL 61 SECOND")
+    second = ingest(config_path=str(config))
+    assert {s.name: s.last_status for s in second.sources} == {"seeds": "ok", "wire": "not_modified"}
+    assert [n.name for n in second.not_due] == ["broken"] and 3470 < second.not_due[0].due_in < 3540
+    assert second.failed_sources == []
+    assert [r.path for r, _ in feed_server.log[requests:]] == ["/feed.xml"]  # broken was not fetched
+    from wirewatch.pipeline import summary_lines
+
+    assert "not due: 1 source (poll_every), the next in 58m" in "\n".join(summary_lines(second))
+    with duckdb.connect(str(tmp_path / "archive.duckdb"), read_only=True) as conn:
+        rows = conn.execute("SELECT name, poll_interval, next_poll_at - last_poll FROM sources ORDER BY name").fetchall()
+    assert rows == [("broken", 3600.0, dt.timedelta(hours=1)), ("seeds", 60.0, dt.timedelta(minutes=1)),
+                    ("wire", 60.0, dt.timedelta(minutes=1))]  # fmt: skip
 
 
 def test_deployments_name_entrypoints_and_parameters_that_exist():
@@ -148,7 +174,7 @@ def test_deployments_name_entrypoints_and_parameters_that_exist():
         required = {n for n, p in inspect.signature(flow.fn).parameters.items() if p.default is inspect.Parameter.empty}
         assert required <= set(deployment.get("parameters", {})), deployment["name"]
     ingest = next(d for d in spec["deployments"] if d["name"] == "ingest")
-    assert ingest["concurrency_limit"] == 1 and ingest["schedules"] == [{"interval": 600}]
+    assert ingest["concurrency_limit"] == 1 and ingest["schedules"] == [{"interval": 60}]
     digest = next(d for d in spec["deployments"] if d["name"] == "digest")
     assert digest["schedules"][0]["cron"] == "0 7 * * *"
 

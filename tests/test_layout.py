@@ -21,7 +21,7 @@ STAGES = (
     ("config",),
     ("dateline", "codec", "formats"),  # wire format
     ("extract", "inputs", "fetch"),  # sources and extraction: reading, the HTTP transport
-    ("sources",),  # polling a source of any kind, over those
+    ("sources", "cadence"),  # polling a source of any kind, over those, and when to poll it
     ("dedupe",),
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes

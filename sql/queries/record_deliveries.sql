@@ -1,4 +1,4 @@
--- Delivery outcomes: a sent alert is done; a failed one is retried after backoff_seconds,
+-- Delivery outcomes: a sent alert is done (sent_at: when its channel accepted it, else the run's now); a failed one is retried after backoff_seconds,
 -- doubled on each further failure, and fails for good after max_attempts attempts.
 UPDATE alert_rows AS a SET
     attempts = a.attempts + 1,
@@ -7,7 +7,7 @@ UPDATE alert_rows AS a SET
         WHEN a.attempts + 1 >= $max_attempts THEN 'failed'
         ELSE 'pending'
     END,
-    sent_at = CASE WHEN r.ok::BOOLEAN THEN $now ELSE a.sent_at END,
+    sent_at = CASE WHEN r.ok::BOOLEAN THEN coalesce(r.sent_at::TIMESTAMP, $now) ELSE a.sent_at END,
     error = CASE WHEN r.ok::BOOLEAN THEN NULL ELSE coalesce(r.error::VARCHAR, 'delivery failed') END,
     next_attempt_at = CASE
         WHEN r.ok::BOOLEAN OR a.attempts + 1 >= $max_attempts THEN NULL

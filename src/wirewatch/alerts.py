@@ -15,7 +15,7 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote
 
@@ -533,11 +533,17 @@ class _Channel:
         return f"{self.redacted}: {_problem(problems, 'delivery failed')}"
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def deliver(
-    due: Sequence[PendingAlert], urls: Mapping[str, str], *, digest_threshold: int = 5
-) -> list[DeliveryResult]:
+    due: Sequence[PendingAlert], urls: Mapping[str, str], *, digest_threshold: int = 5,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> list[DeliveryResult]:  # fmt: skip
     """Send due alerts, grouped by channel. More than ``digest_threshold`` alerts for one
-    channel go as one digest. A failed message fails every alert it carried."""
+    channel go as one digest. A failed message fails every alert it carried. Each sent alert's
+    result says when (``clock``) its channel accepted the message."""
     by_channel: dict[str, list[PendingAlert]] = {}
     for alert in due:
         by_channel.setdefault(alert.channel_key, []).append(alert)
@@ -560,8 +566,9 @@ def deliver(
         batches += [(format_withdrawn(a), [a]) for a in notices]
         for message, carried in batches:
             error = channel.send(message)
+            sent_at = clock() if error is None else None
             for a in carried:
-                results[a.alert_id] = DeliveryResult(a.alert_id, error is None, error)
+                results[a.alert_id] = DeliveryResult(a.alert_id, error is None, error, sent_at)
     return [results[a.alert_id] for a in due]
 
 

@@ -259,8 +259,9 @@ def run_command(
     db: Optional[Path] = DbOption,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any source failed."),
     alert_history: bool = typer.Option(False, "--alert-history", help="A new or changed topic also alerts on stored stories it now matches."),
+    every_source: bool = typer.Option(False, "--all", help="Poll every enabled source, also those not due yet (poll_every)."),
 ) -> None:
-    """Run the ingest flow once over the configured sources and print a summary."""
+    """Run the ingest flow once over the sources that are due and print a summary."""
     from wirewatch import pipeline
     from wirewatch.errors import StoreError
 
@@ -277,6 +278,7 @@ def run_command(
                 config_path=str(config_path) if config_path else None,
                 db=str(db) if db else None,
                 alert_history=alert_history,
+                every_source=every_source,
             )
         except (ConfigError, QueryError, StoreError):
             raise
@@ -521,9 +523,9 @@ def serve_command(
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     port: Optional[int] = typer.Option(None, "--port", help="Port of the Prefect server wirewatch starts (default 4200 when free, else any free port)."),
-    ingest_interval: float = typer.Option(600, "--ingest-interval", hidden=True, min=1, help="Seconds between scheduled ingest runs (tests)."),
+    ingest_interval: float = typer.Option(60, "--ingest-interval", hidden=True, min=1, help="Seconds between scheduled ingest runs (tests)."),
 ) -> None:
-    """Serve every deployment (ingest every 10 minutes, digest daily at 07:00 UTC, backfill and
+    """Serve every deployment (ingest every minute, digest daily at 07:00 UTC, backfill and
     retag on demand) from this one process: a scheduler for a single box. Without PREFECT_API_URL
     it starts a Prefect server of its own (API and UI on 127.0.0.1, state beside the archive)."""
     import signal

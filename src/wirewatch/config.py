@@ -44,6 +44,8 @@ class SourceConfig:
     allow_private: bool = False  # allow the source's URL, links and redirects to private addresses (tests)
     max_items: int = 1000  # per poll: the newest this many items are kept, the rest skipped with a warning
     enabled: bool = True
+    poll_every: float = 60.0  # seconds between polls (default: the top-level poll_every)
+    poll_every_max: float | None = None  # quiet sources back off up to this (None: poll_every, no back-off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     story_window_days: int = 14  # near-duplicate (story) matching window
+    poll_every: float = 60.0  # each source's default seconds between polls
+    poll_every_max: float | None = None  # each source's default back-off bound (None: no back-off)
 
     @property
     def enabled_topics(self) -> list[TopicConfig]:
@@ -114,6 +118,10 @@ RANGES: dict[str, tuple[float, float]] = {
     "alerts.max_attempts": (1, 100),
     "alerts.retry_backoff_seconds": (0.0, 7 * 86400.0),
     "story_window_days": (1, 3650),
+    "poll_every": (10.0, 7 * 86400.0),
+    "poll_every_max": (10.0, 7 * 86400.0),
+    "sources.poll_every": (10.0, 7 * 86400.0),
+    "sources.poll_every_max": (10.0, 7 * 86400.0),
     "sources.max_age_days": (0.001, 36500.0),
     "sources.max_items": (1, 10_000_000),
     "topics.min_score": (0.0, 1_000_000.0),
@@ -153,12 +161,14 @@ def load_config(
     if topics_file.exists() and (chosen is None or topics_file.resolve() != chosen.resolve()):
         extra = _read_toml(topics_file)
         topic_tables += [(topics_file.name, i, t) for i, t in enumerate(_list_of_tables(extra, "topics", topics_file.name))]
-    _reject_unknown(data, {"db", "catalog", "data_path", "sources", "topics", "alerts", "http", "story_window_days"},
-                    origin, "")  # fmt: skip
+    _reject_unknown(data, {"db", "catalog", "data_path", "sources", "topics", "alerts", "http", "story_window_days",
+                           "poll_every", "poll_every_max"}, origin, "")  # fmt: skip
     db_path = _archive(data, origin, base, db or env.get("WIREWATCH_DB") or None,
                        "--db" if db else "WIREWATCH_DB")  # fmt: skip
+    cadence = _cadence(data, origin, "", 60.0, None)
     sources = tuple(
-        _source(table, origin, f"sources[{i}]", base) for i, table in enumerate(_list_of_tables(data, "sources", origin))
+        _source(table, origin, f"sources[{i}]", base, cadence)
+        for i, table in enumerate(_list_of_tables(data, "sources", origin))
     )
     _unique([s.name for s in sources], origin, "sources")
     topics = tuple(_topic(table, file, f"topics[{i}]") for file, i, table in topic_tables)
@@ -175,6 +185,8 @@ def load_config(
         alerts=alerts,
         http=_section(HttpConfig, data, "http", origin),
         story_window_days=story_window_days,
+        poll_every=cadence[0],
+        poll_every_max=cadence[1],
     )
 
 
@@ -330,7 +342,24 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> SourceConfig:
+def _cadence(
+    table: Mapping[str, Any], origin: str, where: str, every: float, most: float | None
+) -> tuple[float, float | None]:
+    """``(poll_every, poll_every_max)`` of a table (top level or a source), in seconds, the given
+    defaults where it sets none; the bound may not be below the interval it stretches."""
+    prefix = "sources." if where else ""
+    every = _in_range(_typed(table, "poll_every", (float,), origin, where, every), prefix + "poll_every", origin, where)
+    most = _in_range(_typed(table, "poll_every_max", (float,), origin, where, most), prefix + "poll_every_max", origin, where)
+    if most is not None and most < every:
+        if "poll_every_max" not in table:  # a default bound below this source's own interval: no back-off
+            return every, None
+        raise ConfigError(f"{origin}: {where}poll_every_max: must be at least poll_every ({every:,g}), got {most:,g}")
+    return every, most
+
+
+def _source(
+    table: dict[str, Any], origin: str, where: str, base: Path, cadence: tuple[float, float | None] = (60.0, None)
+) -> SourceConfig:
     at = where + "."
     _reject_unknown(table, {f.name for f in fields(SourceConfig)}, origin, at)
     name = _typed(table, "name", str, origin, at, None)
@@ -352,6 +381,7 @@ def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> Sourc
     if full_text not in FULL_TEXT_MODES:
         raise ConfigError(f"{origin}: {at}full_text: expected one of {', '.join(FULL_TEXT_MODES)}, got {full_text!r}")
     max_age = _in_range(_typed(table, "max_age_days", (float,), origin, at, 7.0), "sources.max_age_days", origin, at)
+    poll_every, poll_every_max = _cadence(table, origin, at, *cadence)
     return SourceConfig(
         name=name.strip(),
         kind=kind,
@@ -365,6 +395,8 @@ def _source(table: dict[str, Any], origin: str, where: str, base: Path) -> Sourc
         allow_private=_typed(table, "allow_private", bool, origin, at, False),
         max_items=_in_range(_typed(table, "max_items", int, origin, at, 1000), "sources.max_items", origin, at),
         enabled=_typed(table, "enabled", bool, origin, at, True),
+        poll_every=poll_every,
+        poll_every_max=poll_every_max,
     )
 
 

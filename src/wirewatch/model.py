@@ -137,6 +137,8 @@ class SourceState:
     last_error: str | None = None
     consecutive_failures: int = 0
     items_seen: int = 0
+    poll_interval: float | None = None  # seconds to the next poll, as paced after this one (cadence)
+    last_new_at: dt.datetime | None = None  # UTC: the last poll that brought items not seen before
 
 
 @pickled_as_call
@@ -193,6 +195,7 @@ class DeliveryResult:
     alert_id: str
     ok: bool
     error: str | None = None  # redacted: never contains a channel secret
+    sent_at: dt.datetime | None = None  # UTC: when the channel accepted it (None: not sent)
 
 
 @dataclass(frozen=True, slots=True)

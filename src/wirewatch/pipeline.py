@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from wirewatch import alerts, batches, fetch, topics
+from wirewatch.cadence import NotDue
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
@@ -36,8 +37,7 @@ WRITER_BOUND_ARCHIVE = 500_000
 SCREENFUL = 20
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+utc_now = alerts.utc_now
 
 
 @dataclass
@@ -76,6 +76,7 @@ class RunSummary:
     delivered: int = 0
     delivery_failures: list[str] = field(default_factory=list)
     retagged: list[str] = field(default_factory=list)  # topics re-evaluated (new or changed rule)
+    not_due: list[NotDue] = field(default_factory=list)  # sources left for a later run (poll_every)
 
     @property
     def failed_sources(self) -> list[SourceState]:
@@ -205,16 +206,19 @@ def deliver_alerts(
     now: dt.datetime,
     summary: RunSummary,
     waiting_too: bool = False,
+    clock: Callable[[], dt.datetime] = utc_now,
 ) -> None:
     """Send every due alert of a configured channel; console alerts are shown in the summary.
-    ``waiting_too``: also the pending alerts still waiting out their retry backoff."""
+    ``waiting_too``: also the pending alerts still waiting out their retry backoff. ``clock``
+    stamps each alert's delivery (``sent_at``); ``now`` is the run's time, for retry backoff."""
     due_by = dt.datetime.max.replace(tzinfo=dt.timezone.utc) if waiting_too else now
     due = store.due_alerts(now=due_by, max_attempts=config.alerts.max_attempts)
     console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
     # alerts of a channel no longer configured go too: they fail, and end as failed
     remote = [a for a in due if a.channel_key != CONSOLE_CHANNEL[0]]
-    sent = alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold) if remote else []
-    results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True) for a in console] + sent
+    sent = alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold, clock=clock) if remote else []
+    shown_at = clock() if console else None  # the run's summary shows them
+    results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True, sent_at=shown_at) for a in console] + sent
     for alert in console:
         summary.console_alerts.append(
             Flagged(
@@ -270,6 +274,9 @@ def summary_lines(summary: RunSummary) -> list[str]:
                 f"source {state.name}: {state.last_status}, {counts.get('new', 0)} new, "
                 f"{counts.get('duplicate', 0)} duplicate, {counts.get('revised', 0)} revised"
             )
+    if summary.not_due:
+        count, soonest = len(summary.not_due), min(n.due_in for n in summary.not_due)
+        lines.append(f"not due: {count} source{'s' if count > 1 else ''} (poll_every), the next in {format_duration(soonest)}")
     lines += [f"unreadable: {line}" for line in summary.unreadable]
     lines.append(
         f"items: {summary.new} new, {summary.duplicate} duplicate, {summary.revised} revised, "

@@ -402,7 +402,7 @@ class Store:
 
     def source_states(self) -> dict[str, SourceState]:
         """Every polled source's state (validators for conditional GET, health), by name."""
-        return {r["name"]: SourceState(**{**r, "last_poll": _aware(r["last_poll"])})
+        return {r["name"]: SourceState(**{**r, "last_poll": _aware(r["last_poll"]), "last_new_at": _aware(r["last_new_at"])})
                 for r in self._records("queries/source_states")}  # fmt: skip
 
     def article_count(self) -> int:
@@ -625,6 +625,7 @@ class Store:
                 "alert_id": _objects([r.alert_id for r in results]),
                 "ok": np.array([r.ok for r in results], dtype=bool),
                 "error": _objects([r.error for r in results]),
+                "sent_at": time_column([r.sent_at for r in results]),
             })  # fmt: skip
             self._run("queries/record_deliveries", {
                 "now": naive_utc(now), "max_attempts": max_attempts, "backoff_seconds": float(backoff_seconds),
@@ -954,6 +955,8 @@ def _source_columns(polls: Sequence[SourceState]) -> dict[str, np.ndarray]:
         "last_error": _objects([s.last_error for s in latest]),
         "consecutive_failures": np.array([s.consecutive_failures for s in latest], dtype=np.int64),
         "items_seen": np.array([s.items_seen for s in latest], dtype=np.int64),
+        "poll_interval": _objects([s.poll_interval for s in latest]),
+        "last_new_at": time_column([s.last_new_at for s in latest]),
     }
 
 
