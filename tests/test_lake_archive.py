@@ -1,15 +1,18 @@
 """The archive as a lake, end to end with real processes: a reader held open through an import,
 time travel, moving a DuckDB file in, compaction, the reader's confinement, DuckDB's own attach,
-and four writer processes on a PostgreSQL catalog (tests/conftest.py) storing everything once."""
+and four writer processes on a PostgreSQL or SQLite catalog (tests/conftest.py) storing, alerting
+and sending everything once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -244,14 +247,17 @@ def test_compact_of_a_duckdb_file_is_one_line(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Many writers on a PostgreSQL catalog
+# Many writers on a PostgreSQL catalog (and on a SQLite one, one machine)
 
 
-def test_four_writer_processes_on_a_postgres_catalog_store_and_alert_everything_once(tmp_path, postgres_catalog, webhook_receiver):
+@pytest.mark.parametrize("catalog", ["postgres", "sqlite"])
+def test_four_writer_processes_on_a_catalog_store_alert_and_send_everything_once(tmp_path, catalog, request, webhook_receiver):
+    where = (f'catalog = "{request.getfixturevalue("postgres_catalog")}"\ndata_path = "shared"\n' if catalog == "postgres"
+             else 'catalog = "lake/catalog.sqlite"\n')  # fmt: skip
     config = tmp_path / "wirewatch.toml"
+    # digest_threshold: every alert its own message, so the webhook counts sends per story
     config.write_text(
-        f'catalog = "{postgres_catalog}"\ndata_path = "shared"\n[alerts]\nchannels = ["{webhook_receiver.url()}"]\n{TOPICS}',
-        encoding="utf-8",
+        f'{where}[alerts]\nchannels = ["{webhook_receiver.url()}"]\ndigest_threshold = 1000\n{TOPICS}', encoding="utf-8"
     )
     # Overlapping inputs: writer w imports items w*20 .. w*20+59, in three folders (three commits).
     folders = {w: [wire_files(tmp_path / f"w{w}p{p}", range(w * 20 + p * 20, w * 20 + p * 20 + 20)) for p in range(3)]
@@ -271,11 +277,16 @@ def test_four_writer_processes_on_a_postgres_catalog_store_and_alert_everything_
         per_story = lake.execute("SELECT max(n), count(*) FROM (SELECT count(*) AS n FROM alerts GROUP BY topic, story_id, channel_key)").fetchone()
         runs = lake.execute("SELECT count(*), sum(new), sum(duplicate) FROM runs").fetchone()
         matches = lake.execute("SELECT count(*), count(DISTINCT article_id) FROM topic_matches").fetchone()
+        outbox = lake.execute("SELECT status, count(*) FROM alerts GROUP BY status").fetchall()
     assert articles == (120, 120, 120)  # items 0..119, each once
     assert stories == (120,)
     assert per_story == (1, 120)
     assert runs == (12, 120, 4 * 60 - 120)
     assert matches == (120, 120)
+    # delivery takes turns too: the webhook got each story's alert exactly once
+    assert outbox == [("sent", 120)]
+    sent = Counter(re.search(r"Harvest report (\d+)$", p["title"]).group(1) for p in webhook_receiver.payloads)
+    assert sorted(sent.items()) == sorted((str(n), 1) for n in range(120))
 
 
 def test_a_reader_held_open_through_wirewatch_run_keeps_answering(tmp_path):

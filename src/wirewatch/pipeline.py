@@ -212,13 +212,19 @@ def deliver_alerts(
     ``waiting_too``: also the pending alerts still waiting out their retry backoff. ``clock``
     stamps each alert's delivery (``sent_at``); ``now`` is the run's time, for retry backoff."""
     due_by = dt.datetime.max.replace(tzinfo=dt.timezone.utc) if waiting_too else now
-    due = store.due_alerts(now=due_by, max_attempts=config.alerts.max_attempts)
-    console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
-    # alerts of a channel no longer configured go too: they fail, and end as failed
-    remote = [a for a in due if a.channel_key != CONSOLE_CHANNEL[0]]
-    sent = alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold, clock=clock) if remote else []
-    shown_at = clock() if console else None  # the run's summary shows them
-    results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True, sent_at=shown_at) for a in console] + sent
+    # one writer at a time selects, sends and records: another never sends what this one sends
+    with store.delivery_turn():
+        due = store.due_alerts(now=due_by, max_attempts=config.alerts.max_attempts)
+        console = [a for a in due if a.channel_key == CONSOLE_CHANNEL[0]]
+        # alerts of a channel no longer configured go too: they fail, and end as failed
+        remote = [a for a in due if a.channel_key != CONSOLE_CHANNEL[0]]
+        sent = alerts.deliver(remote, compiled.urls, digest_threshold=config.alerts.digest_threshold, clock=clock) if remote else []
+        shown_at = clock() if console else None  # the run's summary shows them
+        results: list[DeliveryResult] = [DeliveryResult(a.alert_id, True, sent_at=shown_at) for a in console] + sent
+        if results:
+            store.record_deliveries(
+                results, now=now, max_attempts=config.alerts.max_attempts, backoff_seconds=config.alerts.retry_backoff_seconds
+            )
     for alert in console:
         summary.console_alerts.append(
             Flagged(
@@ -230,10 +236,6 @@ def deliver_alerts(
                 dateline=dateline_label(alert.dateline_place, alert.dateline_date, alert.agency),
                 terms=alert.terms,
             )
-        )
-    if results:
-        store.record_deliveries(
-            results, now=now, max_attempts=config.alerts.max_attempts, backoff_seconds=config.alerts.retry_backoff_seconds
         )
     summary.delivered += sum(r.ok for r in sent)
     summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in sent if not r.ok]

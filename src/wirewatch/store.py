@@ -282,6 +282,7 @@ class Store:
         self.path = path  # the DuckDB file, or the lake's catalog as it may be shown
         self.read_only = read_only
         self.lake = lake_location  # None: a DuckDB file
+        self._merge_depth = 0  # the merge lock is held while > 0 (``_merging`` re-entered)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -426,14 +427,27 @@ class Store:
         self._writable()
         return _Transaction(self._conn, self.path, None if locked or not self.lake else self._merging)
 
+    def delivery_turn(self) -> contextlib.AbstractContextManager[None]:
+        """``with store.delivery_turn():`` select the due alerts, send them and record the outcomes:
+        on a lake the block holds the merge lock, so writers deliver the outbox one at a time and
+        the next sees what this one sent (a DuckDB file has a single writer already)."""
+        self._writable()
+        return self._merging()
+
     @contextmanager
     def _merging(self) -> Iterator[None]:
-        """Hold a lake's merge lock while the block runs (nothing to hold for a DuckDB file)."""
-        if self.lake is None:
+        """Hold a lake's merge lock while the block runs (nothing to hold for a DuckDB file).
+        Re-entrant: a transaction inside ``delivery_turn`` must not wait for its own lock (a
+        second flock or advisory lock would be a second holder, and block)."""
+        if self.lake is None or self._merge_depth:
             yield
             return
         with lake.merge_lock(self._conn):
-            yield
+            self._merge_depth += 1
+            try:
+                yield
+            finally:
+                self._merge_depth -= 1
 
     def known_articles(
         self, join_keys: Mapping[str, np.ndarray]
