@@ -1,7 +1,7 @@
 """The scheduled monitoring job: poll sources concurrently, store one batch, deliver alerts, report.
 
-One task per source and one writer task per run, never one task per article (each task run costs
-Prefect milliseconds of client and server time).
+One task per batch of sources and one writer task per run, never one task per article (each task
+run costs Prefect milliseconds of client and server time).
 """
 
 from __future__ import annotations
@@ -13,63 +13,66 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.futures import wait
-from prefect.runtime import task_run
 
 from wirewatch import cadence, fetch, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
 from wirewatch.model import PollResult, SourceState
 from wirewatch.pipeline import RunSummary
-from wirewatch.sources import failed_poll, poll
+from wirewatch.sources import failed_poll, poll_each
 from wirewatch.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
 SUMMARY_RECORD = "wirewatch_summary"  # marks the summary's log records: `wirewatch run` prints its own
-POLL_RETRIES = 2  # Prefect retries of a source whose fetch failed transiently (after the fetcher's own)
+# Sources per poll task: a task run costs the Prefect server and client alike whatever it does,
+# so a run of hundreds of sources makes a handful of tasks, not one each.
+SOURCES_PER_TASK = 100
+# Polls in flight per task: enough to keep the per-host gates busy across a few hosts, few
+# enough that a handful of tasks stays within the Fetcher's connection pool.
+POLL_THREADS = 8
 KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
 
 
-class SourceUnavailable(RuntimeError):
-    """A transport failure worth a Prefect retry (timeouts, connection errors, 5xx)."""
-
-
-@task(
-    name="poll-source",
-    task_run_name="poll-{source.name}",
-    retries=POLL_RETRIES,
-    retry_delay_seconds=[10, 60],
-    cache_policy=NO_CACHE,
-)
-def poll_source(
-    source: SourceConfig, previous: SourceState | None, fetcher: fetch.Fetcher, known_guids: set[str], now: dt.datetime
-) -> PollResult:
-    result = poll(source, previous, fetcher=fetcher, now=now, known_guids=known_guids)
-    # raise for Prefect to retry a transient failure, but not on the last attempt: the failure
-    # is then recorded with the source like any other (no traceback in the run's output)
-    if result.retryable and task_run.run_count <= POLL_RETRIES:
-        raise SourceUnavailable(result.state.last_error or source.name)
-    return result
+@task(name="poll-sources", cache_policy=NO_CACHE)
+def poll_sources(
+    sources: list[SourceConfig], states: dict[str, SourceState], fetcher: fetch.Fetcher,
+    known: dict[str, set[str]], now: dt.datetime,
+) -> list[PollResult]:  # fmt: skip
+    """Poll a batch of sources concurrently. No Prefect retries: a transient failure is retried by
+    the Fetcher within the run (``http.retries``), then recorded, and the source is polled again
+    at its usual pace, where a Prefect retry would hold back the whole run's alerts."""
+    return poll_each(sources, states, fetcher=fetcher, now=now, known_guids=known, threads=POLL_THREADS)
 
 
 def poll_all(
     config: Config, states: dict[str, SourceState], known: dict[str, set[str]], now: dt.datetime,
     *, every_source: bool = False,
 ) -> tuple[list[PollResult], list[cadence.NotDue]]:  # fmt: skip
-    """Submit one task per source that is due (``every_source``: per enabled source); a source
-    whose retries are exhausted is recorded as failed. Returns the polls, each with the interval
-    to its next poll, and the sources left for a later run."""
+    """Poll the sources that are due (``every_source``: every enabled source) in tasks of up to
+    SOURCES_PER_TASK; the sources of a task that raised are recorded as failed. Returns the
+    polls, each with the interval to its next poll, and the sources left for a later run."""
     sources, not_due = cadence.due_sources(config.sources, states, now, every_source=every_source)
+    batches = [sources[i : i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
         futures = [
-            (s, poll_source.submit(s, states.get(s.name), fetcher, known.get(s.name, set()), now)) for s in sources
+            poll_sources.submit(  # each task gets its own sources' part: Prefect walks every parameter
+                batch,
+                {s.name: states[s.name] for s in batch if s.name in states},
+                fetcher,
+                {s.name: known[s.name] for s in batch if s.name in known},
+                now,
+            )
+            for batch in batches
         ]
-        wait([f for _, f in futures])
+        wait(futures)
     polls = []
-    for source, future in futures:
+    for batch, future in zip(batches, futures, strict=True):
         try:
-            poll = future.result()
-        except Exception as error:  # the source failed after its retries: record it, go on
-            poll = failed_poll(source, states.get(source.name), str(error), now=now)
-        polls.append(cadence.paced(poll, source, states.get(source.name), known.get(source.name, set())))
+            results = future.result()
+        except Exception as error:  # a bug in the task, not a source's failure: record it, go on
+            results = [failed_poll(s, states.get(s.name), str(error), now=now) for s in batch]
+        polls += [
+            cadence.paced(p, s, states.get(s.name), known.get(s.name, set())) for s, p in zip(batch, results, strict=True)
+        ]
     return polls, not_due
 
 

@@ -17,7 +17,7 @@ Sources and extraction
     extract/    feeds and article pages into Articles (HTML, metadata, site rules as data)
     inputs      local files and folders: wire texts, saved feeds and pages
     fetch       HTTP transport: the polite fetcher (host gates, SSRF guard, robots, deadlines)
-    sources     polling a source: one poll for feed, page and dir; the failed-poll record
+    sources     polling a source: one poll for feed, page and dir, poll_each for several at once; the failed-poll record
     cadence     which sources are due at a run, and each one's interval (backing off when quiet)
 Dedupe
     dedupe      keys, exact duplicates and revisions, MinHash/LSH story links

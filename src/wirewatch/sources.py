@@ -5,8 +5,9 @@ guard, robots.txt, deadlines) and read as an agency wire-format document when it
 content), else extracted (``wirewatch.extract``). A dir source reads the complete files of its
 drop folder (``wirewatch.inputs``). ``poll`` never raises: a failure comes back as
 ``state.last_status == "error"`` with a one-line ``last_error`` that names the source, and
-``retryable`` when a later attempt may cure it. ``failed_poll`` records a source whose poll did
-not complete at all (its Prefect task raised after its retries), in the same shape.
+``retryable`` when a later attempt may cure it. ``poll_each`` polls several sources at once
+through one Fetcher. ``failed_poll`` records a source whose poll did not complete at all (its
+Prefect task raised), in the same shape.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -75,8 +77,30 @@ def poll(
         return PollResult(state=_failed(state, f"{source.name}: internal error: {type(error).__name__}: {error}"))
 
 
+def poll_each(
+    sources: Sequence[SourceConfig],
+    previous: Mapping[str, SourceState],
+    *,
+    fetcher: Fetcher | None,
+    now: dt.datetime,
+    known_guids: Mapping[str, Collection[str]],
+    threads: int,
+) -> list[PollResult]:
+    """``poll`` each source (its previous state and known GUIDs looked up by name), at most
+    ``threads`` at a time, all through the one ``fetcher`` so its per-host limits hold across
+    sources. Never raises; the results are in the order of ``sources``."""
+
+    def poll_one(source: SourceConfig) -> PollResult:
+        return poll(source, previous.get(source.name), fetcher=fetcher, now=now, known_guids=known_guids.get(source.name, ()))
+
+    if len(sources) <= 1 or threads <= 1:
+        return [poll_one(s) for s in sources]
+    with ThreadPoolExecutor(max_workers=min(threads, len(sources)), thread_name_prefix="poll") as pool:
+        return list(pool.map(poll_one, sources))
+
+
 def failed_poll(source: SourceConfig, previous: SourceState | None, error: str, *, now: dt.datetime) -> PollResult:
-    """The PollResult of a source that failed outright (its task raised after its retries): the
+    """The PollResult of a source that failed outright (its task raised): the
     previous state carried on, one more consecutive failure, ``error`` named by the source."""
     message = error if error.startswith(f"{source.name}:") else f"{source.name}: {error}"
     return PollResult(state=_failed(_carried_state(source, previous, now), message))
