@@ -335,14 +335,14 @@ class Store:
         self._run("queries/settings")
         with self._merging():  # writers opening a new lake at once create its tables once
             self._refuse_foreign()
-            with self.transaction(locked=True):
+            with self.transaction():
                 self._run("queries/schema_migrations")
             applied = {row[0] for row in self._run("queries/applied_migrations").fetchall()}
             now = naive_utc(dt.datetime.now(dt.timezone.utc))
             for version, file in _migrations():
                 if version in applied:
                     continue
-                with self.transaction(locked=True):
+                with self.transaction():
                     self._run(f"migrations/{file.stem}")
                     self._run("queries/record_migration", {"version": version, "name": file.stem, "now": now})
             self._define_views(now)
@@ -354,7 +354,7 @@ class Store:
         digest = hashlib.sha256(b"".join(v.name.encode() + b"\0" + v.read_bytes() for v in views)).hexdigest()
         if self._run("queries/views_digest").fetchone() == (digest,):
             return
-        with self.transaction(locked=True):
+        with self.transaction():
             for view in views:
                 self._run(f"views/{view.stem}")
             self._run("queries/record_views", {"digest": digest, "now": now})
@@ -420,12 +420,12 @@ class Store:
     # Called inside ``with store.transaction():``. Times are naive UTC (``naive_utc``); ``event_at``
     # columns come from ``time_column``.
 
-    def transaction(self, *, locked: bool = False) -> _Transaction:
+    def transaction(self) -> _Transaction:
         """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK when the block raises. On a
-        lake the block holds the merge lock (one merge at a time across processes and machines);
-        ``locked``: the caller holds it already (``_merging``)."""
+        lake the block holds the merge lock (one merge at a time across processes and machines),
+        unless an enclosing ``_merging`` block holds it already."""
         self._writable()
-        return _Transaction(self._conn, self.path, None if locked or not self.lake else self._merging)
+        return _Transaction(self._conn, self.path, self._merging if self.lake else None)
 
     def delivery_turn(self) -> contextlib.AbstractContextManager[None]:
         """``with store.delivery_turn():`` select the due alerts, send them and record the outcomes:
