@@ -5,7 +5,7 @@ decided by the ingest stage (``wirewatch.ingest``), which calls the primitives h
 ``with store.transaction():`` per batch. This module imports no domain stage, only ``model``.
 
 Every SQL statement lives in ``sql/`` (migrations, views, named queries); this module loads
-them and calls them with parameters. Batch data goes in as registered numpy columns (no
+them and calls them with parameters. Batch data goes in as registered Arrow tables (no
 row-by-row INSERTs): the statements dedupe with anti-joins and write articles, revisions, the
 story index, topic matches, pending alerts, source states and run counts.
 
@@ -25,10 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import hashlib
-import importlib.util
 import re
 import secrets
-import sys
 import time
 import contextlib
 from contextlib import contextmanager, suppress
@@ -39,6 +37,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from wirewatch import lake
 from wirewatch.errors import StoreError, StoreLocked, first_line
@@ -68,11 +67,6 @@ _PAGE_SIZE = 1000
 # else. No files, no extensions, no ATTACH; locked so that a query cannot SET it back. DuckDB
 # applies these at open, before the lock takes effect.
 _READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
-# DuckDB 1.5 tries `import pandas` for every object value it analyses while registering columns
-# (``_input``); without pandas installed, each try searched sys.path again, and that was most of a
-# batch's time. Recording the absence once turns each try into a dictionary lookup.
-if importlib.util.find_spec("pandas") is None:
-    sys.modules.setdefault("pandas", None)
 # DuckLake takes no compression clause (its Parquet files are compressed on their own).
 _COMPRESSION_CLAUSE = re.compile(r"\s+USING\s+COMPRESSION\s+\w+", re.IGNORECASE)
 # Tables that describe an archive rather than hold its data: `migrate` never copies them.
@@ -247,6 +241,21 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.replace(tzinfo=dt.timezone.utc)
 
 
+def arrow_table(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> pa.Table:
+    """Columns as an Arrow table, which DuckDB scans as it is. DuckDB 1.5 analyses a NumPy object
+    column value by value in Python, with a failed ``import pandas`` for each value when pandas is
+    absent; Arrow builds the column in C++ (bench: the import rows)."""
+    return pa.table({name: _arrow_array(values) for name, values in columns.items()})
+
+
+def _arrow_array(values: Sequence[Any] | np.ndarray) -> pa.Array:
+    try:
+        return pa.array(values, from_pandas=True)  # None and NaT are NULL, as DuckDB reads NumPy
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # a value Arrow has no type for (a UUID in a query result): its text, as DuckDB prints it
+        return pa.array([None if value is None else str(value) for value in values], pa.string())
+
+
 def _objects(values: Sequence[Any]) -> np.ndarray:
     """An object column of scalars (str, bytes, date or None), one cell per value."""
     column = np.empty(len(values), dtype=object)
@@ -322,7 +331,7 @@ class Store:
 
     def _input(self, name: str, columns: Mapping[str, np.ndarray]) -> None:
         """Make ``columns`` readable by the statements as the table ``name``."""
-        self._conn.register(name, dict(columns))
+        self._conn.register(name, arrow_table(columns))
 
     def _writable(self) -> None:
         if self.read_only:
@@ -853,7 +862,7 @@ def write_parquet(columns: Sequence[str], rows: Sequence[tuple], path: Path) -> 
     """Write a query's result to a Parquet file: wirewatch writes it (in a connection of its own
     that holds only the result), since the reader's connection may not touch the filesystem."""
     with duckdb.connect() as connection:
-        connection.register("query_result", {name: _objects([row[i] for row in rows]) for i, name in enumerate(columns)})
+        connection.register("query_result", arrow_table({name: [row[i] for row in rows] for i, name in enumerate(columns)}))
         try:
             for statement in sql_statements("queries/export_parquet"):
                 connection.execute(statement, {"path": str(path)})
