@@ -12,6 +12,7 @@ from store_fixtures import BASE_TIME, article
 from typer.testing import CliRunner
 
 from wirewatch.cli import app
+from wirewatch.config import load_config
 from wirewatch.ingest import ingest_batch
 from wirewatch.store import open_store
 
@@ -21,11 +22,22 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Path:
+def archive_setting() -> str:
+    """The config line naming the archive (test_lake_cli_stories.py names a lake)."""
+    return 'db = "a.duckdb"'
+
+
+def write_config(tmp_path: Path, archive_setting: str) -> Path:
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(archive_setting + '\n[[topics]]\nname = "md"\nquery = \'"missile defense"\'\n', encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def archive(tmp_path: Path, archive_setting: str) -> Path:
     """One import of the seed (TASS), an AP reprint of it, an exact copy of the seed under another
     file name, and an unflagged grain story."""
-    config = tmp_path / "wirewatch.toml"
-    config.write_text('db = "a.duckdb"\n[[topics]]\nname = "md"\nquery = \'"missile defense"\'\n', encoding="utf-8")
+    config = write_config(tmp_path, archive_setting)
     text = SEED.read_text(encoding="utf-8")
     ap = text.replace("(Itar-Tass)", "(AP)").replace("rapid", "swift").replace("erroneous", "mistaken")
     (tmp_path / "ap.txt").write_text(ap, encoding="utf-8")
@@ -89,8 +101,8 @@ def test_story_shows_each_article_and_the_exact_copies_not_stored(archive):
     assert missing.exit_code == 2 and missing.stderr == "error: no story '0000' (see `wirewatch stories`)\n"
 
 
-def test_copy_decisions_name_the_rule_and_are_pruned_with_the_story_window(tmp_path):
-    with open_store(tmp_path / "w.duckdb") as store:
+def test_copy_decisions_name_the_rule_and_are_pruned_with_the_story_window(tmp_path, archive_setting):
+    with open_store(load_config(write_config(tmp_path, archive_setting)).db) as store:
         run = store.begin_run("import", now=BASE_TIME)
         original = article(1, source="TASS")
         same_url = article(1, source="TASS", guid="tass-1-again")  # new GUID, same link and text
@@ -103,16 +115,15 @@ def test_copy_decisions_name_the_rule_and_are_pruned_with_the_story_window(tmp_p
         assert store.query("SELECT count(*) FROM copy_decisions")[1] == [(0,)]
 
 
-def test_alert_and_digest_name_the_other_outlets(tmp_path):
+def test_alert_and_digest_name_the_other_outlets(tmp_path, archive_setting):
     from receivers import WebhookReceiver
     from test_pipeline import make_config
 
     from wirewatch import pipeline
-    from wirewatch.config import load_config
 
     receiver = WebhookReceiver().start()
     try:
-        config = make_config(tmp_path, [receiver.url("/hook")])
+        config = make_config(tmp_path, [receiver.url("/hook")], archive_setting)
         ap = SEED.read_text(encoding="utf-8").replace("(Itar-Tass)", "(AP)").replace("rapid", "swift")
         (tmp_path / "ap.txt").write_text(ap, encoding="utf-8")
         result = runner.invoke(app, ["import", "--config", str(config), str(SEED), str(tmp_path / "ap.txt")])

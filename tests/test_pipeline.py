@@ -6,22 +6,32 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import duckdb
+import pytest
 from receivers import smtp_receiver, webhook_receiver  # noqa: F401  (pytest fixtures)
 from typer.testing import CliRunner
 
 from wirewatch.cli import app
+from wirewatch.config import load_config
+from wirewatch.model import LakeLocation
+from wirewatch.store import open_reader
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
+FILE_ARCHIVE = 'db = "archive.duckdb"'
 runner = CliRunner()
 
 
-def make_config(tmp_path: Path, channels: list[str], **alerts: object) -> Path:
+@pytest.fixture
+def archive_setting() -> str:
+    """The config line naming the archive (test_lake_pipeline.py names a lake)."""
+    return FILE_ARCHIVE
+
+
+def make_config(tmp_path: Path, channels: list[str], archive_setting: str = FILE_ARCHIVE, **alerts: object) -> Path:
     extra = "".join(f"{k} = {v}\n" for k, v in alerts.items())
     listed = ", ".join(f'"{c}"' for c in channels)
     config = tmp_path / "wirewatch.toml"
     config.write_text(
-        f'db = "archive.duckdb"\n[alerts]\nchannels = [{listed}]\n{extra}'
+        f'{archive_setting}\n[alerts]\nchannels = [{listed}]\n{extra}'
         '[[topics]]\nname = "missile-defense"\nquery = \'"missile defense" OR ABM/c OR interceptor NEAR/5 missile\'\n',
         encoding="utf-8",
     )
@@ -32,8 +42,13 @@ def run_import(config: Path, *paths: Path):
     return runner.invoke(app, ["import", "--config", str(config), *map(str, paths)])
 
 
-def query(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as conn:
+def archive_of(config: Path) -> Path | LakeLocation:
+    return load_config(config).db
+
+
+def query(db: Path | LakeLocation, sql: str) -> list[tuple]:
+    """The rows of ``sql`` over the archive ``db``, a DuckDB file or a lake, read as users do."""
+    with open_reader(db) as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -47,8 +62,8 @@ def reprint(tmp_path: Path, name: str = "reprint.txt") -> Path:
     return path
 
 
-def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, webhook_receiver, smtp_receiver):
-    config = make_config(tmp_path, [webhook_receiver.url("/hook/s3cr3t-token"), smtp_receiver.url()])
+def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, archive_setting, webhook_receiver, smtp_receiver):
+    config = make_config(tmp_path, [webhook_receiver.url("/hook/s3cr3t-token"), smtp_receiver.url()], archive_setting)
     result = run_import(config, SEED)
     assert result.exit_code == 0, result.output
     assert "items: 1 new, 0 duplicate, 0 revised, 0 rejected" in result.stdout
@@ -65,7 +80,7 @@ def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, we
     assert "Headline: No progress at Russia-US missile defense negotiations" in mail
     assert "CHEBARKUL" in mail and "missile defense" in mail
 
-    db = tmp_path / "archive.duckdb"
+    db = archive_of(config)
     assert query(db, "SELECT dateline_place, dateline_date::VARCHAR, agency FROM articles") == [("CHEBARKUL", "2011-09-27", "TASS")]
     assert query(db, "SELECT topic FROM topic_matches") == [("missile-defense",)]
     assert query(db, "SELECT status, count(*) FROM alerts GROUP BY ALL") == [("sent", 2)]
@@ -80,12 +95,12 @@ def test_import_of_the_seed_alerts_once_per_channel_and_never_again(tmp_path, we
     assert query(db, "SELECT count(*) FROM alerts") == [(2,)]
 
 
-def test_a_failing_channel_is_retried_on_the_next_run_then_delivered_once(tmp_path, webhook_receiver):
+def test_a_failing_channel_is_retried_on_the_next_run_then_delivered_once(tmp_path, archive_setting, webhook_receiver):
     webhook_receiver.statuses.extend([500])
-    config = make_config(tmp_path, [webhook_receiver.url()], retry_backoff_seconds=0)
+    config = make_config(tmp_path, [webhook_receiver.url()], archive_setting, retry_backoff_seconds=0)
     first = run_import(config, SEED)
     assert "1 failed" in first.stdout
-    db = tmp_path / "archive.duckdb"
+    db = archive_of(config)
     assert query(db, "SELECT status, attempts FROM alerts") == [("pending", 1)]
     second = run_import(config, reprint(tmp_path))
     assert "1 sent" in second.stdout
@@ -95,7 +110,7 @@ def test_a_failing_channel_is_retried_on_the_next_run_then_delivered_once(tmp_pa
     assert len(webhook_receiver.requests) == 2 and "0 sent" in third.stdout
 
 
-def test_a_burst_of_matches_becomes_one_digest(tmp_path, webhook_receiver):
+def test_a_burst_of_matches_becomes_one_digest(tmp_path, archive_setting, webhook_receiver):
     folder = tmp_path / "burst"
     folder.mkdir()
     for n in range(20):
@@ -105,7 +120,7 @@ def test_a_burst_of_matches_becomes_one_digest(tmp_path, webhook_receiver):
             f"plans number {n * 7919} with partners {n * 104729} on Tuesday.",
             encoding="utf-8",
         )
-    config = make_config(tmp_path, [webhook_receiver.url()])
+    config = make_config(tmp_path, [webhook_receiver.url()], archive_setting)
     result = run_import(config, folder)
     assert "items: 20 new" in result.stdout
     assert "alerts: 20 new, 20 sent, 0 failed" in result.stdout
@@ -113,28 +128,28 @@ def test_a_burst_of_matches_becomes_one_digest(tmp_path, webhook_receiver):
     assert "20" in webhook_receiver.payloads[0]["title"]
 
 
-def test_the_secret_channel_url_appears_nowhere(tmp_path, webhook_receiver, caplog, monkeypatch):
+def test_the_secret_channel_url_appears_nowhere(tmp_path, archive_setting, webhook_receiver, caplog, monkeypatch):
     secret = "tok-5f3e9a1c77"
     monkeypatch.setenv("WIREWATCH_HOOK", webhook_receiver.url(f"/hooks/{secret}"))
     webhook_receiver.statuses.extend([500])
-    config = make_config(tmp_path, ["${WIREWATCH_HOOK}"])
+    config = make_config(tmp_path, ["${WIREWATCH_HOOK}"], archive_setting)
     caplog.set_level(logging.DEBUG)
     result = run_import(config, SEED)
     assert "1 failed" in result.stdout
     assert secret not in result.output and secret not in caplog.text
-    dump = query(tmp_path / "archive.duckdb", "SELECT channel, coalesce(error, '') FROM alerts")
+    dump = query(archive_of(config), "SELECT channel, coalesce(error, '') FROM alerts")
     assert dump and all(secret not in value for row in dump for value in row)
 
 
-def test_without_channels_alerts_are_recorded_and_shown(tmp_path):
-    config = make_config(tmp_path, [])
+def test_without_channels_alerts_are_recorded_and_shown(tmp_path, archive_setting):
+    config = make_config(tmp_path, [], archive_setting)
     result = run_import(config, SEED)
     assert "alerts: 1 new, 1 sent (1 to this console, below: topics without a channel), 0 failed" in result.stdout
-    assert query(tmp_path / "archive.duckdb", "SELECT channel, status FROM alerts") == [("console", "sent")]
+    assert query(archive_of(config), "SELECT channel, status FROM alerts") == [("console", "sent")]
 
 
-def test_unreadable_input_exits_2_and_keeps_the_rest(tmp_path):
-    config = make_config(tmp_path, [])
+def test_unreadable_input_exits_2_and_keeps_the_rest(tmp_path, archive_setting):
+    config = make_config(tmp_path, [], archive_setting)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe\x00binary")
     result = run_import(config, bad, tmp_path / "missing.txt", SEED)
@@ -144,9 +159,9 @@ def test_unreadable_input_exits_2_and_keeps_the_rest(tmp_path):
     assert "Traceback" not in result.output
 
 
-def archive_with_grain_story(tmp_path: Path, channel: str) -> Path:
+def archive_with_grain_story(tmp_path: Path, channel: str, archive_setting: str) -> Path:
     """A config and archive holding the seed (alerted once) and an unmatched grain story."""
-    config = make_config(tmp_path, [channel])
+    config = make_config(tmp_path, [channel], archive_setting)
     other = tmp_path / "other.txt"
     other.write_text("Economy\n\nRecord grain harvest\n\nKRASNODAR, July 5. /TASS/. The grain harvest hit a record.", encoding="utf-8")
     run_import(config, SEED, other)
@@ -157,10 +172,10 @@ def widen_rule_to_harvest(config: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace("interceptor NEAR/5 missile", "harvest"), encoding="utf-8")
 
 
-def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, webhook_receiver):
-    config = archive_with_grain_story(tmp_path, webhook_receiver.url())
+def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, archive_setting, webhook_receiver):
+    config = archive_with_grain_story(tmp_path, webhook_receiver.url(), archive_setting)
     assert len(webhook_receiver.payloads) == 1
-    db = tmp_path / "archive.duckdb"
+    db = archive_of(config)
     assert query(db, "SELECT count(*) FROM topic_matches") == [(1,)]
 
     widen_rule_to_harvest(config)
@@ -173,21 +188,21 @@ def test_a_changed_rule_re_evaluates_stored_articles_without_alerting(tmp_path, 
     assert "re-evaluated" not in unchanged.stdout
 
 
-def test_alert_history_alerts_on_stored_stories_a_changed_rule_now_matches(tmp_path, webhook_receiver):
-    config = archive_with_grain_story(tmp_path, webhook_receiver.url())
+def test_alert_history_alerts_on_stored_stories_a_changed_rule_now_matches(tmp_path, archive_setting, webhook_receiver):
+    config = archive_with_grain_story(tmp_path, webhook_receiver.url(), archive_setting)
     assert len(webhook_receiver.payloads) == 1
     widen_rule_to_harvest(config)
     result = runner.invoke(app, ["import", "--alert-history", "--config", str(config), str(SEED)])
     assert "re-evaluated" in result.stdout and "1 sent" in result.stdout
     assert len(webhook_receiver.payloads) == 2
     assert "Record grain harvest" in webhook_receiver.payloads[-1]["title"]
-    db = tmp_path / "archive.duckdb"
+    db = archive_of(config)
     assert query(db, "SELECT count(*) FROM alerts") == [(2,)]  # the seed's story kept its one alert
 
 
-def test_a_channel_with_an_unset_variable_is_one_line_and_nothing_is_read(tmp_path, monkeypatch):
+def test_a_channel_with_an_unset_variable_is_one_line_and_nothing_is_read(tmp_path, archive_setting, monkeypatch):
     monkeypatch.delenv("WIREWATCH_UNSET_HOOK", raising=False)
-    config = make_config(tmp_path, ["${WIREWATCH_UNSET_HOOK}"])
+    config = make_config(tmp_path, ["${WIREWATCH_UNSET_HOOK}"], archive_setting)
     result = run_import(config, SEED)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
@@ -216,14 +231,13 @@ def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     assert poll.state.last_status == "ok"
 
 
-def test_history_since_a_date_is_stored_batch_by_batch_and_matched_without_alerts(tmp_path, webhook_receiver):
+def test_history_since_a_date_is_stored_batch_by_batch_and_matched_without_alerts(tmp_path, archive_setting, webhook_receiver):
     import datetime as dt
 
     from wirewatch import pipeline
-    from wirewatch.config import load_config
     from wirewatch.store import open_store
 
-    config = load_config(make_config(tmp_path, [webhook_receiver.url("/hook")]))
+    config = load_config(make_config(tmp_path, [webhook_receiver.url("/hook")], archive_setting))
     folder = tmp_path / "history"
     folder.mkdir()
     (folder / "seed.txt").write_bytes(SEED.read_bytes())  # 2011-09-27 by its dateline

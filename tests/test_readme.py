@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from test_cli_stories import archive, runner  # noqa: F401  (pytest fixture)
+from test_cli_stories import archive, archive_setting, runner  # noqa: F401  (pytest fixtures)
 
 from wirewatch.cli import app
 
