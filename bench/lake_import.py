@@ -1,4 +1,4 @@
-"""``uv run python -m bench.lake_import [--items N] [--rounds R] [--catalogs PG_URL_1 PG_URL_4]``
+"""``uv run python -m bench.lake_import [--items N] [--rounds R] [--catalogs PG_URL_1 PG_URL_4] [--archive-size N]``
 
 The archive as a lake against the archive as a DuckDB file, in the same run on the same corpus
 (generated items sized like real wire copy, cached under bench/results/cache):
@@ -8,6 +8,9 @@ The archive as a lake against the archive as a DuckDB file, in the same run on t
 - a reader process holding ``wirewatch.connect()`` open during a lake import: its query
   latency (p50/p95 of a count and a stories query, every 0.1 s);
 - storage: the lake's Parquet files plus catalog, and the file, against the raw text;
+- with ``--archive-size N``: the same import into a file and into a lake that already hold N
+  generated articles (the file is the bench's cached archive, the lake is moved from it by
+  ``Store.migrate_from``, as ``wirewatch migrate`` does, and cached beside it), alternating;
 - with ``--catalogs`` (two empty PostgreSQL databases): 1 writer into the first, then 4 writer
   processes importing a quarter of the corpus each into the second, aggregate items/s.
 """
@@ -15,6 +18,10 @@ The archive as a lake against the archive as a DuckDB file, in the same run on t
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
+import dataclasses
+import datetime as dt
 import multiprocessing
 import shutil
 import statistics
@@ -24,7 +31,7 @@ from pathlib import Path
 
 from bench.generate import WIRE_SIZED
 from bench.lake_concurrency import _percentile
-from bench.scenarios import FULL, Dirs, _corpus, _import, _import_topics
+from bench.scenarios import FULL, Dirs, _archive, _corpus, _import, _import_topics
 from wirewatch.model import LakeLocation
 from wirewatch.store import open_store
 
@@ -37,14 +44,19 @@ def lake_in(folder: Path) -> LakeLocation:
 
 
 def import_into(where, directory: Path, entries: list[dict]) -> float:
-    """Items per second of one import of ``entries`` into ``where`` (created empty)."""
+    """Items per second of one import of ``entries`` into ``where`` (created when absent)."""
+    return import_span(where, directory, entries)[0]
+
+
+def import_span(where, directory: Path, entries: list[dict]) -> tuple[float, float]:
+    """Items per second and peak resident MB of one import of ``entries`` into ``where``."""
     topics, _, chosen = _import_topics()
     store = open_store(where)
     try:
         done = _import(store, directory, entries, chosen, topics, workers=WORKERS)
     finally:
         store.close()
-    return done.items / done.span.wall_s
+    return done.items / done.span.wall_s, done.span.peak_rss_mb
 
 
 def _reader(where: LakeLocation, stop, ready, out) -> None:
@@ -99,6 +111,52 @@ def writers(where: LakeLocation, directory: Path, entries: list[dict], count: in
     return len(entries) / (max(end for _, end in spans) - min(began for began, _ in spans))
 
 
+def archived_copies(dirs: Dirs, size: int) -> tuple[Path, Path]:
+    """The bench's cached file archive of ``size`` generated articles (built when absent) and a lake
+    moved from it (cached beside it as ``<archive>.lake/``)."""
+    import wirewatch.store
+
+    archive, _ = _archive(dataclasses.replace(FULL, archive_size=size), dirs, wirewatch.store, _import_topics()[0])
+    cached = archive.with_suffix(".lake")
+    if not (cached / "complete").exists():
+        shutil.rmtree(cached, ignore_errors=True)
+        started = time.perf_counter()
+        with open_store(lake_in(cached)) as store:
+            counts, _ = store.migrate_from(archive, now=dt.datetime.now(dt.timezone.utc))
+        print(f"lake of {counts['article_rows']:,} article rows moved from {archive.name} in {time.perf_counter() - started:,.0f} s")
+        (cached / "complete").write_text("")
+    return archive, cached
+
+
+def copy_lake(source: Path, target: Path) -> None:
+    """A copy of an embedded lake: its catalog records the data folder's absolute path, so the
+    copy's catalog is pointed at the copied folder."""
+    shutil.copytree(source, target)
+    with contextlib.closing(sqlite3.connect(target / "catalog.sqlite")) as catalog, catalog:
+        catalog.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'", (str(target / "files") + "/",))
+
+
+def into_archived(dirs: Dirs, size: int, directory: Path, entries: list[dict], rounds: int) -> None:
+    """The import into a file and into a lake holding ``size`` articles, alternating, ``rounds`` each."""
+    archive, cached = archived_copies(dirs, size)
+    lake_rates, file_rates, peaks = [], [], []
+    for round_no in range(rounds):
+        work = dirs.work / f"archived{round_no}"
+        work.mkdir(parents=True)
+        shutil.copyfile(archive, work / "archive.duckdb")
+        file_rate, file_peak = import_span(work / "archive.duckdb", directory, entries)
+        copy_lake(cached / "lake", work / "lake")
+        lake_rate, lake_peak = import_span(lake_in(work), directory, entries)
+        file_rates.append(file_rate), lake_rates.append(lake_rate), peaks.append((file_peak, lake_peak))
+        print(f"round {round_no}, {size:,} archived: file {file_rate:,.0f} items/s (peak {file_peak:,.0f} MB),"
+              f" lake {lake_rate:,.0f} items/s (peak {lake_peak:,.0f} MB)")
+        shutil.rmtree(work)
+    lake_rate, file_rate = statistics.median(lake_rates), statistics.median(file_rates)
+    print(f"import into {size:,} archived, median of {rounds}: file {file_rate:,.0f} items/s,"
+          f" lake {lake_rate:,.0f} items/s, lake/file {lake_rate / file_rate:.2f};"
+          f" peak file {max(f for f, _ in peaks):,.0f} MB, lake {max(l for _, l in peaks):,.0f} MB")
+
+
 def folder_bytes(*paths: Path) -> int:
     return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
 
@@ -107,12 +165,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--archive-size", type=int, metavar="N",
+                        help="only the import into a file and a lake already holding N articles")
     parser.add_argument("--catalogs", nargs=2, metavar="URL", help="two empty postgresql:// databases: 1 writer, 4 writers")
     args = parser.parse_args()
     dirs = Dirs(cache=RESULTS / "cache", work=Path(tempfile.mkdtemp(prefix="wirewatch-lake-import-")))
     dirs.cache.mkdir(parents=True, exist_ok=True)
     directory, entries, raw_bytes = _corpus(dirs, FULL.corpus_start, args.items, WIRE_SIZED)
     print(f"corpus: {len(entries):,} items, {raw_bytes / 1e6:.1f} MB of wire text")
+    if args.archive_size:
+        into_archived(dirs, args.archive_size, directory, entries, args.rounds)
+        shutil.rmtree(dirs.work, ignore_errors=True)
+        return
     lake_rates, file_rates = [], []
     for round_no in range(args.rounds):
         work = dirs.work / f"round{round_no}"

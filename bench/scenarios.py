@@ -168,12 +168,14 @@ def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, 
 
 
 def _file_batches(directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig],
-                  workers: int = WORKERS) -> Iterator[list[Article] | PreparedBatch]:
+                  workers: int = WORKERS, *, lake: bool = False) -> Iterator[list[Article] | PreparedBatch]:
     """The corpus files as store batches, read and prepared by ``workers`` processes the way
     `wirewatch import` prepares them (its files carry no manifest metadata: sources, GUIDs and
     times come from the manifest here); with none, read here and prepared by the store."""
-    jobs = list(_batched(entries, batch_size(workers)))
-    for articles, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=workers):
+    size = batch_size(workers, lake=lake)
+    jobs = list(_batched(entries, size))
+    for articles, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=workers,
+                                               size=size):  # fmt: skip
         yield from prepared if prepared is not None else [articles]
 
 
@@ -186,7 +188,7 @@ def _import(store, directory: Path, entries: Sequence[dict], chosen: Sequence[To
             workers: int) -> Ingested:
     """An import of the corpus as `wirewatch import --workers N` runs it."""
     with store.single_threaded() if workers else contextlib.nullcontext():
-        return _ingest(store, _file_batches(directory, entries, chosen, workers), topics)
+        return _ingest(store, _file_batches(directory, entries, chosen, workers, lake=store.lake is not None), topics)
 
 
 def _workers_label(workers: int, entries: Sequence[dict], archived: int) -> str:

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from wirewatch import pipeline
-from wirewatch.batches import BATCH_SIZE, batches_of, default_workers, prepared_batches
+from wirewatch.batches import (
+    BATCH_SIZE,
+    LAKE_BATCH_SIZE,
+    PREPARED_BATCH_SIZE,
+    batch_size,
+    batches_of,
+    default_workers,
+    prepared_batches,
+)
 from wirewatch.config import load_config
 from wirewatch.store import open_store
 
@@ -98,6 +106,9 @@ def test_store_batches_and_default_workers() -> None:
     three_batches = 2 * BATCH_SIZE + 1
     assert pipeline.import_workers(three_batches, pipeline.WRITER_BOUND_ARCHIVE - 1) == default_workers(3)
     assert pipeline.import_workers(three_batches, pipeline.WRITER_BOUND_ARCHIVE) == 0
+    # a lake's statements cost more each, so its transactions are larger, with workers or without
+    assert (batch_size(0), batch_size(2)) == (BATCH_SIZE, PREPARED_BATCH_SIZE)
+    assert batch_size(0, lake=True) == batch_size(2, lake=True) == LAKE_BATCH_SIZE > PREPARED_BATCH_SIZE
 
 
 def _dies_in_workers(job: int) -> tuple[int, list]:

@@ -34,6 +34,10 @@ BATCH_SIZE = 1000  # articles per store transaction
 # larger batches cut its CPU per item. In one process the smaller batches keep memory lower: an
 # import into a large archive stays within 1 GB with 1,000 (bench: the import and size rows).
 PREPARED_BATCH_SIZE = 2000
+# ... into a lake: each of its statements reads the lake's catalog (data files, statistics) first,
+# a cost per statement whatever the batch, which larger transactions spread over more articles
+# (bench: lake_import).
+LAKE_BATCH_SIZE = 5000
 YOUNG_COLLECTION_EVERY = 10_000  # allocations between young-generation collections (see below)
 logger = logging.getLogger(__name__)
 
@@ -103,8 +107,10 @@ def batches_of(articles: Sequence[Article], batch_size: int = BATCH_SIZE) -> lis
     return [articles[start : start + batch_size] for start in range(0, max(len(articles), 1), batch_size)]
 
 
-def batch_size(workers: int) -> int:
-    """Articles per store transaction, with ``workers`` worker processes."""
+def batch_size(workers: int, *, lake: bool = False) -> int:
+    """Articles per store transaction, with ``workers`` worker processes, into a lake or a file."""
+    if lake:
+        return LAKE_BATCH_SIZE
     return PREPARED_BATCH_SIZE if workers > 0 else BATCH_SIZE
 
 
@@ -120,9 +126,10 @@ def prepared_batches(
     chosen: Sequence[TopicConfig],
     *,
     workers: int | None = None,
+    size: int = PREPARED_BATCH_SIZE,
 ) -> Iterator[tuple[Read, list[PreparedBatch] | None]]:
     """Each job's reading, in job order, with its articles' store batches (``batches_of``, of
-    ``PREPARED_BATCH_SIZE``) prepared in ``workers`` processes (default: ``default_workers``)
+    ``size`` articles) prepared in ``workers`` processes (default: ``default_workers``)
     while the caller stores the previous ones: keys, every MinHash signature and the ``chosen``
     topics' matches. With no workers, jobs are read here and their batches left for the store to
     prepare (None), which then computes only what new and revised articles need."""
@@ -133,7 +140,7 @@ def prepared_batches(
             for job in jobs:
                 yield read(job)[0], None
             return
-        yield from _prepared_in_workers(jobs, read, chosen, workers)
+        yield from _prepared_in_workers(jobs, read, chosen, workers, size)
 
 
 @contextlib.contextmanager
@@ -150,7 +157,7 @@ def _batch_sized_collections() -> Iterator[None]:
 
 
 def _prepared_in_workers(
-    jobs: Sequence[Job], read: Reader[Job, Read], chosen: Sequence[TopicConfig], workers: int
+    jobs: Sequence[Job], read: Reader[Job, Read], chosen: Sequence[TopicConfig], workers: int, size: int
 ) -> Iterator[tuple[Read, list[PreparedBatch]]]:
     context = _worker_context()
     queued = iter(jobs)
@@ -161,7 +168,7 @@ def _prepared_in_workers(
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen), lifeline))
     try:
         with _stopped_by_signals(lambda: _abandon(pool, held)) as stop:
-            yield from _results_in_order(pool, queued, pending, read, workers, stop)
+            yield from _results_in_order(pool, queued, pending, read, workers, size, stop)
     except BaseException:
         # Ctrl-C, SIGTERM, or the caller stopped early: the workers go now, not after their jobs
         _abandon(pool, held)
@@ -181,6 +188,7 @@ def _results_in_order(
     pending: deque[tuple[Job, Future[tuple[Read, list[PreparedBatch]]]]],
     read: Reader[Job, Read],
     workers: int,
+    size: int,
     stop: threading.Event,
 ) -> Iterator[tuple[Read, list[PreparedBatch]]]:
     """The workers' results in job order, ``workers + 1`` jobs in flight; what is left in
@@ -189,13 +197,13 @@ def _results_in_order(
     try:
         # one job ahead per worker keeps them busy while the store writes; more only holds memory
         for job in itertools.islice(queued, workers + 1):
-            pending.append((job, pool.submit(_read_and_prepare, read, job)))
+            pending.append((job, pool.submit(_read_and_prepare, read, job, size)))
         while pending:
             done = pending[0][1].result()
             pending.popleft()
             job = next(queued, None)
             if job is not None:
-                pending.append((job, pool.submit(_read_and_prepare, read, job)))
+                pending.append((job, pool.submit(_read_and_prepare, read, job, size)))
             yield done
             if stop.is_set():  # the interrupt was swallowed where it landed (DuckDB, a finaliser)
                 raise KeyboardInterrupt
@@ -285,8 +293,8 @@ def _exit_with_parent(lifeline: multiprocessing.connection.Connection) -> None:
     os._exit(0)  # at once: the pool's queues and threads belong to a parent that has gone
 
 
-def _read_and_prepare(read: Reader[Job, Read], job: Job) -> tuple[Read, list[PreparedBatch]]:
+def _read_and_prepare(read: Reader[Job, Read], job: Job, size: int) -> tuple[Read, list[PreparedBatch]]:
     """In a worker: read the job and prepare its store batches."""
     result, articles = read(job)
-    chunks = batches_of(articles, PREPARED_BATCH_SIZE)
+    chunks = batches_of(articles, size)
     return result, [prepare_batch(chunk, match=_worker_match, signatures=True) for chunk in chunks]

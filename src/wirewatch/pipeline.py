@@ -433,14 +433,15 @@ def _import_files(
     enabled = config.enabled_topics
     if workers is None:
         workers = import_workers(len(files), store.article_count())
-    batch_files = batch_files or batches.batch_size(workers)
+    size = batches.batch_size(workers, lake=store.lake is not None)
+    batch_files = batch_files or size
     jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
     read = partial(read_files_job, now=now, since=since)
     with store.single_threaded() if workers else contextlib.nullcontext():
-        for batch, prepared in batches.prepared_batches(jobs, read, enabled, workers=workers):
+        for batch, prepared in batches.prepared_batches(jobs, read, enabled, workers=workers, size=size):
             # imported files are not configured sources: no poll state is kept for them
-            store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, keep_states=False,
-                        prepared=prepared)  # fmt: skip
+            store_polls(store, run_id, batch.polls, config, compiled, now=now, summary=summary, batch_size=size,
+                        keep_states=False, prepared=prepared)  # fmt: skip
             done += batch.files
             if progress:
                 progress(done, total)
