@@ -237,6 +237,25 @@ def test_compact_merges_small_files_and_keeps_every_row(tmp_path):
     assert again.exit_code == 0 and again.stdout.startswith("items: 0 new, 20 duplicate")
 
 
+def test_a_writer_bounds_parquet_row_groups_by_bytes_not_rows(tmp_path):
+    """A row group is held in memory until written: bounded by rows only, one of long texts
+    outgrew the writer's memory limit (migrating a 1M-article archive failed "Out of Memory")."""
+    from wirewatch.lake import ROW_GROUP_BYTES
+    from wirewatch.model import LakeLocation
+    from wirewatch.store import open_store
+
+    with open_store(LakeLocation(str(tmp_path / "lake/catalog.sqlite"), str(tmp_path / "lake/files"))) as store:
+        store.connection.execute("CREATE TABLE long_texts AS SELECT repeat(md5(range::VARCHAR), 320) AS body FROM range(10000)")
+        files = store.connection.execute(
+            "SELECT data_file FROM ducklake_list_files('lake', 'long_texts')").fetchall()  # fmt: skip
+        groups = store.connection.execute(
+            "SELECT count(DISTINCT row_group_id), max(row_group_num_rows) FROM parquet_metadata(?)", [files[0][0]]
+        ).fetchone()
+    assert ROW_GROUP_BYTES == "32MB" and len(files) == 1
+    # 100 MB of text: row groups close at the first 2,048-row chunk past 32 MB, not at 122,880 rows
+    assert groups[0] >= 2 and groups[1] <= 4096
+
+
 def test_compact_of_a_duckdb_file_is_one_line(tmp_path):
     db = tmp_path / "a.duckdb"
     assert runner.invoke(app, ["import", "--db", str(db), str(wire_files(tmp_path / "a", range(2)))]).exit_code == 0

@@ -6,9 +6,3 @@ SET checkpoint_threshold = '256MB';
 -- large archive (3.9 GB peak importing 100k items into 1M); 512 MB keeps a run within 1 GB, and
 -- operators that need more spill to disk.
 SET memory_limit = '512MB';
-
--- Batches go in as registered numpy columns, and DuckDB types an object column from a sample of
--- it. DuckDB 1.5 fails the registration ("no attribute 'first_valid_index'") when the sample
--- finds only NULLs in a longer column (the URL keys of a batch of files without URLs): a sample
--- larger than any batch sees every value.
-SET pandas_analyze_sample = 1000000;

@@ -32,6 +32,7 @@ from wirewatch.sqlfiles import parameters_of, sql_statements
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
 DEFAULT_ALIAS = "lake"
+ROW_GROUP_BYTES = "32MB"  # well inside the writer's memory limit (sql/queries/settings.sql)
 INIT_ATTEMPTS = 8  # attaches of a writer that lost the race to create a new catalog's tables
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
 
@@ -171,6 +172,14 @@ def _attach_racing(conn: duckdb.DuckDBPyConnection, read_only: bool, alias: str)
             if read_only or "Failed to initialize DuckLake" not in str(error) or attempt == INIT_ATTEMPTS - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
+
+
+def prepare_writer(conn: duckdb.DuckDBPyConnection, *, alias: str = DEFAULT_ALIAS) -> None:
+    """Set up a writer's session on the attached lake: Parquet row groups bounded by bytes (set in
+    the catalog once, by the first writer; call it under the merge lock)."""
+    _run(conn, "lake/writer_session", {})
+    if _run(conn, "lake/option", {"name": "parquet_row_group_size_bytes"}, alias=alias).fetchone() is None:
+        _run(conn, "lake/row_group_bytes", {"bytes": ROW_GROUP_BYTES}, alias=alias)
 
 
 def use(conn: duckdb.DuckDBPyConnection, *, alias: str = DEFAULT_ALIAS) -> None:

@@ -343,6 +343,8 @@ class Store:
             return
         self._run("queries/settings")
         with self._merging():  # writers opening a new lake at once create its tables once
+            if self.lake:
+                lake.prepare_writer(self._conn)
             self._refuse_foreign()
             with self.transaction():
                 self._run("queries/schema_migrations")
