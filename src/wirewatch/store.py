@@ -549,7 +549,8 @@ class Store:
             self._run("queries/ingest_replaced")
         self._run("queries/ingest_versions", params)
         if revising:
-            self._run("queries/ingest_mark_replaced", params)
+            earliest, latest = self._run("queries/replaced_span", params).fetchone()
+            self._run("queries/ingest_mark_replaced", {**params, "earliest": earliest, "latest": latest})
         self._run("queries/ingest_story_index")
 
     def prune_story_index(self, cutoff: dt.datetime) -> None:
