@@ -1,8 +1,10 @@
 -- Kill and cancel notices of this batch (batch_withdrawn_input: the articles they name): mark
 -- every version of those articles withdrawn (the rows stay), stop their alerts not yet sent, and
 -- queue one "WITHDRAWN" notice per alert already sent about them, to the same channel, naming it.
+-- (withdrawn_span's bounds change no result: they spare a lake reading every stored row group.)
 UPDATE article_rows SET withdrawn_at = $now
-WHERE withdrawn_at IS NULL AND article_key IN (SELECT article_key::BIGINT FROM batch_withdrawn_input);
+WHERE withdrawn_at IS NULL AND article_key IN (SELECT article_key::BIGINT FROM batch_withdrawn_input)
+    AND stored_at BETWEEN $earliest AND $latest;
 
 UPDATE alert_rows SET status = 'withdrawn'
 WHERE status = 'pending' AND withdraws IS NULL

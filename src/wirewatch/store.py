@@ -576,7 +576,9 @@ class Store:
             "article_id": _objects(article_ids),
             "article_key": np.array(article_keys, dtype=np.int64),
         })  # fmt: skip
-        return [row[0] for row in self._run("queries/ingest_withdrawn", {"now": now, "run_id": run_id}).fetchall()]
+        earliest, latest = self._run("queries/withdrawn_span").fetchone()
+        params = {"now": now, "run_id": run_id, "earliest": earliest, "latest": latest}
+        return [row[0] for row in self._run("queries/ingest_withdrawn", params).fetchall()]
 
     def save_source_states(self, polls: Sequence[SourceState], *, now: dt.datetime) -> None:
         """Save the sources' states (the last one given per source)."""
