@@ -36,24 +36,25 @@ from wirewatch.model import LakeLocation
 from wirewatch.store import open_store
 
 RESULTS = Path(__file__).resolve().parent / "results"
-WORKERS = 0  # one process: the writer's own cost is what differs between a lake and a file
+WORKERS = 0  # by default one process: the writer's own cost is what differs between a lake and a file
 
 
 def lake_in(folder: Path) -> LakeLocation:
     return LakeLocation(str(folder / "lake" / "catalog.sqlite"), str(folder / "lake" / "files"))
 
 
-def import_into(where, directory: Path, entries: list[dict]) -> float:
+def import_into(where, directory: Path, entries: list[dict], workers: int = WORKERS) -> float:
     """Items per second of one import of ``entries`` into ``where`` (created when absent)."""
-    return import_span(where, directory, entries)[0]
+    return import_span(where, directory, entries, workers)[0]
 
 
-def import_span(where, directory: Path, entries: list[dict]) -> tuple[float, float]:
-    """Items per second and peak resident MB of one import of ``entries`` into ``where``."""
+def import_span(where, directory: Path, entries: list[dict], workers: int = WORKERS) -> tuple[float, float]:
+    """Items per second and peak MB (with any worker processes) of one import of ``entries``
+    into ``where`` by ``workers`` worker processes and this one."""
     topics, _, chosen = _import_topics()
     store = open_store(where)
     try:
-        done = _import(store, directory, entries, chosen, topics, workers=WORKERS)
+        done = _import(store, directory, entries, chosen, topics, workers=workers)
     finally:
         store.close()
     return done.items / done.span.wall_s, done.span.peak_rss_mb
@@ -165,6 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=WORKERS,
+                        help="worker processes preparing the batches of the alternating imports (default 0)")
     parser.add_argument("--archive-size", type=int, metavar="N",
                         help="only the import into a file and a lake already holding N articles")
     parser.add_argument("--catalogs", nargs=2, metavar="URL", help="two empty postgresql:// databases: 1 writer, 4 writers")
@@ -180,15 +183,18 @@ def main() -> None:
     lake_rates, file_rates = [], []
     for round_no in range(args.rounds):
         work = dirs.work / f"round{round_no}"
-        file_rates.append(import_into(work / "archive.duckdb", directory, entries))
-        lake_rates.append(import_into(lake_in(work), directory, entries))
+        file_rate, file_peak = import_span(work / "archive.duckdb", directory, entries, args.workers)
+        lake_rate, lake_peak = import_span(lake_in(work), directory, entries, args.workers)
+        file_rates.append(file_rate), lake_rates.append(lake_rate)
         lake_size = folder_bytes(work / "lake")
         file_size = folder_bytes(work / "archive.duckdb")
-        print(f"round {round_no}: file {file_rates[-1]:,.0f} items/s, lake {lake_rates[-1]:,.0f} items/s;"
+        print(f"round {round_no}: file {file_rate:,.0f} items/s (peak {file_peak:,.0f} MB),"
+              f" lake {lake_rate:,.0f} items/s (peak {lake_peak:,.0f} MB);"
               f" size file {file_size / raw_bytes:.2f}x, lake {lake_size / raw_bytes:.2f}x raw text")
         shutil.rmtree(work)
     lake_rate, file_rate = statistics.median(lake_rates), statistics.median(file_rates)
-    print(f"import, median of {args.rounds}: file {file_rate:,.0f} items/s, lake {lake_rate:,.0f} items/s,"
+    print(f"import with {args.workers} worker processes, median of {args.rounds}:"
+          f" file {file_rate:,.0f} items/s, lake {lake_rate:,.0f} items/s,"
           f" lake/file {lake_rate / file_rate:.2f}")
     latencies, rate = reader_during_import(lake_in(dirs.work / "reader"), directory, entries)
     print(f"reader during a lake import ({rate:,.0f} items/s): {len(latencies)} queries,"
