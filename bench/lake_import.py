@@ -137,23 +137,24 @@ def copy_lake(source: Path, target: Path) -> None:
         catalog.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'", (str(target / "files") + "/",))
 
 
-def into_archived(dirs: Dirs, size: int, directory: Path, entries: list[dict], rounds: int) -> None:
-    """The import into a file and into a lake holding ``size`` articles, alternating, ``rounds`` each."""
+def into_archived(dirs: Dirs, size: int, directory: Path, entries: list[dict], rounds: int, workers: int) -> None:
+    """The import into a file and into a lake holding ``size`` articles, alternating, ``rounds`` each,
+    with ``workers`` worker processes."""
     archive, cached = archived_copies(dirs, size)
     lake_rates, file_rates, peaks = [], [], []
     for round_no in range(rounds):
         work = dirs.work / f"archived{round_no}"
         work.mkdir(parents=True)
         shutil.copyfile(archive, work / "archive.duckdb")
-        file_rate, file_peak = import_span(work / "archive.duckdb", directory, entries)
+        file_rate, file_peak = import_span(work / "archive.duckdb", directory, entries, workers)
         copy_lake(cached / "lake", work / "lake")
-        lake_rate, lake_peak = import_span(lake_in(work), directory, entries)
+        lake_rate, lake_peak = import_span(lake_in(work), directory, entries, workers)
         file_rates.append(file_rate), lake_rates.append(lake_rate), peaks.append((file_peak, lake_peak))
         print(f"round {round_no}, {size:,} archived: file {file_rate:,.0f} items/s (peak {file_peak:,.0f} MB),"
               f" lake {lake_rate:,.0f} items/s (peak {lake_peak:,.0f} MB)")
         shutil.rmtree(work)
     lake_rate, file_rate = statistics.median(lake_rates), statistics.median(file_rates)
-    print(f"import into {size:,} archived, median of {rounds}: file {file_rate:,.0f} items/s,"
+    print(f"import into {size:,} archived with {workers} worker processes, median of {rounds}: file {file_rate:,.0f} items/s,"
           f" lake {lake_rate:,.0f} items/s, lake/file {lake_rate / file_rate:.2f};"
           f" peak file {max(f for f, _ in peaks):,.0f} MB, lake {max(l for _, l in peaks):,.0f} MB")
 
@@ -177,7 +178,7 @@ def main() -> None:
     directory, entries, raw_bytes = _corpus(dirs, FULL.corpus_start, args.items, WIRE_SIZED)
     print(f"corpus: {len(entries):,} items, {raw_bytes / 1e6:.1f} MB of wire text")
     if args.archive_size:
-        into_archived(dirs, args.archive_size, directory, entries, args.rounds)
+        into_archived(dirs, args.archive_size, directory, entries, args.rounds, args.workers)
         shutil.rmtree(dirs.work, ignore_errors=True)
         return
     lake_rates, file_rates = [], []

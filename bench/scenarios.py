@@ -191,10 +191,10 @@ def _import(store, directory: Path, entries: Sequence[dict], chosen: Sequence[To
         return _ingest(store, _file_batches(directory, entries, chosen, workers, lake=store.lake is not None), topics)
 
 
-def _workers_label(workers: int, entries: Sequence[dict], archived: int) -> str:
+def _workers_label(workers: int, entries: Sequence[dict]) -> str:
     """How the import ran, and whether that is what `wirewatch import` does by default here."""
     label = f"{workers} worker processes" if workers else "one process"
-    default = import_workers(len(entries), archived)
+    default = import_workers(len(entries))
     return f"{label} (the default here)" if workers == default else f"{label} (--workers {workers})"
 
 
@@ -362,7 +362,7 @@ def _import_row(label: str, done: Ingested, entries: Sequence[dict], raw_bytes: 
     return throughput(
         "import", label, done.items, done.span, "items/s", size_bytes=raw_bytes,
         targets=[Target(">= 3,000 items/s", "rate", at_least=3_000), Target(">= 10x naive", "ratio", at_least=10)],
-        note=f"{raw_bytes / len(entries) / 1024:.1f} KB average{about_size}; {_workers_label(WORKERS, entries, 0)}; "
+        note=f"{raw_bytes / len(entries) / 1024:.1f} KB average{about_size}; {_workers_label(WORKERS, entries)}; "
              f"{_statuses(done.statuses)}; {_growth(done)} of {batch_size(WORKERS)}",
     )
 
@@ -449,7 +449,7 @@ def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
             done = _import(store, directory, entries, chosen, topics, workers=workers)
             rows.append(throughput(
                 "archive",
-                f"wirewatch import into {scale.archive_size:,} archived, {_workers_label(workers, entries, scale.archive_size)}",
+                f"wirewatch import into {scale.archive_size:,} archived, {_workers_label(workers, entries)}",
                 done.items, done.span, "items/s", size_bytes=raw_bytes,
                 targets=[Target(">= 3,000 items/s", "rate", at_least=3_000),
                          Target("peak <= 1 GB", "peak_rss_mb", at_most=1024)],

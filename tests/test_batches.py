@@ -102,10 +102,9 @@ def test_store_batches_and_default_workers() -> None:
     assert batches_of([]) == [[]]  # one empty batch still carries the source states
     assert default_workers(1) == 0  # one job: starting a worker costs more than it saves
     assert default_workers(3) == (os.cpu_count() or 1)
-    # into a large archive the writer bounds an import: workers would only add memory
-    three_batches = 2 * BATCH_SIZE + 1
-    assert pipeline.import_workers(three_batches, pipeline.WRITER_BOUND_ARCHIVE - 1) == default_workers(3)
-    assert pipeline.import_workers(three_batches, pipeline.WRITER_BOUND_ARCHIVE) == 0
+    # an import's default: workers once there is more than one batch of files, whatever the archive
+    assert pipeline.import_workers(BATCH_SIZE) == 0
+    assert pipeline.import_workers(2 * BATCH_SIZE + 1) == default_workers(3)
     # a lake's statements cost more each, so its transactions are larger, with workers or without
     assert (batch_size(0), batch_size(2)) == (BATCH_SIZE, PREPARED_BATCH_SIZE)
     assert batch_size(0, lake=True) == batch_size(2, lake=True) == LAKE_BATCH_SIZE > PREPARED_BATCH_SIZE

@@ -311,7 +311,7 @@ def import_command(
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     alert_history: bool = typer.Option(False, "--alert-history", help="A new or changed topic also alerts on stored stories it now matches."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=0, help="Processes that read, key and match batches while this one writes (default: one per core when there are over 1,000 files and the archive holds under 500,000 articles; 0: none)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=0, help="Processes that read, key and match batches while this one writes (default: one per core when there are over 1,000 files; 0: none)."),
 ) -> None:
     """Ingest local files through the same pipeline as a scheduled poll, without any server."""
     from wirewatch import pipeline

@@ -29,9 +29,6 @@ from wirewatch.store import Store
 # Alerts of topics with no channel configured go to the run summary on the console: they are
 # recorded like any other, so each story still shows once per topic.
 CONSOLE_CHANNEL = ("console", "console")
-# From this many stored articles on, the writer's statements bound an import: worker processes
-# would add memory each for little speed (bench: the archive and import rows).
-WRITER_BOUND_ARCHIVE = 500_000
 # Lines of one kind (flagged articles, alerts, rejections) a summary shows before "... and N more":
 # a 40,000-file import must not print a line per item. The Prefect artifact keeps the full list.
 SCREENFUL = 20
@@ -380,8 +377,7 @@ def import_paths(
     ``alert``: false stores matches without creating alerts (history). ``alert_history``: a new
     or changed topic also alerts on the stored stories it now matches. ``workers``: processes
     that read, key and match batches while this one writes (default: one per core when there is
-    more than one batch of files and the archive is smaller than ``WRITER_BOUND_ARCHIVE``; 0: all
-    in this process). ``batch_files``: files read per job (default: as many as the articles of
+    more than one batch of files; 0: all in this process). ``batch_files``: files read per job (default: as many as the articles of
     one store transaction, ``batches.batch_size``)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
@@ -432,7 +428,7 @@ def _import_files(
     done = 0
     enabled = config.enabled_topics
     if workers is None:
-        workers = import_workers(len(files), store.article_count())
+        workers = import_workers(len(files))
     size = batches.batch_size(workers, lake=store.lake is not None)
     batch_files = batch_files or size
     jobs = [files[start : start + batch_files] for start in range(0, len(files), batch_files)]
@@ -461,11 +457,12 @@ def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> lis
         return [poll(replace(page_source, url=url), None, fetcher=fetcher, now=now) for url in urls]
 
 
-def import_workers(files: int, archived: int) -> int:
-    """The default number of worker processes for an import of ``files`` files into an archive
-    of ``archived`` articles (by their number of one-process batches, ``BATCH_SIZE`` each): none
-    where the writer bounds the import anyway."""
-    return 0 if archived >= WRITER_BOUND_ARCHIVE else batches.default_workers(-(-files // BATCH_SIZE))
+def import_workers(files: int) -> int:
+    """The default number of worker processes for an import of ``files`` files (by their number
+    of one-process batches, ``BATCH_SIZE`` each). Also into a large archive: with batches staged
+    as Arrow tables the writer no longer bounds the import there (bench: lake_import
+    --archive-size)."""
+    return batches.default_workers(-(-files // BATCH_SIZE))
 
 
 def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: int, now: dt.datetime) -> int:
