@@ -417,10 +417,6 @@ class Store:
         return {r["name"]: SourceState(**{**r, "last_poll": _aware(r["last_poll"]), "last_new_at": _aware(r["last_new_at"])})
                 for r in self._records("queries/source_states")}  # fmt: skip
 
-    def article_count(self) -> int:
-        """How many articles the archive holds."""
-        return int(self._run("queries/article_count").fetchone()[0])
-
     def known_guids(self, *, since: dt.datetime) -> dict[str, set[str]]:
         """The GUIDs of each source's articles first stored since ``since``, and of its items
         dropped since then as copies of stored articles, by source name."""
