@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sqlite3
 import dataclasses
 import datetime as dt
 import multiprocessing
 import shutil
+import sqlite3
 import statistics
 import tempfile
 import time

@@ -22,7 +22,9 @@ from typer.testing import CliRunner
 
 import wirewatch
 from wirewatch.cli import app
-from wirewatch.lake import load_extensions
+from wirewatch.lake import ROW_GROUP_BYTES, load_extensions
+from wirewatch.model import LakeLocation
+from wirewatch.store import open_store
 
 runner = CliRunner()
 WIREWATCH = Path(sys.executable).with_name("wirewatch")
@@ -240,10 +242,6 @@ def test_compact_merges_small_files_and_keeps_every_row(tmp_path):
 def test_a_writer_bounds_parquet_row_groups_by_bytes_not_rows(tmp_path):
     """A row group is held in memory until written: bounded by rows only, one of long texts
     outgrew the writer's memory limit (migrating a 1M-article archive failed "Out of Memory")."""
-    from wirewatch.lake import ROW_GROUP_BYTES
-    from wirewatch.model import LakeLocation
-    from wirewatch.store import open_store
-
     with open_store(LakeLocation(str(tmp_path / "lake/catalog.sqlite"), str(tmp_path / "lake/files"))) as store:
         store.connection.execute("CREATE TABLE long_texts AS SELECT repeat(md5(range::VARCHAR), 320) AS body FROM range(10000)")
         files = store.connection.execute(

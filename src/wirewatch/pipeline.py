@@ -377,8 +377,8 @@ def import_paths(
     ``alert``: false stores matches without creating alerts (history). ``alert_history``: a new
     or changed topic also alerts on the stored stories it now matches. ``workers``: processes
     that read, key and match batches while this one writes (default: one per core when there is
-    more than one batch of files; 0: all in this process). ``batch_files``: files read per job (default: as many as the articles of
-    one store transaction, ``batches.batch_size``)."""
+    more than one batch of files; 0: all in this process). ``batch_files``: files read per job
+    (default: as many as the articles of one store transaction, ``batches.batch_size``)."""
     now = now or utc_now()
     compiled = prepare_topics(config, env)
     if not alert:
