@@ -1,6 +1,5 @@
 """The README and docs/ say what is true: they build without warnings, the command reference is the
-commands' own --help, every command, view and wire-format column that exists is documented, and
-what they state about the archive and the Prefect steps holds."""
+commands' own --help, every command and view that exists is documented, and what they state about the archive and the Prefect steps holds."""
 
 from __future__ import annotations
 
