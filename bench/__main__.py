@@ -2,7 +2,8 @@
 
 Runs each scenario in a child process of its own (so that peak memory is per scenario), prints a
 table, writes the JSON result (default ``bench/results/latest.json``) and the same table as
-Markdown beside it (``latest.md``, for the README's Performance section).
+Markdown beside it (``latest.md``); a result kept in ``bench/published/`` becomes a table of
+docs/performance.md (docs/performance_tables.py).
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def table_rows(result: dict) -> list[tuple[str, ...]]:
 def markdown(result: dict) -> str:
     m = result["machine"]
     head = (f"Measured {result['finished'][:10]} with `{result['command']}` on {m['cpu']}, {m['cores']} cores, "
-            f"{m['memory_gb']} GB RAM, Python {m['python']}, DuckDB {m['duckdb']}.\n\n")
+            f"{m['memory_gb']} GB RAM, Python {m['python']}, DuckDB {m['duckdb']}, load average "
+            f"{m['load_average_at_start']:.1f} at the start.\n\n")
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table_rows(result)]
     notes = [f"- {row['scenario']} / {row['name']}: {row['note']}" for s in result["scenarios"].values()

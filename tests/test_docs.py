@@ -110,3 +110,12 @@ def test_every_prefect_server_start_step_turns_analytics_off_first():
     for block in starting:
         before = block[: block.index("prefect server start")]
         assert "PREFECT_SERVER_ANALYTICS_ENABLED=false" in before, block
+
+
+def test_the_performance_tables_are_the_published_bench_results():
+    spec = importlib.util.spec_from_file_location("performance_tables", DOCS / "performance_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = doc("performance.md")
+    assert module.published(), "bench/published holds at least one result"
+    assert module.rendered(page) == page, "docs/performance.md is stale: run uv run python docs/performance_tables.py"
