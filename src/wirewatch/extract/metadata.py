@@ -29,8 +29,10 @@ _ISO_WITH_SPACE = re.compile(r"^\d{4}-\d\d-\d\d \d")
 
 
 def parse_datetime(value: Any, *, not_after: dt.datetime | None = None) -> dt.datetime | None:
-    """A publication time in UTC from the many shapes pages write it in, or None. A time without a
-    zone is taken as UTC; times before 1990 or more than a day after ``not_after`` are refused."""
+    """A publication time from the many shapes pages write it in, or None. A time keeps the zone
+    the page states, so its day is the day the page prints (the store keeps the instant in UTC);
+    a time without a zone is taken as UTC. Times before 1990 or more than a day after
+    ``not_after`` are refused."""
     if not isinstance(value, str) or not value.strip() or value.strip().isdigit():
         return None  # bare numbers are ids or epochs, not dates we can trust
     text = value.strip()
@@ -45,7 +47,7 @@ def parse_datetime(value: Any, *, not_after: dt.datetime | None = None) -> dt.da
             parsed = dt.datetime(*found[:6]) if found else None
     if parsed is None:
         return None
-    parsed = parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed.astimezone(dt.timezone.utc)
+    parsed = parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed
     if parsed < _EARLIEST or (not_after is not None and parsed > not_after + dt.timedelta(days=1)):
         return None
     return parsed

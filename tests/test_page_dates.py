@@ -1,0 +1,67 @@
+"""The publication date of a page: htmldate's day (original date, extensive search) decides, the
+page's own statements (JSON-LD, site rules, <meta>) only lend their time of day to that same day
+or stand in when htmldate finds none; a stated zone is kept, so the day is the one the page
+prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from wirewatch.config import SourceConfig
+from wirewatch.extract import page_article
+
+NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+PAGE = SourceConfig(name="wire", kind="page")
+STORY = "".join(
+    f"<p>Paragraph {n} of the harbour story: the pilots ended their walkout after the port authority agreed "
+    "to hire more pilots and to cap night shifts, the association said on Friday.</p>"
+    for n in range(1, 4)
+)
+
+
+def _page(head: str, body: str = "") -> bytes:
+    return (
+        f"<html><head><title>Harbour pilots end walkout</title>{head}</head><body><article>"
+        f"<h1>Harbour pilots end walkout</h1>{body}{STORY}</article></body></html>"
+    ).encode()
+
+
+def test_a_stated_zone_keeps_the_day_the_page_prints() -> None:
+    html = _page('<meta property="article:published_time" content="2018-06-19T05:50:00+09:00">')
+    article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
+    assert article.published_at == dt.datetime(2018, 6, 19, 5, 50, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    assert article.published_at.date() == dt.date(2018, 6, 19)
+    assert article.provenance["published_at"] == "page:generic"
+
+
+def test_jsonld_that_disagrees_with_htmldate_gives_way_to_the_meta_tag_htmldate_agrees_with() -> None:
+    html = _page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour pilots end walkout", '
+        '"datePublished": "2020-01-01T10:00:00Z"}</script>'
+        '<meta property="article:published_time" content="2021-03-04T10:00:00+02:00">'
+    )
+    article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
+    assert article.published_at == dt.datetime(2021, 3, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert article.provenance["published_at"] == "page:generic"
+
+
+def test_jsonld_lends_its_time_of_day_when_it_names_htmldates_day() -> None:
+    html = _page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour pilots end walkout", '
+        '"datePublished": "2023-10-06T07:00:00+02:00"}</script>'
+    )
+    article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
+    assert article.published_at == dt.datetime(2023, 10, 6, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert article.provenance["published_at"] == "page:jsonld"
+
+
+def test_htmldates_day_stands_when_no_statement_names_it() -> None:
+    # The page prints its date in a byline only; its JSON-LD date is unreadable.
+    html = _page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour pilots end walkout", '
+        '"datePublished": "not a date"}</script>',
+        '<p class="byline">Published 2023-10-06</p>',
+    )
+    article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
+    assert article.published_at == dt.datetime(2023, 10, 6, tzinfo=dt.timezone.utc)
+    assert article.provenance["published_at"] == "page:htmldate"
