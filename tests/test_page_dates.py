@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from wirewatch.config import SourceConfig
 from wirewatch.extract import page_article
 
@@ -34,25 +36,29 @@ def test_a_stated_zone_keeps_the_day_the_page_prints() -> None:
     assert article.provenance["published_at"] == "page:generic"
 
 
-def test_jsonld_that_disagrees_with_htmldate_gives_way_to_the_meta_tag_htmldate_agrees_with() -> None:
-    html = _page(
-        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour pilots end walkout", '
-        '"datePublished": "2020-01-01T10:00:00Z"}</script>'
-        '<meta property="article:published_time" content="2021-03-04T10:00:00+02:00">'
-    )
-    article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
-    assert article.published_at == dt.datetime(2021, 3, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    assert article.provenance["published_at"] == "page:generic"
+TEN_AM_AT_PLUS_TWO = dt.datetime(2021, 3, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
 
-def test_jsonld_lends_its_time_of_day_when_it_names_htmldates_day() -> None:
+@pytest.mark.parametrize(
+    ("jsonld_date", "meta", "published_at", "origin"),
+    [
+        # JSON-LD naming another day than htmldate's gives way to the <meta> that htmldate agrees with
+        ("2020-01-01T10:00:00Z", '<meta property="article:published_time" content="2021-03-04T10:00:00+02:00">',
+         TEN_AM_AT_PLUS_TWO, "page:generic"),
+        # JSON-LD naming htmldate's day lends it its time of day
+        ("2021-03-04T10:00:00+02:00", "", TEN_AM_AT_PLUS_TWO, "page:jsonld"),
+    ],
+)
+def test_a_statement_counts_only_for_htmldates_day(
+    jsonld_date: str, meta: str, published_at: dt.datetime, origin: str
+) -> None:
     html = _page(
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour pilots end walkout", '
-        '"datePublished": "2023-10-06T07:00:00+02:00"}</script>'
+        f'"datePublished": "{jsonld_date}"}}</script>{meta}'
     )
     article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
-    assert article.published_at == dt.datetime(2023, 10, 6, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    assert article.provenance["published_at"] == "page:jsonld"
+    assert article.published_at == published_at
+    assert article.provenance["published_at"] == origin
 
 
 def test_htmldates_day_stands_when_no_statement_names_it() -> None:
