@@ -35,7 +35,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared/corpus beside the checkout (two levels up from a worktree under wt/)
-CORPUS_HTML = next((p / "shared" / "corpus" / "html" for p in REPO.parents if (p / "shared" / "corpus").is_dir()), REPO.parent / "shared" / "corpus" / "html")
+CORPUS_HTML = next(
+    (p / "shared" / "corpus" / "html" for p in REPO.parents if (p / "shared" / "corpus").is_dir()),
+    REPO.parent / "shared" / "corpus" / "html",
+)
 DEFAULT_OUT = Path(os.environ.get("WIREWATCH_DEVSETS", "/work/devsets"))
 _DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
 
@@ -73,7 +76,8 @@ def newspaper4k(root: Path, out: Path) -> tuple[list[dict[str, Any]], list[dict[
         if text:
             bodies.append({**entry, "body": text})
         if meta.get("publish_date"):
-            dates.append({**entry, "file": f"../pages_body/newspaper4k/{page.name}", "day": local_day(meta["publish_date"])})
+            day = local_day(meta["publish_date"])
+            dates.append({**entry, "file": f"../pages_body/newspaper4k/{page.name}", "day": day})
     return bodies, dates
 
 
@@ -121,7 +125,8 @@ def trafilatura_tests(root: Path) -> list[dict[str, Any]]:
                     isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str) and "<html" in value[0]
                     and isinstance(value[1], str) and _DAY.match(value[1]) and isinstance(value[2], bool)
                 ):
-                    cases.append({"html": value[0], "url": None, "htmldate_kwargs": {"extensive_search": value[2]}, "day": value[1]})
+                    kwargs = {"extensive_search": value[2]}
+                    cases.append({"html": value[0], "url": None, "htmldate_kwargs": kwargs, "day": value[1]})
     return cases
 
 
@@ -135,22 +140,34 @@ def write_inline(cases: list[dict[str, Any]], folder: Path, prefix: str) -> list
     return entries
 
 
+def main_with(sdists: Path, out: Path) -> dict[str, int]:
+    """Build both sets from the sdists in ``sdists`` into ``out``; the number of pages of each."""
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        bodies, n4k_dates = newspaper4k(unpack(sdists, "newspaper4k", work), out)
+        htmldate_root, trafilatura_root = unpack(sdists, "htmldate", work), unpack(sdists, "trafilatura", work)
+        folder = out / "pages_date"
+        dated = {
+            "htmldate_tests": write_inline(htmldate_tests(htmldate_root), folder / "htmldate_tests", "htmldate_tests"),
+            "trafilatura_tests": write_inline(
+                trafilatura_tests(trafilatura_root), folder / "trafilatura_tests", "trafilatura_tests"
+            ),
+            "newspaper4k": n4k_dates,
+        }
+    (out / "pages_body" / "manifest.json").write_text(
+        json.dumps({"newspaper4k": bodies}, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
+    (folder / "manifest.json").write_text(json.dumps(dated, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"pages_body: newspaper4k {len(bodies)}; pages_date: " + ", ".join(f"{k} {len(v)}" for k, v in dated.items()))
+    return {"pages_body": len(bodies), "pages_date": sum(map(len, dated.values()))}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sdists", type=Path, default=Path("/tmp/sd"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        bodies, n4k_dates = newspaper4k(unpack(args.sdists, "newspaper4k", work), args.out)
-        dated = {
-            "htmldate_tests": write_inline(htmldate_tests(unpack(args.sdists, "htmldate", work)), args.out / "pages_date" / "htmldate_tests", "htmldate_tests"),
-            "trafilatura_tests": write_inline(trafilatura_tests(unpack(args.sdists, "trafilatura", work)), args.out / "pages_date" / "trafilatura_tests", "trafilatura_tests"),
-            "newspaper4k": n4k_dates,
-        }
-    (args.out / "pages_body" / "manifest.json").write_text(json.dumps({"newspaper4k": bodies}, indent=1, ensure_ascii=False), encoding="utf-8")
-    (args.out / "pages_date" / "manifest.json").write_text(json.dumps(dated, indent=1, ensure_ascii=False), encoding="utf-8")
-    print(f"pages_body: newspaper4k {len(bodies)}; pages_date: " + ", ".join(f"{k} {len(v)}" for k, v in dated.items()))
+    main_with(args.sdists, args.out)
     return 0
 
 

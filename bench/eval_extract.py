@@ -49,7 +49,10 @@ from wirewatch.extract import metadata
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared/corpus beside the checkout (two levels up from a worktree under wt/)
-DEFAULT_CORPUS = next((p / "shared" / "corpus" for p in REPO.parents if (p / "shared" / "corpus").is_dir()), REPO.parent / "shared" / "corpus")
+DEFAULT_CORPUS = next(
+    (p / "shared" / "corpus" for p in REPO.parents if (p / "shared" / "corpus").is_dir()),
+    REPO.parent / "shared" / "corpus",
+)
 DEFAULT_DEVSETS = Path(os.environ.get("WIREWATCH_DEVSETS", "/work/devsets"))
 FIXTURES = REPO / "tests" / "fixtures" / "pages"
 NOW = dt.datetime(2026, 4, 20, tzinfo=dt.timezone.utc)  # after every page of the sets
@@ -237,9 +240,11 @@ def table(title: str, tallies: dict[str, Tally], pages: list[Page]) -> str:
     days = sum(p.day is not None for p in pages)
     snippets = sum(p.has_snippets for p in pages)
     rows = [
-        f"{title}: {len(pages)} pages ({bodies} with a reference body, {snippets} with snippets, {days} with a reference date)",
+        f"{title}: {len(pages)} pages ({bodies} with a reference body, {snippets} with snippets, "
+        f"{days} with a reference date)",
         "",
-        "| system | body F1 | precision | recall | pages with no body | snippet pass | date accuracy | ms per page (mean / max) |",
+        "| system | body F1 | precision | recall | pages with no body | snippet pass | date accuracy "
+        "| ms per page (mean / max) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, t in tallies.items():
