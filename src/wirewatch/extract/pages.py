@@ -1,6 +1,7 @@
 """Article pages -> Articles. Layers, each field from the first that supplies it: JSON-LD, the
-site rules of the wire agencies, the page's <meta>, then trafilatura for the body (and headline)
-and htmldate for the day of publication. Provenance names the layer: "page:jsonld",
+site rules of the wire agencies, the page's <meta>, then trafilatura (precision mode) for the
+body. The day of publication is htmldate's whenever it finds one; the page's own statements lend
+it their time of day (see ``_put_date``). Provenance names the layer: "page:jsonld",
 "page:rules", "page:generic" (meta tags, <h1>, <title>), "page:trafilatura", "page:htmldate",
 "page:url"."""
 
