@@ -167,6 +167,8 @@ def devset_pages(devsets: Path) -> dict[str, list[Page]]:
                     url=e.get("url"),
                     body=e.get("body") if kind == "pages_body" else None,
                     day=e.get("day") if kind == "pages_date" else None,
+                    with_snippets=tuple(e.get("with") or ()),
+                    without_snippets=tuple(e.get("without") or ()),
                     htmldate_kwargs=e.get("htmldate_kwargs") or {},
                 )
                 for e in entries

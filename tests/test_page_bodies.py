@@ -1,6 +1,6 @@
-"""The body of a page without a site rule or a usable JSON-LD body: trafilatura in its precision
-mode, on the page less the blocks our names call junk, or on the page as it is when that pre-pass
-leaves no story."""
+"""The body of a page without a site rule or a usable JSON-LD body: trafilatura's default
+paragraphs within the first and last that its precision mode keeps, on the page less the blocks
+our names call junk, or on the page as it is when that pre-pass leaves no story."""
 
 from __future__ import annotations
 
@@ -43,3 +43,14 @@ def test_a_story_inside_a_block_named_like_junk_is_still_found() -> None:
     )
     assert article.item.paragraphs == PARAGRAPHS
     assert article.provenance["body"] == "page:trafilatura"
+
+
+def test_a_link_line_inside_the_story_stays() -> None:
+    # trafilatura's precision mode drops it, its default mode keeps it: inside the paragraphs that
+    # precision mode keeps, the default mode's are the story.
+    inside = "<p><a href='https://events.example/42'>See the event page for the full programme</a></p>"
+    article = _article(
+        f"<h1>Harbour pilots end walkout</h1><article><p>{PARAGRAPHS[0]}</p>{inside}"
+        f"{''.join(f'<p>{p}</p>' for p in PARAGRAPHS[1:])}</article>"
+    )
+    assert article.item.paragraphs == (PARAGRAPHS[0], "See the event page for the full programme", *PARAGRAPHS[1:])

@@ -195,11 +195,12 @@ def wire_date_parser() -> DateDataParser:
 htmldate.extractors.get_external_parser = wire_date_parser
 
 
-def htmldate_date(tree: HtmlElement, url: str | None, fetched_at: dt.datetime) -> dt.datetime | None:
-    """The publication day htmldate finds by its extensive search (markup, text, URL), or None."""
+def htmldate_date(page: str | HtmlElement, url: str | None, fetched_at: dt.datetime) -> dt.datetime | None:
+    """The publication day htmldate finds by its extensive search (markup, text, URL), or None.
+    Given the page's text it sees all of it, scripts included, as htmldate alone would."""
     try:
         found = find_date(
-            tree,
+            page,
             url=url,
             extensive_search=True,
             original_date=True,

@@ -1,6 +1,6 @@
 """Article pages -> Articles. Layers, each field from the first that supplies it: JSON-LD, the
-site rules of the wire agencies, the page's <meta>, then trafilatura (precision mode) for the
-body. The day of publication is htmldate's whenever it finds one; the page's own statements lend
+site rules of the wire agencies, the page's <meta>, then trafilatura (its default paragraphs
+within the bounds of its precision mode) for the body. The day of publication is htmldate's whenever it finds one; the page's own statements lend
 it their time of day (see ``_put_date``). Provenance names the layer: "page:jsonld",
 "page:rules", "page:generic" (meta tags, <h1>, <title>), "page:trafilatura", "page:htmldate",
 "page:url"."""
@@ -22,7 +22,7 @@ from trafilatura import bare_extraction
 from wirewatch.config import SourceConfig
 from wirewatch.extract.articles import Draft, build_article, chars, is_lead_of, story_paragraphs
 from wirewatch.extract.errors import ExtractError, NoArticleError
-from wirewatch.extract.html import ParsedPage, decode_markup, drop_junk_elements, markup_paragraphs, parse_page, plain_text
+from wirewatch.extract.html import PAGE_CHAR_LIMIT, ParsedPage, decode_markup, drop_junk_elements, markup_paragraphs, parse_page, plain_text
 from wirewatch.extract.metadata import (
     canonical_url,
     generic_headline,
@@ -90,7 +90,7 @@ def _page_article(
         ("page:rules", rule_date(soup, rule, fetched_at=fetched_at) if rule is not None else None),
         ("page:generic", meta_date(soup, metas, fetched_at)),
     )
-    _put_date(draft, page, stated, urls=(page_url, url), fetched_at=fetched_at)
+    _put_date(draft, text[:PAGE_CHAR_LIMIT], stated, urls=(page_url, url), fetched_at=fetched_at)
     draft.put("section", plain_text(metas.get("article:section", "")), "page:generic")
     page_chars = max(chars(ruled), chars(generic))
     if jsonld_body and chars(jsonld_body) >= _JSONLD_BODY_SHARE * page_chars:
@@ -127,24 +127,35 @@ def _from_jsonld(node: Mapping[str, Any], draft: Draft) -> list[str]:
 
 
 def _trafilatura_body(tree: HtmlElement, url: str | None) -> list[str]:
-    """Story paragraphs by trafilatura's generic extraction in its precision mode (which beat its
-    default and recall modes on every development set), on the page less the blocks our names
-    call junk; when that pre-pass leaves no story (a blog's whole post sits in a "widget"), on
-    the page as it is."""
-    cleaned = _trafilatura_paragraphs(tree, drop_junk=True, url=url)
+    """Story paragraphs by trafilatura's generic extraction (see ``_bounded_by_precision``), on
+    the page less the blocks our names call junk; when that pre-pass leaves no story (a blog's
+    whole post sits in a "widget"), on the page as it is."""
+    cleaned = _bounded_by_precision(tree, drop_junk=True, url=url)
     if chars(cleaned) >= MIN_BODY_CHARS:
         return cleaned
-    plain = _trafilatura_paragraphs(tree, drop_junk=False, url=url)
+    plain = _bounded_by_precision(tree, drop_junk=False, url=url)
     return plain if chars(plain) > chars(cleaned) else cleaned
 
 
-def _trafilatura_paragraphs(tree: HtmlElement, *, drop_junk: bool, url: str | None) -> list[str]:
+def _bounded_by_precision(tree: HtmlElement, *, drop_junk: bool, url: str | None) -> list[str]:
+    """trafilatura's default paragraphs from the first to the last that its precision mode keeps.
+    Precision mode cuts what surrounds the story (paywall notices, comments, teasers) better than
+    the default, but it also drops paragraphs inside the story (a line that is one link, a
+    heading with an anchor); between its first and last paragraph, the default's are the story."""
+    precise = _trafilatura_paragraphs(tree, drop_junk=drop_junk, url=url, favor_precision=True)
+    full = _trafilatura_paragraphs(tree, drop_junk=drop_junk, url=url, favor_precision=False)
+    kept = set(precise)
+    inside = [number for number, paragraph in enumerate(full) if paragraph in kept]
+    return full[inside[0] : inside[-1] + 1] if inside else precise
+
+
+def _trafilatura_paragraphs(tree: HtmlElement, *, drop_junk: bool, url: str | None, favor_precision: bool) -> list[str]:
     scratch = copy.deepcopy(tree)  # trafilatura prunes the tree it is given; htmldate reads it after
     if drop_junk:
         drop_junk_elements(scratch)
     try:
         document: Any = bare_extraction(
-            scratch, url=url, include_comments=False, include_tables=True, favor_precision=True
+            scratch, url=url, include_comments=False, include_tables=True, favor_precision=favor_precision
         )
     except Exception:  # noqa: BLE001 (a third-party heuristic on hostile input: its failure is "no body")
         return []
@@ -177,7 +188,7 @@ def _lead_block_before(tree: HtmlElement, lead: str, first: str) -> bool:
 
 def _put_date(
     draft: Draft,
-    page: ParsedPage,
+    markup: str,
     stated: tuple[tuple[str, dt.datetime | None], ...],
     *,
     urls: tuple[str | None, ...],
@@ -188,7 +199,7 @@ def _put_date(
     htmldate was right more often on the development sets, so they only lend their time of day
     to the same day. Without htmldate's day the first statement, else the URL's date, is taken;
     whatever becomes of the body, so a page without a story still dates itself."""
-    day = htmldate_date(page.tree, next((u for u in urls if u), None), fetched_at)
+    day = htmldate_date(markup, next((u for u in urls if u), None), fetched_at)
     found = [(origin, when) for origin, when in stated if when is not None]
     if day is not None:
         found = [(origin, when) for origin, when in found if when.date() == day.date()] or [("page:htmldate", day)]
