@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from wirewatch.config import SourceConfig
-from wirewatch.extract import page_article
+from wirewatch.extract import page_article, parse_datetime
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = SourceConfig(name="wire", kind="page")
@@ -71,3 +71,17 @@ def test_htmldates_day_stands_when_no_statement_names_it() -> None:
     article = page_article(html, url="https://news.example/a/1", source=PAGE, fetched_at=NOW)
     assert article.published_at == dt.datetime(2023, 10, 6, tzinfo=dt.timezone.utc)
     assert article.provenance["published_at"] == "page:htmldate"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2012年06月04日 08:36", dt.datetime(2012, 6, 4, 8, 36, tzinfo=dt.timezone.utc)),
+        ("2023  11 /  17  20:52:15", dt.datetime(2023, 11, 17, 20, 52, 15, tzinfo=dt.timezone.utc)),
+        ("2020/02/19", dt.datetime(2020, 2, 19, tzinfo=dt.timezone.utc)),
+        ("2020 02 31", None),
+    ],
+)
+def test_numeric_dates_with_any_separators(text: str, expected: dt.datetime | None) -> None:
+    # Xinhua's page headers; the free-text parsers read the first two as 1 December and 1 January.
+    assert parse_datetime(text) == expected
