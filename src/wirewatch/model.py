@@ -86,7 +86,7 @@ class Article:
     source: str
     url: str | None = None
     guid: str | None = None
-    published_at: dt.datetime | None = None  # UTC
+    published_at: dt.datetime | None = None  # aware: the zone the source states, else UTC (stored as UTC)
     fetched_at: dt.datetime | None = None  # UTC
     lang: str = "en"
     # field -> origin ("feed", "page:jsonld", "page:rules", "page:generic", "file"),

@@ -26,11 +26,19 @@ from wirewatch.extract.html import clean_text, plain_text
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)
 _URL_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12][0-9]|3[01])(?![0-9])")
 _ISO_WITH_SPACE = re.compile(r"^\d{4}-\d\d-\d\d \d")
+# Year, month, day as numbers with any separators: "2012年06月04日 08:36", "2023 11 / 17 20:52:15"
+# (Xinhua's page headers), which the free-text parsers misread as other days.
+_NUMERIC_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*[-/.年]?\s*(0?[1-9]|1[0-2])\s*[-/.月]?\s*(0?[1-9]|[12]\d|3[01])\s*日?"
+    r"(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
 
 
 def parse_datetime(value: Any, *, not_after: dt.datetime | None = None) -> dt.datetime | None:
-    """A publication time in UTC from the many shapes pages write it in, or None. A time without a
-    zone is taken as UTC; times before 1990 or more than a day after ``not_after`` are refused."""
+    """A publication time from the many shapes pages write it in, or None. A time keeps the zone
+    the page states, so its day is the day the page prints (the store keeps the instant in UTC);
+    a time without a zone is taken as UTC. Times before 1990 or more than a day after
+    ``not_after`` are refused."""
     if not isinstance(value, str) or not value.strip() or value.strip().isdigit():
         return None  # bare numbers are ids or epochs, not dates we can trust
     text = value.strip()
@@ -38,17 +46,29 @@ def parse_datetime(value: Any, *, not_after: dt.datetime | None = None) -> dt.da
     try:
         parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if _ISO_WITH_SPACE.match(text) else text)
     except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            found = _feedparser_date(text)  # feedparser knows dozens of real-world date formats
-            parsed = dt.datetime(*found[:6]) if found else None
+        numeric = _NUMERIC_DATE.fullmatch(text)
+        if numeric is not None:
+            parsed = _numeric_date(numeric)  # an impossible day stays None: no guess by other parsers
+        else:
+            try:
+                parsed = email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                found = _feedparser_date(text)  # feedparser knows dozens of real-world date formats
+                parsed = dt.datetime(*found[:6]) if found else None
     if parsed is None:
         return None
-    parsed = parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed.astimezone(dt.timezone.utc)
+    parsed = parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed
     if parsed < _EARLIEST or (not_after is not None and parsed > not_after + dt.timedelta(days=1)):
         return None
     return parsed
+
+
+def _numeric_date(found: re.Match[str]) -> dt.datetime | None:
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in found.groups())
+    try:
+        return dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
 
 
 def date_from_url(url: str | None) -> dt.datetime | None:
@@ -193,11 +213,12 @@ def wire_date_parser() -> DateDataParser:
 htmldate.extractors.get_external_parser = wire_date_parser
 
 
-def htmldate_date(tree: HtmlElement, url: str | None, fetched_at: dt.datetime) -> dt.datetime | None:
-    """The publication day htmldate finds by its extensive search (markup, text, URL), or None."""
+def htmldate_date(page: str | HtmlElement, url: str | None, fetched_at: dt.datetime) -> dt.datetime | None:
+    """The publication day htmldate finds by its extensive search (markup, text, URL), or None.
+    Given the page's text it sees all of it, scripts included, as htmldate alone would."""
     try:
         found = find_date(
-            tree,
+            page,
             url=url,
             extensive_search=True,
             original_date=True,

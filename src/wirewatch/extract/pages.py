@@ -1,6 +1,7 @@
 """Article pages -> Articles. Layers, each field from the first that supplies it: JSON-LD, the
-site rules of the wire agencies, the page's <meta>, then trafilatura for the body (and headline)
-and htmldate for the day of publication. Provenance names the layer: "page:jsonld",
+site rules of the wire agencies, the page's <meta>, then trafilatura (its default paragraphs
+within the bounds of its precision mode) for the body. The day of publication is htmldate's whenever it finds one; the page's own statements lend
+it their time of day (see ``_put_date``). Provenance names the layer: "page:jsonld",
 "page:rules", "page:generic" (meta tags, <h1>, <title>), "page:trafilatura", "page:htmldate",
 "page:url"."""
 
@@ -21,7 +22,7 @@ from trafilatura import bare_extraction
 from wirewatch.config import SourceConfig
 from wirewatch.extract.articles import Draft, build_article, chars, is_lead_of, story_paragraphs
 from wirewatch.extract.errors import ExtractError, NoArticleError
-from wirewatch.extract.html import ParsedPage, decode_markup, drop_junk_elements, markup_paragraphs, parse_page, plain_text
+from wirewatch.extract.html import PAGE_CHAR_LIMIT, ParsedPage, decode_markup, drop_junk_elements, markup_paragraphs, parse_page, plain_text
 from wirewatch.extract.metadata import (
     canonical_url,
     generic_headline,
@@ -33,7 +34,7 @@ from wirewatch.extract.metadata import (
     parse_datetime,
     url_date,
 )
-from wirewatch.extract.rules import MIN_BODY_CHARS, from_rule, rule_body, site_rule_for
+from wirewatch.extract.rules import MIN_BODY_CHARS, from_rule, rule_body, rule_date, site_rule_for
 from wirewatch.model import Article
 
 # A JSON-LD articleBody shorter than this share of the page's own story text is a teaser or was
@@ -76,14 +77,20 @@ def _page_article(
     soup = page.soup
     page_url = canonical_url(soup, url)
     draft = Draft()
-    jsonld_body = _from_jsonld(soup, draft, fetched_at=fetched_at)
+    node = jsonld_article(soup)
+    jsonld_body = _from_jsonld(node, draft) if node is not None else []
     rule = site_rule_for(page_url) or site_rule_for(url)
     ruled = rule_body(soup, rule) if rule is not None else []
     if rule is not None:
-        from_rule(soup, rule, draft, fetched_at=fetched_at)
+        from_rule(soup, rule, draft)
     generic = _trafilatura_body(page.tree, page_url or url)
     metas = meta_values(soup)
-    _put_date(draft, page, metas, urls=(page_url, url), fetched_at=fetched_at)
+    stated = (
+        ("page:jsonld", _jsonld_date(node, fetched_at) if node is not None else None),
+        ("page:rules", rule_date(soup, rule, fetched_at=fetched_at) if rule is not None else None),
+        ("page:generic", meta_date(soup, metas, fetched_at)),
+    )
+    _put_date(draft, text[:PAGE_CHAR_LIMIT], stated, urls=(page_url, url), fetched_at=fetched_at)
     draft.put("section", plain_text(metas.get("article:section", "")), "page:generic")
     page_chars = max(chars(ruled), chars(generic))
     if jsonld_body and chars(jsonld_body) >= _JSONLD_BODY_SHARE * page_chars:
@@ -100,16 +107,15 @@ def _page_article(
     return build_article(draft, source=source, url=page_url, url_origin="page", guid=page_url, fetched_at=fetched_at)
 
 
-def _from_jsonld(soup: BeautifulSoup, draft: Draft, *, fetched_at: dt.datetime) -> list[str]:
-    """Headline, date, section and description from the page's NewsArticle (or kin); returns its
+def _jsonld_date(node: Mapping[str, Any], fetched_at: dt.datetime) -> dt.datetime | None:
+    return parse_datetime(node.get("datePublished") or node.get("dateCreated"), not_after=fetched_at)
+
+
+def _from_jsonld(node: Mapping[str, Any], draft: Draft) -> list[str]:
+    """Headline, section and description from the page's NewsArticle (or kin); returns its
     articleBody as paragraphs for the caller to weigh against the page's own text."""
-    node = jsonld_article(soup)
-    if node is None:
-        return []
     origin = "page:jsonld"
     draft.put("headline", jsonld_text(node.get("headline") or node.get("name")), origin)
-    published = parse_datetime(node.get("datePublished") or node.get("dateCreated"), not_after=fetched_at)
-    draft.put("published_at", published, origin)
     draft.put("section", jsonld_text(node.get("articleSection")), origin)
     draft.put("subtitle", jsonld_text(node.get("description")), origin)
     body = node.get("articleBody")
@@ -121,12 +127,35 @@ def _from_jsonld(soup: BeautifulSoup, draft: Draft, *, fetched_at: dt.datetime) 
 
 
 def _trafilatura_body(tree: HtmlElement, url: str | None) -> list[str]:
-    """Story paragraphs by trafilatura's generic extraction (with its own fallbacks), or []."""
+    """Story paragraphs by trafilatura's generic extraction (see ``_bounded_by_precision``), on
+    the page less the blocks our names call junk; when that pre-pass leaves no story (a blog's
+    whole post sits in a "widget"), on the page as it is."""
+    cleaned = _bounded_by_precision(tree, drop_junk=True, url=url)
+    if chars(cleaned) >= MIN_BODY_CHARS:
+        return cleaned
+    plain = _bounded_by_precision(tree, drop_junk=False, url=url)
+    return plain if chars(plain) > chars(cleaned) else cleaned
+
+
+def _bounded_by_precision(tree: HtmlElement, *, drop_junk: bool, url: str | None) -> list[str]:
+    """trafilatura's default paragraphs from the first to the last that its precision mode keeps.
+    Precision mode cuts what surrounds the story (paywall notices, comments, teasers) better than
+    the default, but it also drops paragraphs inside the story (a line that is one link, a
+    heading with an anchor); between its first and last paragraph, the default's are the story."""
+    precise = _trafilatura_paragraphs(tree, drop_junk=drop_junk, url=url, favor_precision=True)
+    full = _trafilatura_paragraphs(tree, drop_junk=drop_junk, url=url, favor_precision=False)
+    kept = set(precise)
+    inside = [number for number, paragraph in enumerate(full) if paragraph in kept]
+    return full[inside[0] : inside[-1] + 1] if inside else precise
+
+
+def _trafilatura_paragraphs(tree: HtmlElement, *, drop_junk: bool, url: str | None, favor_precision: bool) -> list[str]:
     scratch = copy.deepcopy(tree)  # trafilatura prunes the tree it is given; htmldate reads it after
-    drop_junk_elements(scratch)
+    if drop_junk:
+        drop_junk_elements(scratch)
     try:
         document: Any = bare_extraction(
-            scratch, url=url, include_comments=False, include_tables=True, favor_recall=True
+            scratch, url=url, include_comments=False, include_tables=True, favor_precision=favor_precision
         )
     except Exception:  # noqa: BLE001 (a third-party heuristic on hostile input: its failure is "no body")
         return []
@@ -158,15 +187,24 @@ def _lead_block_before(tree: HtmlElement, lead: str, first: str) -> bool:
 
 
 def _put_date(
-    draft: Draft, page: ParsedPage, metas: Mapping[str, str], *, urls: tuple[str | None, ...], fetched_at: dt.datetime
+    draft: Draft,
+    markup: str,
+    stated: tuple[tuple[str, dt.datetime | None], ...],
+    *,
+    urls: tuple[str | None, ...],
+    fetched_at: dt.datetime,
 ) -> None:
-    """The publication time from the meta tags, else htmldate's day, else the URL's: whatever
-    becomes of the body, so a page without a story still dates itself."""
-    if "published_at" in draft.provenance:
-        return
-    draft.put("published_at", meta_date(page.soup, metas, fetched_at), "page:generic")
-    if "published_at" not in draft.provenance:
-        draft.put("published_at", htmldate_date(page.tree, next((u for u in urls if u), None), fetched_at), "page:htmldate")
+    """The publication day is htmldate's (original date, extensive search) whenever it finds one:
+    where the page's own statements (JSON-LD, site rule, <meta>, in that order) disagree with it,
+    htmldate was right more often on the development sets, so they only lend their time of day
+    to the same day. Without htmldate's day the first statement, else the URL's date, is taken;
+    whatever becomes of the body, so a page without a story still dates itself."""
+    day = htmldate_date(markup, next((u for u in urls if u), None), fetched_at)
+    found = [(origin, when) for origin, when in stated if when is not None]
+    if day is not None:
+        found = [(origin, when) for origin, when in found if when.date() == day.date()] or [("page:htmldate", day)]
+    for origin, when in found[:1]:
+        draft.put("published_at", when, origin)
     draft.put("published_at", url_date(urls), "page:url")
 
 

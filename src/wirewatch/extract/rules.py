@@ -62,14 +62,17 @@ def site_rule_for(url: str | None) -> SiteRule | None:
     return next((r for r in SITE_RULES if any(host == h or host.endswith("." + h) for h in r.hosts)), None)
 
 
-def from_rule(soup: BeautifulSoup, rule: SiteRule, draft: Draft, *, fetched_at: dt.datetime) -> None:
-    """Headline, lead (as subtitle) and date by the site's selectors."""
+def from_rule(soup: BeautifulSoup, rule: SiteRule, draft: Draft) -> None:
+    """Headline and lead (as subtitle) by the site's selectors."""
     origin = "page:rules"
     draft.put("headline", _first_text(soup, rule.headline), origin)
     if rule.lead:
         draft.put("subtitle", _first_text(soup, rule.lead), origin)
-    if rule.date:
-        draft.put("published_at", _rule_date(soup, rule.date, fetched_at), origin)
+
+
+def rule_date(soup: BeautifulSoup, rule: SiteRule, *, fetched_at: dt.datetime) -> dt.datetime | None:
+    """The publication time the site's date selector finds, or None."""
+    return _rule_date(soup, rule.date, fetched_at) if rule.date else None
 
 
 def rule_body(soup: BeautifulSoup, rule: SiteRule) -> list[str]:
