@@ -4,10 +4,14 @@ paragraph by the codec, the format's metadata kept alongside."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from wirewatch import codec
 from wirewatch.formats.record import FormatError, ParsedItem
-from wirewatch.model import Article
+from wirewatch.model import Article, Dateline, WireItem
 
 
 def wire_articles(
@@ -28,24 +32,74 @@ def wire_articles(
 def to_article(parsed: ParsedItem, *, source: str, fetched_at: dt.datetime, fallback_guid: str, lang: str | None = None) -> Article:
     """``parsed`` as an Article of ``source``; ``fallback_guid`` (the file) when the item has no
     id of its own."""
-    item = codec.make_item(
-        section=parsed.section or "All news",
-        headline=parsed.headline,
-        subtitle=parsed.subtitle,
-        paragraphs=parsed.paragraphs,
-        published=parsed.published_at,
-        fetched=fetched_at,
-    )
+    item = _with_dateline(parsed, fetched_at)
+    provenance = {"item": f"file:{parsed.meta.format}"}
+    if parsed.kind != "text":
+        provenance["kind"] = parsed.kind
     return Article(
         item=item,
         source=source,
         guid=parsed.guid or fallback_guid,
         published_at=parsed.published_at,
         fetched_at=fetched_at,
-        lang=lang or _short_lang(parsed.lang) or codec.item_lang(item),
-        provenance={"item": f"file:{parsed.meta.format}"},
+        lang=lang or _short_lang(parsed.lang) or detected_lang(item),
+        provenance=provenance,
         wire=parsed.meta,
     )
+
+
+def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
+    """The item, its dateline split off the first paragraph by the codec. A format that gives
+    the dateline in a field of its own: that field put before the first paragraph when the two
+    then read as a dateline; else the field (or the format's place) is the dateline as it
+    stands, the text left as it is."""
+
+    def made(paragraphs: Sequence[str]) -> WireItem:
+        return codec.make_item(section=parsed.section or "All news", headline=parsed.headline, subtitle=parsed.subtitle,
+                               paragraphs=paragraphs, published=parsed.published_at, fetched=fetched_at)  # fmt: skip
+
+    texts = tuple(p for p in parsed.paragraphs if any(c.isalnum() for c in p))  # "***", "* * *": separators
+    parsed = replace(parsed, paragraphs=texts)
+    item = made(parsed.paragraphs)
+    given = parsed.dateline
+    if item.dateline is None and given and parsed.paragraphs and not parsed.paragraphs[0].startswith(given):
+        joined = made((f"{given} {parsed.paragraphs[0]}", *parsed.paragraphs[1:]))
+        if joined.dateline is not None and joined.dateline.place:
+            return joined
+    place = parsed.place or _place_of(given)
+    if item.dateline is None and place:
+        return replace(item, dateline=Dateline(raw=given or place, place=place))
+    if item.dateline is not None and item.dateline.place is None and parsed.place:
+        return replace(item, dateline=replace(item.dateline, place=parsed.place))
+    return item
+
+
+def _place_of(dateline: str | None) -> str | None:
+    """"CHATHAM, Mass." -> "CHATHAM"; a dateline field that holds a date names no place."""
+    place = dateline.split(",")[0].strip() if dateline else None
+    return place if place and not any(c.isdigit() for c in place) else None
+
+
+MIN_DETECTED_CHARS = 40  # shorter texts are left to the codec's script test
+MIN_CONFIDENCE = 0.8
+
+
+@functools.cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # its model loads in seconds: only when needed
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detected_lang(item: WireItem) -> str:
+    """The language of an item whose format does not declare one, from its text (py3langid),
+    else the codec's script test."""
+    text = " ".join((item.headline, *item.paragraphs[:3]))
+    if len(text) >= MIN_DETECTED_CHARS:
+        found, confidence = _identifier().classify(text)
+        if confidence >= MIN_CONFIDENCE:
+            return str(found)
+    return codec.item_lang(item)
 
 
 def _short_lang(tag: str | None) -> str | None:

@@ -113,7 +113,7 @@ def html_paragraphs(markup: str) -> list[str]:
     if not markup.strip():
         return []
     if not _ESCAPED_TAG.search(markup):
-        return [p for p in (clean(t) for t in re.split(r"\n\s*\n", markup)) if p]
+        return [p for p in (clean(t) for t in re.split(r"\n\s*\n|\n(?=\t)", markup)) if p]  # a tab starts a paragraph too
     wrapper = html.fragment_fromstring(markup, create_parent="div")
     return list(_blocks(wrapper))
 
@@ -156,8 +156,18 @@ def _table_rows(table: etree._Element) -> Iterator[str]:
             yield " | ".join(cells)
 
 
+_BYLINE_PARAGRAPH = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:,?\s+(?:[A-Z][\w.'’-]*|and|de|van|von|der|da|del|y))+$")
+MAX_BYLINE_WORDS = 8
+
+
 def without_byline(found: list[str], byline: str | None) -> list[str]:
-    """Drop a leading paragraph that only repeats the byline ("By Marwan Makdisi")."""
-    while found and byline and found[0].casefold().removeprefix("by ").strip() == byline.casefold().removeprefix("by ").strip():
+    """Drop a leading paragraph that only repeats the byline ("By Marwan Makdisi"), or that is
+    a byline of its own: "By" and at most a few capitalised names."""
+    def is_byline(text: str) -> bool:
+        if byline and text.casefold().removeprefix("by ").strip() == byline.casefold().removeprefix("by ").strip():
+            return True
+        return len(text.split()) <= MAX_BYLINE_WORDS and _BYLINE_PARAGRAPH.match(text) is not None
+
+    while found and is_byline(found[0]):
         found = found[1:]
     return found
