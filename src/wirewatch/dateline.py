@@ -269,8 +269,8 @@ def _dateline_parts(
             return None
     elif not date_text:
         return None  # an agency alone is not a dateline
-    if not known and (not place or len(agency_raw.split()) > 3):
-        return None
+    if not known and ((not place and not date_text) or len(agency_raw.split()) > 3):
+        return None  # an unknown agency needs a place or a date before it: "Jan 3 (OPTA) -"
     if style == 1 and not known:
         return None  # "/something/" is a dateline only for agencies that write it so
     separator = (sep or "").strip() or None

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from wirewatch import codec
+from wirewatch.dateline import split_dateline
 from wirewatch.formats.record import FormatError, ParsedItem
 from wirewatch.model import Article, Dateline, WireItem
 
@@ -59,7 +61,7 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
                                paragraphs=paragraphs, published=parsed.published_at, fetched=fetched_at)  # fmt: skip
 
     texts = tuple(p for p in parsed.paragraphs if any(c.isalnum() for c in p))  # "***", "* * *": separators
-    parsed = replace(parsed, paragraphs=texts)
+    parsed = replace(parsed, paragraphs=_from_dateline(texts, parsed, fetched_at))
     item = made(parsed.paragraphs)
     given = parsed.dateline
     if item.dateline is None and given and parsed.paragraphs and not parsed.paragraphs[0].startswith(given):
@@ -72,6 +74,22 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
     if item.dateline is not None and item.dateline.place is None and parsed.place:
         return replace(item, dateline=replace(item.dateline, place=parsed.place))
     return item
+
+
+MAX_FRONT_MATTER = 8
+# what agencies put before the dateline: notes "(Adds comments, detail)", highlights "* ...", a byline
+_FRONT_MATTER = re.compile(r"^(?:\(.*\)|[*•·\-–]\s.*|By\s.*)$", re.S)
+
+
+def _from_dateline(paragraphs: tuple[str, ...], parsed: ParsedItem, fetched_at: dt.datetime) -> tuple[str, ...]:
+    """The story from its dateline on, when the dateline opens a later paragraph and everything
+    before it is front matter (editors' notes in parentheses, highlights, a byline)."""
+    for n, paragraph in enumerate(paragraphs[: MAX_FRONT_MATTER + 1]):
+        if not _FRONT_MATTER.match(paragraph):
+            if n and split_dateline(paragraph, published=parsed.published_at, fetched=fetched_at)[0] is not None:
+                return paragraphs[n:]
+            break
+    return paragraphs
 
 
 def _place_of(dateline: str | None) -> str | None:

@@ -26,7 +26,7 @@ _SENT_AT = re.compile(r"^\d{4,6}\s+(?:GMT|UTC|MEZ|MESZ|CET|CEST)?\s*\w{3}\.?\s+\
 _COPYRIGHT = re.compile(r"^(?:\(c\)|©|copyright\b)", re.I)
 _NOTEBOOK = re.compile(r"^(?:#+\s*(?:Notebook|Notizblock|Notes?|Hinweise?)\b|\*(?:\s*\*){2,}\s*$)", re.I)
 _KEYWORDS = re.compile(r"^[^\s/]+(?:\s?/\s?[^/]+)*/\s*$|^[^\s/]+(?:/[^\s/]+)+$")  # "Yemen/conflict/"
-_TAKE = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")  # a line in capitals: "REFILE", "1ST LEAD", "EXTRA"
+_TAKE = re.compile(r"^[^a-z]*[A-Z][^a-z]*$|^\(.*\)$")  # in capitals: "REFILE", "1ST LEAD"; a note: "(Achtung)"
 _LEAD = re.compile(r"(\d+)\s*(?:ST|ND|RD|TH)\s+(?:LEAD|LD)\b|\b(\d+)\.\s*(?:Zusammenfassung|Neufassung)", re.I)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from lxml import etree, html
 
 from wirewatch.codec import normalize_text
+from wirewatch.formats.envelope import indented_paragraphs
 from wirewatch.formats.record import FormatError
 
 _DECLARED = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9_.:-]+)([\"'])", re.I)
@@ -126,6 +127,11 @@ def _blocks(element: etree._Element) -> Iterator[str]:
         yield from _table_rows(element)
         return
     if name in _BLOCKS or not any(local(c) in _STRUCTURE for c in element):
+        raw = "".join(_inline_text(element))
+        lines = wire_lines(raw)
+        if lines is not None:
+            yield from (p for p in (clean(t) for t in indented_paragraphs(lines)) if p)
+            return
         text = clean(" ".join(_inline_text(element)))
         if text:
             yield text
@@ -136,6 +142,19 @@ def _blocks(element: etree._Element) -> Iterator[str]:
         yield from _blocks(sub)
         if sub.tail and clean(sub.tail):
             yield clean(sub.tail)
+
+
+_INDENTED = re.compile(r"^[ \t]{2,}\S")
+
+
+def wire_lines(raw: str) -> list[str] | None:
+    """The lines of a block that carries wire text as it was typed (Reuters puts a whole story
+    in one ``<p>``: paragraphs start with an indent, their other lines do not), or None for
+    ordinary markup. Text indented all alike is the markup's own indentation, not that."""
+    lines = raw.replace("\r\n", "\n").split("\n")
+    rest = [line for line in lines[1:] if line.strip()]
+    indented = sum(1 for line in rest if _INDENTED.match(line))
+    return lines if indented >= 2 and indented < len(rest) else None
 
 
 def _inline_text(element: etree._Element) -> Iterable[str]:
