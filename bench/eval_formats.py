@@ -67,7 +67,7 @@ def observed(article: Article) -> dict[str, object]:
     item, wire, dateline = article.item, article.wire, article.item.dateline
     guid = article.guid if article.guid and not article.guid.startswith("/") else None  # the file stands in: no id
     return {
-        "headline": item.headline,
+        "headline": item.headline or None,  # an empty headline is none
         "agency": dateline.agency if dateline else None,
         "guid": guid,
         "version": wire.version if wire else None,

@@ -306,7 +306,9 @@ def test_an_anpa_kill_notice_withdraws_the_story_of_the_same_slug(tmp_path, webh
 def test_a_bad_item_is_one_rejected_line_and_the_other_items_go_on(tmp_path):
     data = (FIXTURES / "g2_two_items.xml").read_text(encoding="utf-8")
     path = tmp_path / "one_bad.xml"
-    path.write_text(data.replace("<headline>Bridge over Lake Mira closes</headline>", ""), encoding="utf-8")
+    bad = data.replace("<headline>Bridge over Lake Mira closes</headline>", "")
+    bad = bad[: bad.index("<contentSet><inlineXML")] + bad[bad.index("</contentSet>", bad.index("<contentSet><inlineXML")) + 13 :]
+    path.write_text(bad, encoding="utf-8")  # neither a headline nor a text
     result = inputs.read_file(path, inputs.IMPORT_SOURCE, now=NOW)
     assert [a.item.headline for a in result.articles] == ["Neue Fähre für den Mirasee", "Ferry photo"]
     assert result.rejected == [f"{path}: NewsML-G2 item urn:newsml:example.com:20260303:bridge without a headline"]

@@ -94,8 +94,9 @@ def _story(takes: list[Envelope]) -> ParsedItem:
         paragraphs.extend(indented_paragraphs(text))
     while paragraphs and (_TRAILER.match(paragraphs[-1]) or _END_MARK.match(paragraphs[-1])):
         paragraphs.pop()
-    if not headline:
+    if not headline and not paragraphs:
         raise FormatError("ANPA-1312 item without a headline")
+    headline = headline or ""
     priority = keyword.group("priority") if keyword else None
     lead = _LEAD.search(take or "")
     meta = WireMeta(

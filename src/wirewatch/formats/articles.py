@@ -64,10 +64,16 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
     parsed = replace(parsed, paragraphs=_from_dateline(texts, parsed, fetched_at))
     item = made(parsed.paragraphs)
     given = parsed.dateline
+    if item.dateline is None and parsed.paragraphs and (first := _AGENCY_FIRST.match(parsed.paragraphs[0])):
+        # ANSA writes the agency first: "(ANSA) - Rome, October 11 - ": read as "Rome, October 11 (ANSA) -"
+        turned = made((f"{first['dateline']} ({first['agency']}) - {first['text']}", *parsed.paragraphs[1:]))
+        if turned.dateline is not None and turned.dateline.place:
+            return replace(turned, dateline=replace(turned.dateline, raw=parsed.paragraphs[0][: first.start("text")].strip()))
     if item.dateline is None and given and parsed.paragraphs and not parsed.paragraphs[0].startswith(given):
-        joined = made((f"{given} {parsed.paragraphs[0]}", *parsed.paragraphs[1:]))
-        if joined.dateline is not None and joined.dateline.place:
-            return joined
+        for glue in (" ", " - "):  # a dateline field is often written without its separator
+            joined = made((f"{given}{glue}{parsed.paragraphs[0]}", *parsed.paragraphs[1:]))
+            if joined.dateline is not None and joined.dateline.place:
+                return joined if glue == " " else replace(joined, dateline=replace(joined.dateline, raw=given, separator=None))
     place = parsed.place or _place_of(given)
     if item.dateline is None and place:
         return replace(item, dateline=Dateline(raw=given or place, place=place))
@@ -76,6 +82,7 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
     return item
 
 
+_AGENCY_FIRST = re.compile(r"^\((?P<agency>[^()\n]{2,20})\)\s*[-–—]\s*(?P<dateline>[^-–—\n]{2,60}?)\s+[-–—]\s+(?P<text>\S.*)$", re.S)
 MAX_FRONT_MATTER = 8
 # what agencies put before the dateline: notes "(Adds comments, detail)", highlights "* ...", a byline
 _FRONT_MATTER = re.compile(r"^(?:\(.*\)|[*•·\-–]\s.*|By\s.*)$", re.S)

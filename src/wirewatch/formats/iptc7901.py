@@ -62,11 +62,11 @@ def _item(header_lines: list[str], text: list[str]) -> ParsedItem:
     slug_words = [h for h in heads[:-1] if _KEYWORDS.match(h)]
     takes = [h for h in heads[:-1] if h not in slug_words and _TAKE.match(h)]
     headline = " ".join(h for h in heads if h not in slug_words and h not in takes)
-    if not headline:
+    paragraphs = _text(lines)
+    if not headline and not paragraphs:
         raise FormatError("IPTC 7901 item without a headline")
     headline, prefix = editorial.headline_take(headline)
     take = " ".join(takes + ([prefix] if prefix else [])) or None
-    paragraphs = _text(lines)
     urgency = int(header.group("priority")) if header else None
     lead = _LEAD.search(take or "")
     meta = WireMeta(

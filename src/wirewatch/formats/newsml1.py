@@ -110,10 +110,10 @@ def _item(item: etree._Element, priority: int | None) -> ParsedItem:
         kind = media[0] if media else next((k for word, k in MEDIA_KINDS.items() if word in item_type), "text")
         body = [p for content in captions for p in paragraphs(child(content, "DataContent"))]
     headline = headline or next((text_of(child(c, "DataContent")) for c, roles in _contents(top) if roles and roles[-1] == "title"), None)
-    if not headline:
-        raise FormatError(f"NewsML 1.2 item {guid or ''} without a headline".replace("  ", " "))
     found = without_byline(body, byline)
-    headline, take = editorial.headline_take(headline)
+    if not headline and not found:
+        raise FormatError(f"NewsML 1.2 item {guid or ''} without a headline".replace("  ", " "))
+    headline, take = editorial.headline_take(headline or "")
     meta = WireMeta(
         format="newsml-1.2", version=version, pub_status=editorial.pub_status(status), urgency=defaults["urgency"],
         priority=priority, slugline=slugline, byline=byline, take_key=take, subjects=defaults["subjects"], ednote=ednote,

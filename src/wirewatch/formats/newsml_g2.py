@@ -69,9 +69,9 @@ def _item(item: etree._Element, priority: int | None, root_lang: str | None) -> 
         found = html_paragraphs(caption) or [caption]
     if not headline and kind != "text":
         headline = text_of(child(content, "slugline")) or (found[0] if found else None)
-    if not headline:
+    if not headline and not found:
         raise FormatError(f"NewsML-G2 item {guid or ''} without a headline".replace("  ", " "))
-    headline, take = editorial.headline_take(headline)
+    headline, take = editorial.headline_take(headline or "")  # a text without one keeps an empty headline
     signals = tuple(attr(s, "qcode") or attr(s, "literal") or "" for s in children(meta, "signal"))
     lowered = {s.lower() for s in signals}
     status = editorial.pub_status(attr(child(meta, "pubStatus"), "qcode"))
@@ -97,12 +97,12 @@ def _item(item: etree._Element, priority: int | None, root_lang: str | None) -> 
         paragraphs=tuple(found),
         meta=wire,
         guid=guid,
-        subtitle=text_of(child(content, "subheadline")),
+        subtitle=text_of(child(content, "subheadline")) or _headline(content, ("subheadline", "sub", "hl2")),
         lang=language,
         published_at=editorial.timestamp(text_of(child(meta, "firstCreated")) or text_of(child(meta, "versionCreated"))
                                          or text_of(child(content, "contentCreated"))),  # fmt: skip
         dateline=_dateline(content),
-        place=text_of(child(first(content, "located"), "name")),
+        place=_located(content),
         kind=kind,
     )
 
@@ -122,11 +122,15 @@ def _referenced(ref: etree._Element, priority: int | None, root_lang: str | None
                       guid=attr(ref, "residref"), lang=lang_of(ref) or root_lang, kind=kind)  # fmt: skip
 
 
-def _headline(content: etree._Element | None) -> str | None:
-    """The main headline: one without a role or with a main role, else the first."""
+def _headline(content: etree._Element | None, roles: tuple[str, ...] = ("main", "headline", "hl1")) -> str | None:
+    """The main headline (one without a role or with a main role, else the first that has no
+    sub-headline role), or with ``roles`` the sub-headline ("hld:subHeadline")."""
     headlines = children(content, "headline")
-    main = [h for h in headlines if (attr(h, "role") or "main").rsplit(":", 1)[-1].lower() in ("main", "headline", "hl1")]
-    return next((t for t in (text_of(h) for h in main + headlines) if t), None)
+    role = lambda h: (attr(h, "role") or "main").rsplit(":", 1)[-1].lower()  # noqa: E731
+    if roles[0] != "main":
+        return next((t for t in (text_of(h) for h in headlines if role(h) in roles) if t), None)
+    main = [h for h in headlines if role(h) in roles] + [h for h in headlines if not role(h).startswith(("sub", "hl2"))]
+    return next((t for t in (text_of(h) for h in main) if t), None)
 
 
 def _description(content: etree._Element | None, kind: str) -> str | None:
@@ -134,6 +138,15 @@ def _description(content: etree._Element | None, kind: str) -> str | None:
     described = {(attr(d, "role") or "").rsplit(":", 1)[-1].lower(): text_of(d) for d in children(content, "description")}
     order = ("caption", "summary", "") if kind != "text" else ("summary", "abstract", "")
     return next((described[r] for r in order if described.get(r)), None)
+
+
+def _located(content: etree._Element | None) -> str | None:
+    """The place the item was created: ``located``'s name (or literal)."""
+    for located in children(content, "located"):
+        name = text_of(child(located, "name")) or attr(located, "literal")
+        if name:
+            return name
+    return None
 
 
 def _dateline(content: etree._Element | None) -> str | None:

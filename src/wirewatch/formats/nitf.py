@@ -32,17 +32,17 @@ def item_of(nitf: etree._Element, *, defaults: dict | None = None) -> ParsedItem
     body_head = first(body, "body.head")
     hedline = first(body_head, "hedline")
     headline = text_of(child(hedline, "hl1")) or text_of(first(head, "title")) or given.get("headline")
-    if not headline:
-        raise FormatError("NITF item without a headline (hl1 or title)")
     subtitle = text_of(child(hedline, "hl2"))
     abstract = paragraphs(first(body_head, "abstract"))
     byline = byline_of(first(body_head, "byline")) or given.get("byline")
     found = without_byline(body_paragraphs(nitf), byline) or abstract
+    if not headline and not found:
+        raise FormatError("NITF item without a headline (hl1 or title)")
     dateline_element = first(body_head, "dateline")
     dateline = _dateline(dateline_element) or given.get("dateline")
     place = text_of(first(dateline_element, "city")) or text_of(first(dateline_element, "location")) or given.get("place")
     ednote = attr(first(docdata, "ed-msg"), "info") or given.get("ednote")
-    headline, take = editorial.headline_take(headline)
+    headline, take = editorial.headline_take(headline or "")
     status = attr(docdata, "management-status") or given.get("pub_status")
     correction = first(docdata, "correction")
     meta = WireMeta(
@@ -69,7 +69,7 @@ def item_of(nitf: etree._Element, *, defaults: dict | None = None) -> ParsedItem
         guid=given.get("guid") or attr(first(docdata, "doc-id"), "id-string"),  # the envelope's id names the item
         subtitle=subtitle if subtitle and subtitle != headline else None,
         section=given.get("section"),
-        lang=lang_of(nitf) or lang_of(head) or lang_of(body) or given.get("lang"),
+        lang=lang_of(nitf) or attr(nitf, "baselang") or lang_of(head) or lang_of(body) or given.get("lang"),
         published_at=editorial.timestamp(attr(first(docdata, "date.issue"), "norm")) or given.get("published_at"),
         dateline=dateline,
         place=place,
