@@ -27,6 +27,7 @@ _NOT_TEXT = re.compile(r"^(?:AP Photos?|AP Video|AP Graphic|With (?:AP )?Photos?
 _EDNOTE = re.compile(r"^(?:Eds?[:.]|EDS:|Editors:|EDITOR'S NOTE\s*[_:-]?)\s*", re.I)
 _END_MARK = re.compile(r"^=+\s*\w*\s*$")  # "==Kyodo"
 _TRAILER = re.compile(r"^[A-Z]{2,}(?:-[A-Z]{2,})?-\d\d-\d\d-\d\d \d{4}\s*GMT<?$")  # "AP-WF-08-29-16 1626GMT"
+_MORE = re.compile(r"^\(?MORE\)?$")
 _SLUG_HEAD = re.compile(r"^[A-Za-z]{2}-[A-Za-z]{2,}--")  # "BC-US--": the keyword line repeated in the text
 
 
@@ -91,9 +92,10 @@ def _story(takes: list[Envelope]) -> ParsedItem:
                 subtitle = value
             else:
                 paragraphs.append(value)
-        paragraphs.extend(indented_paragraphs(text))
-    while paragraphs and (_TRAILER.match(paragraphs[-1]) or _END_MARK.match(paragraphs[-1])):
-        paragraphs.pop()
+        found = indented_paragraphs(text)
+        while found and (_TRAILER.match(found[-1]) or _END_MARK.match(found[-1]) or _MORE.match(found[-1])):
+            found.pop()  # the take's end: "MORE" (another take follows), the transmission trailer
+        paragraphs.extend(found)
     if not headline and not paragraphs:
         raise FormatError("ANPA-1312 item without a headline")
     headline = headline or ""
