@@ -217,3 +217,17 @@ def test_import_of_a_drop_folder_stores_every_item_with_its_kind_and_counts_the_
         ("newsml-g2", "Lake Mira ferry fares rise", None), ("anpa-1312", "Lantern festival returns to Lake Mira", None),
         ("iptc-7901", "Storm expected over Lake Mira on Friday", None),
     ]  # fmt: skip
+
+
+def test_anpa_head_lines_sharing_a_line_a_cut_slug_an_ednote_in_parentheses_and_unmarked_list_lines():
+    [article] = read("anpa_headline_list.tst")
+    assert (article.item.headline, article.item.subtitle, article.item.paragraphs, article.wire.ednote) == (
+        "AP Lake Mira headlines at 9 a.m.", None, ("Ferry fares rise by a tenth", "Dam passes inspection"), "Moves hourly.")  # fmt: skip
+
+
+def test_co_credited_agencies_make_a_dateline_when_one_of_them_is_known():
+    from wirewatch.dateline import split_dateline
+
+    dateline, rest = split_dateline("San Diego (tca/dpa) - History says this.")
+    assert (dateline.place, dateline.agency_raw, rest) == ("San Diego", "tca/dpa", "History says this.")
+    assert split_dateline("The (new/old) rule - is fine")[0] is None

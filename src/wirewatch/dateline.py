@@ -241,7 +241,8 @@ def _dateline_parts(
     as written) and separator, or None when that part does not look like a dateline (so "The (new)
     rule - ..." is not taken for one)."""
     agency_raw = agency.strip()
-    known = agency_raw.casefold() in AGENCIES
+    # co-credited agencies ("tca/dpa", "AP/Reuters") count as known when one of them is
+    known = agency_raw.casefold() in AGENCIES or any(part.strip() in AGENCIES for part in agency_raw.casefold().split("/")[1:])
     prefix = before.rstrip()
     date_text = None
     date_match = _DATE.match(prefix)

@@ -24,7 +24,7 @@ KEYWORD_LINE = re.compile(
 URGENCY = {"f": 1, "b": 2, "u": 3, "r": 5, "d": 6, "z": 5}  # flash, bulletin, urgent, routine, deferred; AP's "z" is ordinary
 _LEAD = re.compile(r"(\d+)\s*(?:st|nd|rd|th)\s*(?:Ld|Lead)", re.I)
 _NOT_TEXT = re.compile(r"^(?:AP Photos?|AP Video|AP Graphic|With (?:AP )?Photos?)\b", re.I)
-_EDNOTE = re.compile(r"^(?:Eds?[:.]|EDS:|Editors:|EDITOR'S NOTE\s*[_:-]?)\s*", re.I)
+_EDNOTE = re.compile(r"^\(?(?:Eds?[:.]|EDS:|Editors:|EDITOR'S NOTE\s*[_:-]?)\s*", re.I)
 _END_MARK = re.compile(r"^=+\s*\w*\s*$")  # "==Kyodo"
 _TRAILER = re.compile(r"^[A-Z]{2,}(?:-[A-Z]{2,})?-\d\d-\d\d-\d\d \d{4}\s*GMT<?$")  # "AP-WF-08-29-16 1626GMT"
 _MORE = re.compile(r"^\(?MORE\)?$")
@@ -58,7 +58,7 @@ def _slug(envelope: Envelope) -> str | None:
 def _is_repeat(text: str, slug: str | None) -> bool:
     """A text line that repeats the keyword line: "BC-US--Giant Lobster Death, 1st Ld-Writethru,127"."""
     name = text.split(",")[0].replace(" ", "")
-    if slug and (name == slug or name == slug.replace(" ", "")):
+    if slug and (name == slug or name.startswith(slug)):  # the keyword field cuts long slugs short
         return True
     head = _SLUG_HEAD.match(text)
     return bool(head and slug and slug.startswith(head.group(0)))
@@ -79,7 +79,8 @@ def _story(takes: list[Envelope]) -> ParsedItem:
                 continue
             title, after_byline = after_byline and line.rstrip().endswith("="), False
             if _EDNOTE.match(value):
-                ednote = ednote or _EDNOTE.sub("", value).strip() or None
+                note = _EDNOTE.sub("", value).strip()
+                ednote = ednote or (note[:-1] if value.startswith("(") and note.endswith(")") else note) or None
             elif n > 0:
                 continue  # a later take repeats the story's head lines
             elif headline is None:
@@ -88,6 +89,8 @@ def _story(takes: list[Envelope]) -> ParsedItem:
                 byline, after_byline = (f"{byline}, {value}" if byline else value), True
             elif title:
                 byline = f"{byline}, {value}"  # "^Example Press Writer=": the byline's title
+            elif not line.rstrip().endswith(("<", "=")):
+                paragraphs.append(value)  # a head line ends in "<" or "="; an unmarked "^" line is text (a list)
             elif subtitle is None:
                 subtitle = value
             else:
@@ -128,5 +131,8 @@ def _split_head(lines: list[str], slug: str | None) -> tuple[list[str], list[str
         lines.pop(0)  # the keyword line repeated, unmarked, at the top of the text
     marked = []
     while lines and (lines[0].startswith("^") or (not marked and lines[0].strip() and not lines[0][:1].isspace())):
-        marked.append(lines.pop(0))
+        line = lines.pop(0)
+        # "^*9006< ^AP-Top-Entertainment-Headlines,0176<": several head lines in one; a typesetting
+        # code without a letter ("*9006") is no text
+        marked.extend(part for part in (f"^{p}" if n else p for n, p in enumerate(line.split(" ^"))) if any(c.isalpha() for c in part))
     return marked, lines

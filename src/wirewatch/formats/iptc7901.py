@@ -25,7 +25,7 @@ _DESK_SIGNATURE = re.compile(r"^[a-z]{2,5}(?: [a-z0-9/]{1,8}){1,6}$")  # "dpa mi
 _SENT_AT = re.compile(r"^\d{4,6}\s+(?:GMT|UTC|MEZ|MESZ|CET|CEST)?\s*\w{3}\.?\s+\d{1,2}$")  # "212322 GMT Nov 18"
 _COPYRIGHT = re.compile(r"^(?:\(c\)|©|copyright\b)", re.I)
 _NOTEBOOK = re.compile(r"^(?:#+\s*(?:Notebook|Notizblock|Notes?|Hinweise?)\b|\*(?:\s*\*){2,}\s*$)", re.I)
-_KEYWORDS = re.compile(r"^[^\s/]+(?:\s?/\s?[^/]+)*/\s*$|^[^\s/]+(?:/[^\s/]+)+$")  # "Yemen/conflict/"
+_KEYWORDS = re.compile(r"^[^/]+(?:/[^/]*)*/\s*$|^[^\s/]+(?:/[^\s/]+)+$")  # "Yemen/conflict/", "American Football/NFL/"
 _TAKE = re.compile(r"^[^a-z]*[A-Z][^a-z]*$|^\(.*\)$")  # in capitals: "REFILE", "1ST LEAD"; a note: "(Achtung)"
 _LEAD = re.compile(r"(\d+)\s*(?:ST|ND|RD|TH)\s+(?:LEAD|LD)\b|\b(\d+)\.\s*(?:Zusammenfassung|Neufassung)", re.I)
 
