@@ -231,3 +231,17 @@ def test_co_credited_agencies_make_a_dateline_when_one_of_them_is_known():
     dateline, rest = split_dateline("San Diego (tca/dpa) - History says this.")
     assert (dateline.place, dateline.agency_raw, rest) == ("San Diego", "tca/dpa", "History says this.")
     assert split_dateline("The (new/old) rule - is fine")[0] is None
+
+
+def test_g2_summary_is_the_subtitle_and_own_markup_gives_paragraphs_without_headline_or_end_mark():
+    [article] = read("g2_summary_own_markup.xml")
+    assert (article.item.headline, article.item.subtitle, article.item.paragraphs, article.lang) == (
+        "Svanarna tillbaka vid Mirasjön", "Svanarna har kommit tillbaka tidigt i år.",
+        ("Tjugo svanar landade på Mirasjön på måndagen.", "Förra året kom de i april."), "sv")  # fmt: skip
+
+
+def test_newsml12_dateline_field_with_a_region_code_names_the_place():
+    [article] = read("newsml12_dateline_field.xml")
+    assert summary(article) == ("Un taureau au bord du lac Mira", ("Un taureau s'est promené au bord du lac Mira lundi.",), "Miraville",
+                                "fr", 1, "usable", 4, "text")  # fmt: skip
+    assert article.item.dateline.raw == "Miraville GR"

@@ -60,7 +60,12 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
         return codec.make_item(section=parsed.section or "All news", headline=parsed.headline, subtitle=parsed.subtitle,
                                paragraphs=paragraphs, published=parsed.published_at, fetched=fetched_at)  # fmt: skip
 
-    texts = tuple(p for p in parsed.paragraphs if any(c.isalnum() for c in p))  # "***", "* * *": separators
+    texts = [p for p in parsed.paragraphs if any(c.isalnum() for c in p)]  # "***", "* * *": separators
+    if texts and parsed.headline and texts[0] == parsed.headline:
+        texts.pop(0)  # the headline repeated as the first line of the text
+    while texts and _END_MARK.match(texts[-1]):
+        texts.pop()  # "==Kyodo"
+    texts = tuple(texts)
     parsed = replace(parsed, paragraphs=_from_dateline(texts, parsed, fetched_at))
     item = made(parsed.paragraphs)
     given = parsed.dateline
@@ -83,6 +88,7 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
 
 
 _AGENCY_FIRST = re.compile(r"^\((?P<agency>[^()\n]{2,20})\)\s*[-–—]\s*(?P<dateline>[^-–—\n]{2,60}?)\s+[-–—]\s+(?P<text>\S.*)$", re.S)
+_END_MARK = re.compile(r"^=+\s*\w*\s*$")
 MAX_FRONT_MATTER = 8
 # what agencies put before the dateline: notes "(Adds comments, detail)", highlights "* ...", a byline
 _FRONT_MATTER = re.compile(r"^(?:\(.*\)|[*•·\-–]\s.*|By\s.*)$", re.S)
@@ -99,10 +105,17 @@ def _from_dateline(paragraphs: tuple[str, ...], parsed: ParsedItem, fetched_at: 
     return paragraphs
 
 
+_REGION_CODE = re.compile(r"^(.*[a-z].*?)\s+[A-Z]{2}$")
+
+
 def _place_of(dateline: str | None) -> str | None:
-    """"CHATHAM, Mass." -> "CHATHAM"; a dateline field that holds a date names no place."""
+    """"CHATHAM, Mass." -> "CHATHAM", "Landquart GR" -> "Landquart"; a dateline field that holds a
+    date names no place."""
     place = dateline.split(",")[0].strip() if dateline else None
-    return place if place and not any(c.isdigit() for c in place) else None
+    if not place or any(c.isdigit() for c in place):
+        return None
+    coded = _REGION_CODE.match(place)  # "Landquart GR": the place and its canton's or state's code
+    return coded.group(1) if coded else place
 
 
 MIN_DETECTED_CHARS = 40  # shorter texts are left to the codec's script test

@@ -17,7 +17,7 @@ from wirewatch.formats.record import FormatError
 _DECLARED = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9_.:-]+)([\"'])", re.I)
 _SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "hl2", "caption"}
-_CONTAINERS = {"div", "section", "article", "body", "block", "body.content", "ul", "ol", "dl", "html", "inlineXML", "inlineData", "DataContent"}
+_CONTAINERS = {"div", "section", "article", "body", "block", "body.content", "ul", "ol", "dl", "html", "inlinexml", "inlinedata", "datacontent"}
 _SKIPPED = {"script", "style", "media", "img", "figure", "object", "note", "head", "title", "header", "footer", "nav", "aside", "hedline", "body.head", "body.end"}
 _ESCAPED_TAG = re.compile(r"<\s*/?\s*(?:p|br|div|h[1-6]|table|li|b|i|strong|em|a)\b", re.I)
 _SPACES = re.compile(r"\s+")
@@ -120,13 +120,13 @@ def html_paragraphs(markup: str) -> list[str]:
 
 
 def _blocks(element: etree._Element) -> Iterator[str]:
-    name = local(element)
+    name = local(element).lower()  # agencies' own markup writes <P>, <UL>, <LI> too
     if not name or name in _SKIPPED:
         return
     if name == "table":
         yield from _table_rows(element)
         return
-    if name in _BLOCKS or not any(local(c) in _STRUCTURE for c in element):
+    if name in _BLOCKS or not any(local(d).lower() in _STRUCTURE for d in element.iterdescendants()):
         raw = "".join(_inline_text(element))
         lines = wire_lines(raw)
         if lines is not None:

@@ -97,7 +97,8 @@ def _item(item: etree._Element, priority: int | None, root_lang: str | None) -> 
         paragraphs=tuple(found),
         meta=wire,
         guid=guid,
-        subtitle=text_of(child(content, "subheadline")) or _headline(content, ("subheadline", "sub", "hl2")),
+        subtitle=text_of(child(content, "subheadline")) or _headline(content, ("subheadline", "sub", "hl2"))
+        or (caption if kind == "text" and body else None),  # a text's summary is its standfirst
         lang=language,
         published_at=editorial.timestamp(text_of(child(meta, "firstCreated")) or text_of(child(meta, "versionCreated"))
                                          or text_of(child(content, "contentCreated"))),  # fmt: skip
