@@ -77,7 +77,8 @@ def _story(takes: list[Envelope]) -> ParsedItem:
             value = strip_marker(line)
             if not value or _NOT_TEXT.match(value) or _is_repeat(value, slug):
                 continue
-            title, after_byline = after_byline and line.rstrip().endswith("="), False
+            # "^Associated Press=" after the byline is its title; "^AMERICAN LEAGUE=" is a table's head
+            title, after_byline = after_byline and line.rstrip().endswith("=") and not value.isupper(), False
             if _EDNOTE.match(value):
                 note = _EDNOTE.sub("", value).strip()
                 ednote = ednote or (note[:-1] if value.startswith("(") and note.endswith(")") else note) or None
