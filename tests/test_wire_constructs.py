@@ -245,3 +245,9 @@ def test_newsml12_dateline_field_with_a_region_code_names_the_place():
     assert summary(article) == ("Un taureau au bord du lac Mira", ("Un taureau s'est promené au bord du lac Mira lundi.",), "Miraville",
                                 "fr", 1, "usable", 4, "text")  # fmt: skip
     assert article.item.dateline.raw == "Miraville GR"
+
+
+def test_a_short_note_before_the_dateline_paragraph_is_not_the_story():
+    [article] = read("nitf_note_before_dateline.xml")
+    assert (article.item.paragraphs, article.item.dateline.place, article.lang) == (
+        ("De veerpont over de Miraplas vaart weer, meldde de gemeente maandag.", "De pont lag een week stil."), "MERESTAD", "nl")  # fmt: skip

@@ -90,17 +90,19 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
 _AGENCY_FIRST = re.compile(r"^\((?P<agency>[^()\n]{2,20})\)\s*[-–—]\s*(?P<dateline>[^-–—\n]{2,60}?)\s+[-–—]\s+(?P<text>\S.*)$", re.S)
 _END_MARK = re.compile(r"^=+\s*\w*\s*$")
 MAX_FRONT_MATTER = 8
+MAX_NOTE_WORDS = 20
 # what agencies put before the dateline: notes "(Adds comments, detail)", highlights "* ...", a byline
 _FRONT_MATTER = re.compile(r"^(?:\(.*\)|[*•·\-–]\s.*|By\s.*)$", re.S)
 
 
 def _from_dateline(paragraphs: tuple[str, ...], parsed: ParsedItem, fetched_at: dt.datetime) -> tuple[str, ...]:
     """The story from its dateline on, when the dateline opens a later paragraph and everything
-    before it is front matter (editors' notes in parentheses, highlights, a byline)."""
+    before it is front matter (editors' notes in parentheses or of a few words, highlights, a
+    byline): agencies put the dateline on the story's first paragraph."""
     for n, paragraph in enumerate(paragraphs[: MAX_FRONT_MATTER + 1]):
-        if not _FRONT_MATTER.match(paragraph):
-            if n and split_dateline(paragraph, published=parsed.published_at, fetched=fetched_at)[0] is not None:
-                return paragraphs[n:]
+        if n and split_dateline(paragraph, published=parsed.published_at, fetched=fetched_at)[0] is not None:
+            return paragraphs[n:]
+        if not (_FRONT_MATTER.match(paragraph) or len(paragraph.split()) <= MAX_NOTE_WORDS):
             break
     return paragraphs
 
