@@ -251,3 +251,8 @@ def test_a_short_note_before_the_dateline_paragraph_is_not_the_story():
     [article] = read("nitf_note_before_dateline.xml")
     assert (article.item.paragraphs, article.item.dateline.place, article.lang) == (
         ("De veerpont over de Miraplas vaart weer, meldde de gemeente maandag.", "De pont lag een week stil."), "MERESTAD", "nl")  # fmt: skip
+
+
+def test_newsml12_translations_give_the_first_language_only_and_a_copyright_trailer_is_not_text():
+    [article] = read("newsml12_translations.xml")
+    assert summary(article) == ("Miraplas bevroren", ("De Miraplas is bevroren.",), "Merestad", "nl", 3, "usable", None, "text")

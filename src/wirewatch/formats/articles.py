@@ -63,8 +63,8 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
     texts = [p for p in parsed.paragraphs if any(c.isalnum() for c in p)]  # "***", "* * *": separators
     if texts and parsed.headline and texts[0] == parsed.headline:
         texts.pop(0)  # the headline repeated as the first line of the text
-    while texts and _END_MARK.match(texts[-1]):
-        texts.pop()  # "==Kyodo"
+    while texts and (_END_MARK.match(texts[-1]) or _COPYRIGHT.match(texts[-1])):
+        texts.pop()  # "==Kyodo", "© ANA-MPE ...": trailers, not the story
     texts = tuple(texts)
     parsed = replace(parsed, paragraphs=_from_dateline(texts, parsed, fetched_at))
     item = made(parsed.paragraphs)
@@ -89,6 +89,7 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
 
 _AGENCY_FIRST = re.compile(r"^\((?P<agency>[^()\n]{2,20})\)\s*[-–—]\s*(?P<dateline>[^-–—\n]{2,60}?)\s+[-–—]\s+(?P<text>\S.*)$", re.S)
 _END_MARK = re.compile(r"^=+\s*\w*\s*$")
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.I)
 MAX_FRONT_MATTER = 8
 MAX_NOTE_WORDS = 20
 # what agencies put before the dateline: notes "(Adds comments, detail)", highlights "* ...", a byline

@@ -61,17 +61,22 @@ def _content_kind(content: etree._Element) -> str | None:
 
 
 def _contents(component: etree._Element | None, roles: tuple[str, ...] = ()) -> Iterator[tuple[etree._Element, tuple[str, ...]]]:
-    """Every ContentItem under ``component`` with the roles of the components around it."""
+    """Every ContentItem under ``component`` with the roles of the components around it. Of
+    components in several languages (the same text translated) only the first language's."""
     if component is None:
         return
     role = (attr(child(component, "Role"), "FormalName") or "").lower()
     here = roles + ((role,) if role else ())
+    first_lang = None
     for sub in component:
         name = local(sub)
         if name == "ContentItem":
             yield sub, here
         elif name == "NewsComponent":
-            yield from _contents(sub, here)
+            lang = lang_of(sub)
+            first_lang = first_lang or lang
+            if not lang or lang == first_lang:
+                yield from _contents(sub, here)
 
 
 def _item(item: etree._Element, priority: int | None) -> ParsedItem:
@@ -157,9 +162,11 @@ def _language(item: etree._Element) -> str | None:
 
 
 def _place(item: etree._Element) -> str | None:
-    """The City of the first Location that names one."""
-    for location in descendants(item, "Location"):
-        for prop in children(location, "Property"):
+    """The City of the first Location that names one (or a City property of the descriptive
+    metadata itself, as ANA-MPE writes it)."""
+    holders = [*descendants(item, "Location"), *descendants(item, "DescriptiveMetadata")]
+    for holder in holders:
+        for prop in children(holder, "Property"):
             if (attr(prop, "FormalName") or "").lower() == "city" and attr(prop, "Value"):
                 return attr(prop, "Value")
     return None
