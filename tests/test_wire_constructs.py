@@ -256,3 +256,9 @@ def test_a_short_note_before_the_dateline_paragraph_is_not_the_story():
 def test_newsml12_translations_give_the_first_language_only_and_a_copyright_trailer_is_not_text():
     [article] = read("newsml12_translations.xml")
     assert summary(article) == ("Miraplas bevroren", ("De Miraplas is bevroren.",), "Merestad", "nl", 3, "usable", None, "text")
+
+
+def test_ap_media_api_picture_has_its_caption_as_body_and_its_kind():
+    [article] = read("ap_media_picture.json")
+    assert (article.guid, summary(article)) == ("ex-heron-photo-1", ("Heron at Lake Mira", ("A grey heron stands on the shore of Lake Mira, March 4.",),
+                                                None, "en", 2, "usable", None, "picture"))  # fmt: skip
