@@ -262,3 +262,16 @@ def test_ap_media_api_picture_has_its_caption_as_body_and_its_kind():
     [article] = read("ap_media_picture.json")
     assert (article.guid, summary(article)) == ("ex-heron-photo-1", ("Heron at Lake Mira", ("A grey heron stands on the shore of Lake Mira, March 4.",),
                                                 None, "en", 2, "usable", None, "picture"))  # fmt: skip
+
+
+def test_a_jpeg_with_an_iptc_iim_record_is_a_picture_item_with_its_caption(tmp_path):
+    [article] = read("heron_iim.jpg")
+    assert summary(article) == ("Heron on frozen Lake Mira", ("A grey heron stands on the frozen shore of Lake Mira on March 4, 2026.",),
+                                "Laketown", "en", None, "usable", 5, "picture")  # fmt: skip
+    assert (article.wire.format, article.wire.byline, article.wire.subjects, article.published_at) == (
+        "iptc-iim", "Ada Quill", ("heron", "winter"), dt.datetime(2026, 3, 4, tzinfo=dt.timezone.utc))  # fmt: skip
+    folder = drop_folder(tmp_path)
+    shutil.copy(SPEC / "heron_iim.jpg", folder / "heron_iim.jpg")
+    warnings: list[str] = []
+    assert "heron_iim.jpg" in [p.name for p in inputs.iter_input_files([folder], warnings.append)]
+    assert warnings == [f"{folder}: skipped 3 files: 2 binary, 1 in no format wirewatch reads"]  # the JPEG without IIM is still binary

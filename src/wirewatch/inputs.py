@@ -78,9 +78,9 @@ def sniff(path: Path) -> str | None:
             head = file.read(SNIFF_BYTES if size > MAX_INPUT_BYTES else MAX_INPUT_BYTES)
     except OSError:
         return None
-    if is_binary(head[:SNIFF_BYTES]):
-        return "binary"
-    return "wire" if formats.detect_format(head) is not None else "unrecognised"
+    if formats.detect_format(head) is not None:
+        return "wire"  # a picture with an IIM caption is a picture item
+    return "binary" if is_binary(head[:SNIFF_BYTES]) else "unrecognised"
 
 
 def is_binary(head: bytes) -> bool:

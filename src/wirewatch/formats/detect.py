@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from wirewatch.formats import anpa, iptc7901
+from wirewatch.formats import anpa, iim, iptc7901
 from wirewatch.formats.envelope import without_controls
 
 SNIFF_BYTES = 4096
@@ -22,8 +22,13 @@ PLAIN_HEADER_LINES = 8  # a copy without control bytes: its header line is among
 
 
 def detect_format(data: bytes) -> str | None:
-    """``newsml-g2``, ``newsml-1.2``, ``nitf``, ``anpa-1312``, ``iptc-7901``, ``json`` or None."""
+    """``newsml-g2``, ``newsml-1.2``, ``nitf``, ``anpa-1312``, ``iptc-7901``, ``json``,
+    ``iptc-iim`` (a JPEG picture with an IIM record) or None."""
+    if data.startswith(iim.SOI):
+        return "iptc-iim" if iim.is_iim_picture(data) else None
     head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf")
+    if b"\x00" in head:
+        return None  # binary: no text format has NUL bytes
     start = head.lstrip()
     if start.startswith(b"<"):
         root = _XML_PROLOGUE.match(start)
