@@ -275,3 +275,10 @@ def test_a_jpeg_with_an_iptc_iim_record_is_a_picture_item_with_its_caption(tmp_p
     warnings: list[str] = []
     assert "heron_iim.jpg" in [p.name for p in inputs.iter_input_files([folder], warnings.append)]
     assert warnings == [f"{folder}: skipped 3 files: 2 binary, 1 in no format wirewatch reads"]  # the JPEG without IIM is still binary
+
+
+def test_nitf_location_opening_the_text_before_a_dash_is_the_dateline_and_head_urgency_is_read():
+    [article] = read("nitf_place_dash.xml")
+    assert summary(article) == ("Lake Mira ferry runs aground", ("The Lake Mira ferry ran aground on Friday with 40 passengers aboard.",
+                                "No one was hurt."), "LAKETOWN", "en", None, "usable", 2, "text")  # fmt: skip
+    assert article.item.dateline.raw == "LAKETOWN -"

@@ -80,6 +80,14 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
             if joined.dateline is not None and joined.dateline.place:
                 return joined if glue == " " else replace(joined, dateline=replace(joined.dateline, raw=given, separator=None))
     place = parsed.place or _place_of(given)
+    if item.dateline is None and place and parsed.paragraphs:
+        # "OTTAWA - A Manitoba man ...": the place the format names, opening the text before a dash
+        opened = re.match(rf"(?i)({re.escape(place)}(?:,[^,\n]{{1,40}})?)\s+([-–—]{{1,2}})\s+(?=\S)", parsed.paragraphs[0])
+        if opened:
+            rest = parsed.paragraphs[0][opened.end():]
+            split = made((rest, *parsed.paragraphs[1:]))
+            return replace(split, dateline=Dateline(raw=f"{opened.group(1)} {opened.group(2)}", place=opened.group(1).split(",")[0],
+                                                    separator=opened.group(2)))  # fmt: skip
     if item.dateline is None and place:
         return replace(item, dateline=Dateline(raw=given or place, place=place))
     if item.dateline is not None and item.dateline.place is None and parsed.place:
