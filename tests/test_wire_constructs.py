@@ -282,3 +282,14 @@ def test_nitf_location_opening_the_text_before_a_dash_is_the_dateline_and_head_u
     assert summary(article) == ("Lake Mira ferry runs aground", ("The Lake Mira ferry ran aground on Friday with 40 passengers aboard.",
                                 "No one was hurt."), "LAKETOWN", "en", None, "usable", 2, "text")  # fmt: skip
     assert article.item.dateline.raw == "LAKETOWN -"
+
+
+@pytest.mark.slow
+def test_the_development_set_imports_every_item():
+    from bench.eval_formats import DEFAULT_DEVSETS, DEVSET_FIELDS, devset_expected, score
+
+    folder = DEFAULT_DEVSETS / "wire_formats"
+    if not (folder / ".manifest.json").is_file():
+        pytest.skip(f"development set not found at {folder} (WIREWATCH_DEVSETS)")
+    counts = score(folder, devset_expected(folder), DEVSET_FIELDS, verbose=False, report=lambda line: None)
+    assert (counts["walked"], counts["imported"]) == (counts["files"], counts["items"])
