@@ -293,3 +293,14 @@ def test_the_development_set_imports_every_item():
         pytest.skip(f"development set not found at {folder} (WIREWATCH_DEVSETS)")
     counts = score(folder, devset_expected(folder), DEVSET_FIELDS, verbose=False, report=lambda line: None)
     assert (counts["walked"], counts["imported"]) == (counts["files"], counts["items"])
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-15", "ISO-8859-1"])
+def test_a_latin_declaration_on_utf8_bytes_is_read_as_utf8_and_true_latin_9_stays_latin_9(declared):
+    from wirewatch.formats import read_items
+
+    document = f'<?xml version="1.0" encoding="{declared}"?><NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>{{}}</HeadLine>' \
+               "</NewsLines></NewsComponent></NewsItem></NewsML>"  # fmt: skip
+    assert read_items(document.format("Le lac gelé").encode("utf-8"))[0].headline == "Le lac gelé"
+    if declared == "ISO-8859-15":
+        assert read_items(document.format("Le lac gelé, 5 €").encode("iso-8859-15"))[0].headline == "Le lac gelé, 5 €"

@@ -15,7 +15,8 @@ from wirewatch.formats.envelope import indented_paragraphs
 from wirewatch.formats.record import FormatError
 
 _DECLARED = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9_.:-]+)([\"'])", re.I)
-_SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+_SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso-8859-15",
+                "iso8859-15", "latin-9", "latin9"}  # fmt: skip
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "hl2", "caption"}
 _CONTAINERS = {"div", "section", "article", "body", "block", "body.content", "ul", "ol", "dl", "html", "inlinexml", "inlinedata", "datacontent"}
 _SKIPPED = {"script", "style", "media", "img", "figure", "object", "note", "head", "title", "header", "footer", "nav", "aside", "hedline", "body.head", "body.end"}
