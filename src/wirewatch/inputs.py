@@ -65,7 +65,7 @@ def iter_input_files(paths: Iterable[Path], warn: Callable[[str], None] = logger
                  f"{skipped['unrecognised']} in no format wirewatch reads")  # fmt: skip
 
 
-SNIFF_BYTES = 64 * 1024
+SNIFF_BYTES = 256 * 1024  # enough for a picture's metadata segments (EXIF, XMP) before its IIM
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x01\x02\x03\x04\x16\x1f\x13\x11\x12\x14")  # wire envelopes' control bytes
 
 
@@ -75,7 +75,9 @@ def sniff(path: Path) -> str | None:
     try:
         size = path.stat().st_size
         with path.open("rb") as file:
-            head = file.read(SNIFF_BYTES if size > MAX_INPUT_BYTES else MAX_INPUT_BYTES)
+            head = file.read(SNIFF_BYTES)
+            if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and size <= MAX_INPUT_BYTES:
+                head += file.read()  # JSON is told from its keys: the whole document
     except OSError:
         return None
     if formats.detect_format(head) is not None:
