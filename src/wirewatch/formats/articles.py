@@ -1,5 +1,7 @@
-"""Wire-format items as the Articles every other input becomes: the dateline split off the first
-paragraph by the codec, the format's metadata kept alongside."""
+"""Wire-format items as the Articles every other input becomes: the story's paragraphs (without
+separators, front matter and trailers), the dateline split off the first paragraph by the codec
+or taken from the format's own fields, the language declared or detected, the format's metadata
+and the item's kind kept alongside."""
 
 from __future__ import annotations
 
@@ -60,13 +62,7 @@ def _with_dateline(parsed: ParsedItem, fetched_at: dt.datetime) -> WireItem:
         return codec.make_item(section=parsed.section or "All news", headline=parsed.headline, subtitle=parsed.subtitle,
                                paragraphs=paragraphs, published=parsed.published_at, fetched=fetched_at)  # fmt: skip
 
-    texts = [p for p in parsed.paragraphs if any(c.isalnum() for c in p)]  # "***", "* * *": separators
-    if texts and parsed.headline and texts[0] == parsed.headline:
-        texts.pop(0)  # the headline repeated as the first line of the text
-    while texts and (_END_MARK.match(texts[-1]) or _COPYRIGHT.match(texts[-1])):
-        texts.pop()  # "==Kyodo", "© ANA-MPE ...": trailers, not the story
-    texts = tuple(texts)
-    parsed = replace(parsed, paragraphs=_from_dateline(texts, parsed, fetched_at))
+    parsed = replace(parsed, paragraphs=_from_dateline(_story_paragraphs(parsed), parsed, fetched_at))
     item = made(parsed.paragraphs)
     given = parsed.dateline
     if item.dateline is None and parsed.paragraphs and (first := _AGENCY_FIRST.match(parsed.paragraphs[0])):
@@ -102,6 +98,17 @@ MAX_FRONT_MATTER = 8
 MAX_NOTE_WORDS = 20
 # what agencies put before the dateline: notes "(Adds comments, detail)", highlights "* ...", a byline
 _FRONT_MATTER = re.compile(r"^(?:\(.*\)|[*•·\-–]\s.*|By\s.*)$", re.S)
+
+
+def _story_paragraphs(parsed: ParsedItem) -> tuple[str, ...]:
+    """The paragraphs without separators ("***"), a first one that repeats the headline and the
+    trailers that close the text ("==Kyodo", "© ANA-MPE ...")."""
+    texts = [p for p in parsed.paragraphs if any(c.isalnum() for c in p)]
+    if texts and parsed.headline and texts[0] == parsed.headline:
+        texts.pop(0)
+    while texts and (_END_MARK.match(texts[-1]) or _COPYRIGHT.match(texts[-1])):
+        texts.pop()
+    return tuple(texts)
 
 
 def _from_dateline(paragraphs: tuple[str, ...], parsed: ParsedItem, fetched_at: dt.datetime) -> tuple[str, ...]:
