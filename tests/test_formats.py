@@ -54,9 +54,11 @@ def test_a_file_name_does_not_decide_the_format(tmp_path):
     assert (article.wire.format, article.item.headline) == ("anpa-1312", "Dam at Lake Mira holds after storm")
 
 
-def test_a_g2_message_yields_each_text_item_but_no_package_or_picture():
+def test_a_g2_message_yields_each_item_with_its_kind_and_no_empty_package():
     articles = read("g2_two_items.xml")
-    assert [a.guid for a in articles] == ["urn:newsml:example.com:20260303:ferry", "urn:newsml:example.com:20260303:bridge"]
+    assert [(a.guid, a.provenance.get("kind", "text")) for a in articles] == [
+        ("urn:newsml:example.com:20260303:ferry", "text"), ("urn:newsml:example.com:20260303:photo", "picture"),
+        ("urn:newsml:example.com:20260303:bridge", "text")]  # fmt: skip
 
 
 def test_a_newsml_12_file_yields_each_news_item():
@@ -198,8 +200,8 @@ def test_an_item_without_a_headline_is_a_format_error_in_its_place():
 
 
 def test_a_file_in_a_format_that_cannot_be_read_at_all_raises_one_line():
-    with pytest.raises(FormatError, match="^IPTC 7901: no STX control byte before the text$"):
-        read_items(b"\x01dpa0001 3 pol 10 Keyword\r\nno text marker")
+    with pytest.raises(FormatError, match="^IPTC 7901 item without a headline$"):
+        read_items(b"\x01dpa0001 3 pol 10 Keyword\r\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +245,7 @@ def test_import_of_a_multi_item_file_stores_each_item(tmp_path):
     import_files(herons_config(tmp_path), "g2_two_items.xml", "newsml12_two_items.xml")
     assert archive_rows(tmp_path, "SELECT format, headline FROM articles ORDER BY headline") == [
         ("newsml-g2", "Bridge over Lake Mira closes"),
+        ("newsml-g2", "Ferry photo"),
         ("newsml-1.2", "Lake Mira ice breaks early"),
         ("newsml-1.2", "Le lac Mira dégèle tôt"),
         ("newsml-g2", "Neue Fähre für den Mirasee"),
@@ -303,9 +306,11 @@ def test_an_anpa_kill_notice_withdraws_the_story_of_the_same_slug(tmp_path, webh
 def test_a_bad_item_is_one_rejected_line_and_the_other_items_go_on(tmp_path):
     data = (FIXTURES / "g2_two_items.xml").read_text(encoding="utf-8")
     path = tmp_path / "one_bad.xml"
-    path.write_text(data.replace("<headline>Bridge over Lake Mira closes</headline>", ""), encoding="utf-8")
+    bad = data.replace("<headline>Bridge over Lake Mira closes</headline>", "")
+    bad = bad[: bad.index("<contentSet><inlineXML")] + bad[bad.index("</contentSet>", bad.index("<contentSet><inlineXML")) + 13 :]
+    path.write_text(bad, encoding="utf-8")  # neither a headline nor a text
     result = inputs.read_file(path, inputs.IMPORT_SOURCE, now=NOW)
-    assert [a.item.headline for a in result.articles] == ["Neue Fähre für den Mirasee"]
+    assert [a.item.headline for a in result.articles] == ["Neue Fähre für den Mirasee", "Ferry photo"]
     assert result.rejected == [f"{path}: NewsML-G2 item urn:newsml:example.com:20260303:bridge without a headline"]
 
 
@@ -401,13 +406,13 @@ def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(t
     pair.write_bytes((FIXTURES / "g2_two_items.xml").read_bytes())  # still being written
     assert poll_drop_folder(db, folder, ahead=0) == ["Heron numbers at Lake Mira double in a year"]
     # a while later the pair is complete; herons.xml, unchanged, is not read again
-    assert poll_drop_folder(db, folder, ahead=10) == ["Bridge over Lake Mira closes", "Neue Fähre für den Mirasee"]
+    assert poll_drop_folder(db, folder, ahead=10) == ["Bridge over Lake Mira closes", "Ferry photo", "Neue Fähre für den Mirasee"]
     assert poll_drop_folder(db, folder, ahead=20) == []
     herons.write_bytes((FIXTURES / "g2_herons_v2.xml").read_bytes())  # a new version, same file,
     os.utime(herons, (time.time() + 22, time.time() + 22))  # written at 22 s on the polls' clock
     assert poll_drop_folder(db, folder, ahead=30) == ["Heron numbers at Lake Mira triple in a year"]
     assert archive_rows(tmp_path, "SELECT headline, revision FROM articles ORDER BY headline") == [
-        ("Bridge over Lake Mira closes", 1), ("Heron numbers at Lake Mira triple in a year", 2),
+        ("Bridge over Lake Mira closes", 1), ("Ferry photo", 1), ("Heron numbers at Lake Mira triple in a year", 2),
         ("Neue Fähre für den Mirasee", 1),
     ]  # fmt: skip
 
@@ -429,6 +434,6 @@ def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_conte
         polls = [poll(source, None, fetcher=fetcher, now=NOW) for source in sources]
     assert [(p.state.last_status, p.state.last_error) for p in polls] == [("ok", None), ("ok", None)]
     assert [[(a.wire.format, a.item.headline) for a in p.articles] for p in polls] == [
-        [("newsml-g2", "Neue Fähre für den Mirasee"), ("newsml-g2", "Bridge over Lake Mira closes")],
+        [("newsml-g2", "Neue Fähre für den Mirasee"), ("newsml-g2", "Ferry photo"), ("newsml-g2", "Bridge over Lake Mira closes")],
         [("nitf", read("nitf_declared_latin1.xml")[0].item.headline)],
     ]

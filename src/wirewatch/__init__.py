@@ -12,7 +12,7 @@ Shared
 Wire format
     dateline    the structured dateline: place, date, agency
     codec       the seed's text format: parse and render a WireItem
-    formats/    other wire formats (NewsML, NITF, ANPA, IPTC 7901, JSON) into Articles
+    formats/    other wire formats (NewsML, NITF, ANPA, IPTC 7901, JSON, IIM in pictures) into Articles
 Sources and extraction
     extract/    feeds and article pages into Articles (HTML, metadata, site rules as data)
     inputs      local files and folders: wire texts, saved feeds and pages

@@ -241,7 +241,8 @@ def _dateline_parts(
     as written) and separator, or None when that part does not look like a dateline (so "The (new)
     rule - ..." is not taken for one)."""
     agency_raw = agency.strip()
-    known = agency_raw.casefold() in AGENCIES
+    # co-credited agencies ("tca/dpa", "AP/Reuters") count as known when one of them is
+    known = agency_raw.casefold() in AGENCIES or any(part.strip() in AGENCIES for part in agency_raw.casefold().split("/")[1:])
     prefix = before.rstrip()
     date_text = None
     date_match = _DATE.match(prefix)
@@ -269,8 +270,8 @@ def _dateline_parts(
             return None
     elif not date_text:
         return None  # an agency alone is not a dateline
-    if not known and (not place or len(agency_raw.split()) > 3):
-        return None
+    if not known and ((not place and not date_text) or len(agency_raw.split()) > 3):
+        return None  # an unknown agency needs a place or a date before it: "Jan 3 (OPTA) -"
     if style == 1 and not known:
         return None  # "/something/" is a dateline only for agencies that write it so
     separator = (sep or "").strip() or None

@@ -28,25 +28,69 @@ logger = logging.getLogger(__name__)
 
 
 def iter_input_files(paths: Iterable[Path], warn: Callable[[str], None] = logger.warning) -> Iterator[Path]:
-    """The files to import: given files as they are, folders recursively (known suffixes only,
-    hidden files and folders and README files skipped), in a stable order. A symbolic link in a
-    folder that leads outside it is skipped with a ``warn``: a folder import reads that folder
-    only (symbolic links to folders are not followed at all)."""
+    """The files to import: given files as they are, folders recursively (hidden files and
+    folders and README files skipped), in a stable order. In a folder a file with a known suffix
+    is taken; any other file (no extension, as agencies name files by their item URI, or an
+    unknown one) is taken when its content is in an agency wire format. The others are counted
+    in one ``warn`` line per folder: binary files (pictures, audio sent beside the items) and
+    files in no format we read. A symbolic link in a folder that leads outside it is skipped
+    with a ``warn``: a folder import reads that folder only (symbolic links to folders are not
+    followed at all)."""
     for path in paths:
         if not path.is_dir():
             yield path
             continue
         root = path.resolve()
+        skipped = {"binary": 0, "unrecognised": 0}
         for folder, subfolders, names in os.walk(path):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             base = Path(folder)  # joining a name to it parses only the name
             for name in sorted(names):
                 stem, dot, suffix = name.rpartition(".")
-                if dot and not name.startswith(".") and f".{suffix.lower()}" in IMPORT_SUFFIXES and stem.upper() != "README":
-                    if _leads_outside(base / name, root):
-                        warn(f"{base / name}: skipped: a symbolic link to outside {path}")
-                        continue
+                if name.startswith(".") or (stem if dot else name).upper() == "README":
+                    continue
+                if _leads_outside(base / name, root):
+                    warn(f"{base / name}: skipped: a symbolic link to outside {path}")
+                    continue
+                if dot and f".{suffix.lower()}" in IMPORT_SUFFIXES:
                     yield base / name
+                    continue
+                sniffed = sniff(base / name)
+                if sniffed == "wire":
+                    yield base / name
+                elif sniffed in skipped:
+                    skipped[sniffed] += 1
+        if any(skipped.values()):
+            warn(f"{path}: skipped {sum(skipped.values())} files: {skipped['binary']} binary, "
+                 f"{skipped['unrecognised']} in no format wirewatch reads")  # fmt: skip
+
+
+SNIFF_BYTES = 256 * 1024  # enough for a picture's metadata segments (EXIF, XMP) before its IIM
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x01\x02\x03\x04\x16\x1f\x13\x11\x12\x14")  # wire envelopes' control bytes
+
+
+def sniff(path: Path) -> str | None:
+    """"wire" (an agency wire format), "binary", "unrecognised", or None when it cannot be read
+    (the reader then names the reason)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            head = file.read(SNIFF_BYTES)
+            if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and size <= MAX_INPUT_BYTES:
+                head += file.read()  # JSON is told from its keys: the whole document
+    except OSError:
+        return None
+    if formats.detect_format(head) is not None:
+        return "wire"  # a picture with an IIM caption is a picture item
+    return "binary" if is_binary(head[:SNIFF_BYTES]) else "unrecognised"
+
+
+def is_binary(head: bytes) -> bool:
+    """NUL bytes, or more than a few control bytes that no text or wire envelope has."""
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in _TEXT_CONTROLS)
+    return controls > max(8, len(head) // 100)
 
 
 def _leads_outside(path: Path, root: Path) -> bool:

@@ -383,8 +383,10 @@ def import_paths(
     compiled = prepare_topics(config, env)
     if not alert:
         compiled = replace(compiled, routes={})
-    files = list(iter_input_files(Path(p) for p in paths))
+    walked: list[str] = []  # the folder walk's lines (files skipped), shown with the run's warnings
+    files = list(iter_input_files((Path(p) for p in paths), walked.append))
     with run_lifecycle(store, config, compiled, kind=kind, now=now, alert_history=alert_history) as summary:
+        summary.warnings.extend(walked)
         _import_files(store, config, compiled, files, urls, since=since, now=now, summary=summary, progress=progress,
                       workers=workers, batch_files=batch_files)  # fmt: skip
     return summary

@@ -1,6 +1,6 @@
-"""Agency wire formats: NewsML-G2, NewsML 1.2, NITF, ANPA-1312, IPTC 7901 and the agencies'
-JSON APIs, recognised by content and read into plain records (one per news item; packages are
-not items). ``read_items`` is the entry point; ``detect.detect_format`` says which format bytes
+"""Agency wire formats: NewsML-G2, NewsML 1.2, NITF, ANPA-1312, IPTC 7901, the agencies' JSON
+APIs and IPTC IIM in pictures, recognised by content and read into plain records (one per news
+item; a package is read as its items). ``read_items`` is the entry point; ``detect.detect_format`` says which format bytes
 are in."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from wirewatch.formats import anpa, iptc7901, json_api, newsml1, newsml_g2, nitf
+from wirewatch.formats import anpa, iim, iptc7901, json_api, newsml1, newsml_g2, nitf
 from wirewatch.formats.detect import detect_format
 from wirewatch.formats.record import FormatError, ParsedItem
 
@@ -21,6 +21,7 @@ _READERS: dict[str, Callable[[bytes], Sequence[ParsedItem | FormatError]]] = {
     "anpa-1312": anpa.read,
     "iptc-7901": iptc7901.read,
     "json": json_api.read,
+    "iptc-iim": iim.read,
 }
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import re
 
+from wirewatch.formats import anpa, iim, iptc7901
+from wirewatch.formats.envelope import without_controls
+
 SNIFF_BYTES = 4096
 _SOH, _STX = b"\x01", b"\x02"
 _XML_PROLOGUE = re.compile(rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)", re.S)
@@ -13,12 +16,19 @@ _XML_PROLOGUE = re.compile(rb"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\
 _ANPA_SLUG = re.compile(rb"\n[a-z] [a-z]{1,2}[\x10-\x1f]{0,4} ?[A-Za-z][\w'&.-]*-")
 # "\x01dpa0123 4 pol 350 Keyword": source and number, priority digit, category, word count
 _IPTC7901_HEADER = re.compile(rb"\x01\s*[A-Za-z]{1,6}\s?\d{1,5}\s+[1-6]\s+[A-Za-z]{1,3}\b")
-_XML_ROOTS = {"newsMessage": "newsml-g2", "newsItem": "newsml-g2", "NewsML": "newsml-1.2", "nitf": "nitf"}
+_XML_ROOTS = {"newsMessage": "newsml-g2", "newsItem": "newsml-g2", "packageItem": "newsml-g2", "NewsML": "newsml-1.2",
+              "nitf": "nitf"}  # fmt: skip
+PLAIN_HEADER_LINES = 8  # a copy without control bytes: its header line is among the first lines
 
 
 def detect_format(data: bytes) -> str | None:
-    """``newsml-g2``, ``newsml-1.2``, ``nitf``, ``anpa-1312``, ``iptc-7901``, ``json`` or None."""
+    """``newsml-g2``, ``newsml-1.2``, ``nitf``, ``anpa-1312``, ``iptc-7901``, ``json``,
+    ``iptc-iim`` (a JPEG picture with an IIM record) or None."""
+    if data.startswith(iim.SOI):
+        return "iptc-iim" if iim.is_iim_picture(data) else None
     head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf")
+    if b"\x00" in head:
+        return None  # binary: no text format has NUL bytes
     start = head.lstrip()
     if start.startswith(b"<"):
         root = _XML_PROLOGUE.match(start)
@@ -28,9 +38,24 @@ def detect_format(data: bytes) -> str | None:
             return "iptc-7901"
         if _STX in head or _ANPA_SLUG.search(head[:400]):
             return "anpa-1312"
-        return None
     if start.startswith(b"{") and is_wire_json(data):
         return "json"
+    return _plain_wire(head)
+
+
+def _plain_wire(head: bytes) -> str | None:
+    """ANPA-1312 or IPTC 7901 whose control bytes were dropped on the way: the first lines hold
+    an IPTC 7901 header line or an ANPA keyword line (service line, priority, category, slug,
+    date, word count)."""
+    if b"\x00" in head:
+        return None
+    text = head.decode("latin-1")
+    lines = [without_controls(line).strip() for line in text.replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line][:PLAIN_HEADER_LINES]
+    if lines and iptc7901.is_header_line(lines[0]) and len(lines) > 1:
+        return "iptc-7901"
+    if any(anpa.is_keyword_line(line) for line in lines[:3]):
+        return "anpa-1312"
     return None
 
 

@@ -44,15 +44,18 @@ def is_kill(*texts: str | None) -> bool:
     return any(t and _KILL.search(t) for t in texts)
 
 
+MAX_NUMBER = 2**31 - 1  # the archive's INTEGER columns; Reuters versions run to ten digits
+
+
 def number(raw: object) -> int | None:
     """An urgency, priority or version as an integer, or None."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
-        return raw
+        return raw if 0 <= raw <= MAX_NUMBER else None
     if isinstance(raw, str):
         digits = raw.rsplit(":", 1)[-1].strip()
-        return int(digits) if digits.isdigit() and len(digits) < 10 else None
+        return int(digits) if digits.isdigit() and len(digits) <= 10 and int(digits) <= MAX_NUMBER else None
     return None
 
 

@@ -1,23 +1,26 @@
-"""The control-byte envelope that ANPA-1312 and IPTC 7901 share: SOH, a header, STX, the text,
-ETX, a trailer, EOT; the text decoded as UTF-8 else Windows-1252 (Latin-1 plus the quotes
-agencies send), lines joined into paragraphs by their indent."""
+"""The transmission envelope that ANPA-1312 and IPTC 7901 share: SYN SYN, SOH, a header, STX,
+the text, ETX, a trailer, EOT. A file may hold several such messages (the takes of a story), and
+a copy that passed through a system that drops control bytes has none of them: the header is
+then the line(s) up to the one the format's header pattern matches, the text what follows. The
+bytes are decoded as UTF-8 else Windows-1252 (Latin-1 plus the quotes agencies send), lines
+joined into paragraphs by their indent."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from wirewatch.formats.record import FormatError
 
 SOH, STX, ETX, EOT = "\x01", "\x02", "\x03", "\x04"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _COLUMNS = re.compile(r" {2,}")
+HEADER_LINES = 8  # without control bytes, the header line is looked for this far down
 
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    header: list[str]  # the lines between SOH and STX, control bytes kept
-    text: list[str]  # the lines between STX and ETX, control bytes removed
+    header: list[str]  # the header lines (before STX), control bytes removed
+    text: list[str]  # the lines of the text (STX to ETX), control bytes removed
     trailer: str | None  # after ETX: "AP-WF-02-20-16 0337GMT"
 
 
@@ -28,21 +31,34 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def open_envelope(data: bytes, kind: str) -> Envelope:
+def without_controls(line: str) -> str:
+    return _CONTROLS.sub("", line.replace("\t", "    "))
+
+
+def open_envelopes(data: bytes, is_header: Callable[[str], bool]) -> list[Envelope]:
+    """Every message in ``data``: each SOH starts one; without SOH the whole text is one. Where
+    there is no STX the header ends at the first of the first lines that ``is_header`` accepts
+    (it gets the line without control bytes)."""
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
-    start = text.find(SOH)
-    if start < 0:
-        raise FormatError(f"{kind}: no SOH control byte")
-    body_start = text.find(STX, start)
-    if body_start < 0:
-        raise FormatError(f"{kind}: no STX control byte before the text")
-    end = text.find(ETX, body_start)
-    body = text[body_start + 1 : end if end >= 0 else len(text)]
+    parts = text.split(SOH)[1:] if SOH in text else [text]
+    return [_envelope(part, is_header) for part in parts if without_controls(part).strip()]
+
+
+def _envelope(part: str, is_header: Callable[[str], bool]) -> Envelope:
+    part = part.split(EOT, 1)[0]
+    if STX in part:
+        head, body = part.split(STX, 1)
+        header = head.split("\n")
+    else:
+        lines = part.split("\n")
+        cut = next((n + 1 for n, line in enumerate(lines[:HEADER_LINES]) if is_header(without_controls(line).strip())), 0)
+        header, body = lines[:cut], "\n".join(lines[cut:])
     trailer = None
-    if end >= 0:
-        trailer = _CONTROLS.sub("", text[end + 1 :].split(EOT, 1)[0]).strip().rstrip("<").strip() or None
-    lines = [_CONTROLS.sub("", line).rstrip() for line in body.lstrip(STX).split("\n")]
-    return Envelope(text[start + 1 : body_start].split("\n"), lines, trailer)
+    if ETX in body:
+        body, after = body.split(ETX, 1)
+        trailer = without_controls(after).strip().rstrip("<").strip() or None
+    lines = [_CONTROLS.sub("", line).rstrip() for line in body.split("\n")]
+    return Envelope([without_controls(line).rstrip() for line in header], lines, trailer)
 
 
 def indented_paragraphs(lines: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from wirewatch.formats import editorial
 from wirewatch.formats.detect import json_items
 from wirewatch.formats.markup import clean, html_paragraphs
+from wirewatch.formats.newsml_g2 import KINDS
 from wirewatch.formats.record import FormatError, ParsedItem, each
 from wirewatch.model import WireMeta
 
@@ -56,8 +57,11 @@ def _item(item: dict[str, Any]) -> ParsedItem:
     byline = _text(item.get("byline")) or (", ".join(_names(bylines, "by")) if isinstance(bylines, list) else None) or None
     body = item.get("bodyxhtml") or item.get("body_html") or item.get("body") or item.get("main") or ""
     found = html_paragraphs(body) if isinstance(body, str) else []
-    if not found and _text(item.get("description_summary")):
-        found = [_text(item.get("description_summary")) or ""]
+    kind = KINDS.get((_text(item.get("type")) or "text").lower(), "text")  # AP: text, picture, video, audio, graphic
+    described = _text(item.get("description_caption")) if kind != "text" else None
+    described = described or _text(item.get("description_summary"))
+    if not found and described:
+        found = [described]  # a picture's caption, a text's summary
     dateline = _text(item.get("dateline"))
     if dateline and found and not found[0].startswith(dateline.split("(")[0].strip()):
         found[0] = f"{dateline} {found[0]}"
@@ -87,4 +91,5 @@ def _item(item: dict[str, Any]) -> ParsedItem:
         subtitle=_text(item.get("headline_extended")) if _text(item.get("headline")) else None,
         lang=_text(item.get("language")),
         published_at=editorial.timestamp(_text(item.get("firstcreated")) or _text(item.get("versioncreated"))),
+        kind=kind,
     )

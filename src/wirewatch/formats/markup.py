@@ -11,12 +11,14 @@ from collections.abc import Iterable, Iterator
 from lxml import etree, html
 
 from wirewatch.codec import normalize_text
+from wirewatch.formats.envelope import indented_paragraphs
 from wirewatch.formats.record import FormatError
 
 _DECLARED = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9_.:-]+)([\"'])", re.I)
-_SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+_SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso-8859-15",
+                "iso8859-15", "latin-9", "latin9"}  # fmt: skip
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "hl2", "caption"}
-_CONTAINERS = {"div", "section", "article", "body", "block", "body.content", "ul", "ol", "dl", "html", "inlineXML", "inlineData", "DataContent"}
+_CONTAINERS = {"div", "section", "article", "body", "block", "body.content", "ul", "ol", "dl", "html", "inlinexml", "inlinedata", "datacontent"}
 _SKIPPED = {"script", "style", "media", "img", "figure", "object", "note", "head", "title", "header", "footer", "nav", "aside", "hedline", "body.head", "body.end"}
 _ESCAPED_TAG = re.compile(r"<\s*/?\s*(?:p|br|div|h[1-6]|table|li|b|i|strong|em|a)\b", re.I)
 _SPACES = re.compile(r"\s+")
@@ -113,19 +115,24 @@ def html_paragraphs(markup: str) -> list[str]:
     if not markup.strip():
         return []
     if not _ESCAPED_TAG.search(markup):
-        return [p for p in (clean(t) for t in re.split(r"\n\s*\n", markup)) if p]
+        return [p for p in (clean(t) for t in re.split(r"\n\s*\n|\n(?=\t)", markup)) if p]  # a tab starts a paragraph too
     wrapper = html.fragment_fromstring(markup, create_parent="div")
     return list(_blocks(wrapper))
 
 
 def _blocks(element: etree._Element) -> Iterator[str]:
-    name = local(element)
+    name = local(element).lower()  # agencies' own markup writes <P>, <UL>, <LI> too
     if not name or name in _SKIPPED:
         return
     if name == "table":
         yield from _table_rows(element)
         return
-    if name in _BLOCKS or not any(local(c) in _STRUCTURE for c in element):
+    if name in _BLOCKS or not any(local(d).lower() in _STRUCTURE for d in element.iterdescendants()):
+        raw = "".join(_inline_text(element))
+        lines = wire_lines(raw)
+        if lines is not None:
+            yield from (p for p in (clean(t) for t in indented_paragraphs(lines)) if p)
+            return
         text = clean(" ".join(_inline_text(element)))
         if text:
             yield text
@@ -136,6 +143,19 @@ def _blocks(element: etree._Element) -> Iterator[str]:
         yield from _blocks(sub)
         if sub.tail and clean(sub.tail):
             yield clean(sub.tail)
+
+
+_INDENTED = re.compile(r"^[ \t]{2,}\S")
+
+
+def wire_lines(raw: str) -> list[str] | None:
+    """The lines of a block that carries wire text as it was typed (Reuters puts a whole story
+    in one ``<p>``: paragraphs start with an indent, their other lines do not), or None for
+    ordinary markup. Text indented all alike is the markup's own indentation, not that."""
+    lines = raw.replace("\r\n", "\n").split("\n")
+    rest = [line for line in lines[1:] if line.strip()]
+    indented = sum(1 for line in rest if _INDENTED.match(line))
+    return lines if indented >= 2 and indented < len(rest) else None
 
 
 def _inline_text(element: etree._Element) -> Iterable[str]:
@@ -156,8 +176,18 @@ def _table_rows(table: etree._Element) -> Iterator[str]:
             yield " | ".join(cells)
 
 
+_BYLINE_PARAGRAPH = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:,?\s+(?:[A-Z][\w.'’-]*|and|de|van|von|der|da|del|y))+$")
+MAX_BYLINE_WORDS = 8
+
+
 def without_byline(found: list[str], byline: str | None) -> list[str]:
-    """Drop a leading paragraph that only repeats the byline ("By Marwan Makdisi")."""
-    while found and byline and found[0].casefold().removeprefix("by ").strip() == byline.casefold().removeprefix("by ").strip():
+    """Drop a leading paragraph that only repeats the byline ("By Marwan Makdisi"), or that is
+    a byline of its own: "By" and at most a few capitalised names."""
+    def is_byline(text: str) -> bool:
+        if byline and text.casefold().removeprefix("by ").strip() == byline.casefold().removeprefix("by ").strip():
+            return True
+        return len(text.split()) <= MAX_BYLINE_WORDS and _BYLINE_PARAGRAPH.match(text) is not None
+
+    while found and is_byline(found[0]):
         found = found[1:]
     return found

@@ -27,6 +27,9 @@ class ParsedItem:
     section: str | None = None
     lang: str | None = None
     published_at: dt.datetime | None = None  # UTC
+    dateline: str | None = None  # the format's own dateline field ("CHATHAM, Mass."), when it has one
+    place: str | None = None  # the place the format names (G2 ``located``, NewsML 1.2 ``Location`` City)
+    kind: str = "text"  # text | picture | graphic | audio | video: a non-text item's body is its caption
 
 
 def each(parts: Iterable[T], read: Callable[[T], ParsedItem]) -> list[ParsedItem | FormatError]:
