@@ -156,3 +156,26 @@ def test_the_rate_limit_allows_bursts_then_the_sustained_rate():
     assert limit.allow("b")
     clock[0] = 20.0  # one token back per 20 s at 3 a minute
     assert [limit.allow("a") for _ in range(2)] == [True, False]
+
+
+def test_the_websub_table_is_checked_and_optional(tmp_path):
+    from wirewatch.config import load_config
+    from wirewatch.errors import ConfigError
+
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('db = "a.duckdb"\n', encoding="utf-8")
+    assert load_config(config).websub is None
+    config.write_text('[websub]\ncallback_url = "https://monitor.example.org/websub/"\n', encoding="utf-8")
+    websub = load_config(config).websub
+    assert (websub.host, websub.port, websub.callback_path, websub.safety_poll_every) == ("127.0.0.1", 8765, "/websub", 900.0)
+    for table, message in [
+        ('listen = "1.2.3.4"', 'wirewatch.toml: websub.callback_url: required in a [websub] table'),
+        ('callback_url = "ftp://x/"', "wirewatch.toml: websub.callback_url: not an http(s) URL without a query: 'ftp://x/'"),
+        ('callback_url = "https://x/"\nlisten = "localhost"', 'wirewatch.toml: websub.listen: expected host:port such as "127.0.0.1:8765", got \'localhost\''),
+        ('callback_url = "https://x/"\nqueue = 0', "wirewatch.toml: websub.queue: must be from 1 to 10,000, got 0"),
+        ('callback_url = "https://x/"\nsecret = "x"', "wirewatch.toml: websub.secret: unknown setting"),
+    ]:  # fmt: skip
+        config.write_text(f"[websub]\n{table}\n", encoding="utf-8")
+        with pytest.raises(ConfigError) as raised:
+            load_config(config)
+        assert str(raised.value).startswith(message)

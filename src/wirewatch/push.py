@@ -176,6 +176,7 @@ class PushService:
                     changed.pop(name, None)
         pushes = [job[1] for job in jobs if job[0] == "push"]
         now = self.clock()
+        counted: dict[str, int] = {}
         with open_store(self.config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
             if pushes:
                 counted = self._store_pushes(store, pushes, now)
@@ -189,6 +190,7 @@ class PushService:
                 with self.lock:
                     counts, self.refused = dict(self.refused), collections.Counter()
                 subscriptions.add_refusals(store, counts, now=now)
+        self.stored_pushes += sum(counted.values())  # once the archive is closed: readers see them
 
     def _store_pushes(self, store, pushes: list[Push], now: dt.datetime) -> dict[str, int]:
         config = self.config
@@ -208,7 +210,6 @@ class PushService:
             ]
         with pipeline.run_lifecycle(store, config, compiled, kind="push", now=now) as summary:
             pipeline.store_polls(store, summary.run_id, polls, config, compiled, now=now, summary=summary, keep_states=False)
-        self.stored_pushes += len(usable)
         failed = [p.state.last_error for p in polls if p.state.last_status == "error"]
         log.info("push: %d notification(s): %d new, %d duplicate, %d revised, %d alert(s)%s", len(usable), summary.new,
                  summary.duplicate, summary.revised, summary.alerts_created, f"; {'; '.join(failed)}" if failed else "")  # fmt: skip
