@@ -91,6 +91,7 @@ def push_ingest(parameters: dict[str, object]) -> Iterator[None]:
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+        logger.propagate = False  # Prefect's handlers on the root logger would print each line again
     with push.running(parameters["config_path"], parameters["db"]):
         print(f"websub: callback endpoint on {config.websub.listen}, hubs told {config.websub.callback_url}/...",
               file=sys.stderr, flush=True)  # fmt: skip
