@@ -5,6 +5,7 @@ in this process, a real DuckDB archive. Nothing is mocked."""
 from __future__ import annotations
 
 import contextlib
+import json
 import datetime as dt
 import socket
 import time
@@ -14,11 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from bench.websubhub import Hub, callback_token
 from bench.websubhub import running as running_hub
 from wirewatch import cadence, pipeline, push, sources, subscriptions
+from wirewatch.cli import app
 from wirewatch.config import load_config
 from wirewatch.fetch import Fetcher
 from wirewatch.store import open_store
@@ -148,6 +151,11 @@ def test_a_verified_subscription_takes_a_signed_push_that_alerts_once_and_a_poll
         config_now = pipeline.with_push_cadence(store, load_config(config), now=pipeline.utc_now())
     assert [(s.name, s.poll_every) for s in config_now.sources] == [("wire", 900.0)]
     assert poll_once(config).sources == []  # not due again for the safety interval
+    listed = CliRunner().invoke(app, ["websub", "--config", str(config), "--format", "jsonl"])
+    assert listed.exit_code == 0 and stored.secret not in listed.output
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (row["source"], row["state"], row["hub"], row["pushes"]) == ("wire", "active", hub.url, 2)
+    assert "refused: none" in listed.stderr
 
 
 def config_port(config: Path) -> int:

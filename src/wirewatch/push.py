@@ -52,6 +52,7 @@ BODY_SECONDS = 30.0  # a notification's body must arrive within this (a slow sen
 HUB_TIMEOUT_SECONDS = 20.0  # one subscription request to a hub, whole
 RETRY_AFTER_SECONDS = "10"  # told to a hub whose notification met a full queue or its rate
 REFUSALS_FLUSH_SECONDS = 30.0  # refused requests are added to the archive's counts this often
+WRITE_RETRY_SECONDS = 5.0  # after a failed write, before the next try
 MAX_CONNECTIONS = 64  # concurrent requests to the endpoint; beyond it uvicorn answers 503
 MAX_HEADER_BYTES = 16 * 1024
 
@@ -157,6 +158,10 @@ class PushService:
                 self.write(jobs, flush_refusals=flush)
             except Exception as error:  # the archive failed: say so, keep serving; a safety poll catches up
                 log.error("push: storing %d job(s) failed: %s: %s", len(jobs), type(error).__name__, error)
+                for job in jobs:  # subscription changes are tried again; a lost push is the safety poll's
+                    if job[0] == "state" and not self.stopping.is_set():
+                        self.jobs.put(job)
+                self.stopping.wait(WRITE_RETRY_SECONDS)
             finally:
                 pushes = sum(job[0] == "push" for job in jobs)
                 with self.lock:
