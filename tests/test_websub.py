@@ -107,6 +107,9 @@ def test_plan_retries_an_unverified_request_backing_off_and_rediscovers_daily():
     asked = Subscription("wire", FEED, "requested", topic=FEED, hub=HUB, token="t", secret="s", requested_at=NOW, attempts=3)
     assert plan([feed()], {"wire": asked}, NOW + dt.timedelta(minutes=19)) == []
     assert [a.kind for a in plan([feed()], {"wire": asked}, NOW + dt.timedelta(minutes=20))] == ["subscribe"]
+    unread = {"wire": Subscription("wire", FEED, "nohub", checked_at=NOW, attempts=2, last_error="wire: discovery: HTTP 503")}
+    assert plan([feed()], unread, NOW + dt.timedelta(minutes=9)) == []
+    assert [a.kind for a in plan([feed()], unread, NOW + dt.timedelta(minutes=10))] == ["discover"]
     none = {"wire": Subscription("wire", FEED, "nohub", checked_at=NOW)}
     assert plan([feed()], none, NOW + dt.timedelta(hours=23)) == []
     assert [a.kind for a in plan([feed()], none, NOW + dt.timedelta(hours=24))] == ["discover"]

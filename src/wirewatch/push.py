@@ -32,6 +32,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from wirewatch.websub import Subscription
 log = logging.getLogger("wirewatch.push")
 
 TICK_SECONDS = 15.0  # how often the manager looks at what is due
+MANAGER_THREADS = 8  # discoveries and hub requests in flight at once
 LOCK_TIMEOUT_SECONDS = 120.0  # as a flow run waits for the archive
 KNOWN_GUID_DAYS = 30  # as the ingest flow
 BODY_SECONDS = 30.0  # a notification's body must arrive within this (a slow sender holds a slot)
@@ -243,29 +245,39 @@ class PushService:
         self.private |= {s.name for s in self.config.sources if s.allow_private}
         with self.lock:
             current = dict(self.subs)
-        for action in websub.plan(self.config.sources, current, self.clock()):
-            if self.stopping.is_set():
-                return
-            if action.kind == "discover":
-                self.discover(action.feed, action.subscription)
-            elif action.kind in ("subscribe", "renew"):
-                self.request(action.subscription, action.feed, "subscribe")
-            elif action.kind == "unsubscribe":
-                self.request(action.subscription, None, "unsubscribe")
-            elif action.kind == "forget":
-                self.update([], [action.source])
+        actions = websub.plan(self.config.sources, current, self.clock())
+        if not actions:
+            return
+        # one Fetcher, so its per-host limits hold across discoveries; many actions at once (after
+        # a start or a configuration change) overlap their requests to hubs and feeds
+        with fetch.Fetcher(self.config.http) as fetcher, \
+                ThreadPoolExecutor(MANAGER_THREADS, thread_name_prefix="websub-manage") as pool:  # fmt: skip
+            for future in [pool.submit(self.carry_out, action, fetcher) for action in actions]:
+                future.result()
 
-    def discover(self, feed: SourceConfig, previous: Subscription | None) -> None:
+    def carry_out(self, action: websub.Action, fetcher: fetch.Fetcher) -> None:
+        if self.stopping.is_set():
+            return
+        if action.kind == "discover":
+            self.discover(action.feed, action.subscription, fetcher)
+        elif action.kind in ("subscribe", "renew"):
+            self.request(action.subscription, action.feed, "subscribe")
+        elif action.kind == "unsubscribe":
+            self.request(action.subscription, None, "unsubscribe")
+        elif action.kind == "forget":
+            self.update([], [action.source])
+
+    def discover(self, feed: SourceConfig, previous: Subscription | None, fetcher: fetch.Fetcher) -> None:
         now = self.clock()
         try:
-            with fetch.Fetcher(self.config.http) as fetcher:
-                response = fetcher.get(feed.url, accept=fetch.FEED_ACCEPT, guard=not feed.allow_private)
+            response = fetcher.get(feed.url, accept=fetch.FEED_ACCEPT, guard=not feed.allow_private)
             found = websub.discover(response.content, [response.headers.get("link", "")], response.url)
             error = None
         except FetchError as failure:
             found, error = websub.Discovery((), None), f"{feed.name}: discovery: {failure}"
         if not found.hubs:
-            self.update([Subscription(feed.name, feed.url, "nohub", checked_at=now, last_error=error)])
+            attempts = (previous.attempts + 1 if previous is not None else 1) if error else 0
+            self.update([Subscription(feed.name, feed.url, "nohub", checked_at=now, attempts=attempts, last_error=error)])
             return
         token, secret = websub.new_credentials()
         sub = Subscription(feed.name, feed.url, "requested", topic=found.topic or feed.url, hub=found.hubs[0],

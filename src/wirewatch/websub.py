@@ -192,6 +192,14 @@ def retry_wait(attempts: int) -> dt.timedelta:
     return min(VERIFY_WAIT * 2 ** max(attempts - 1, 0), RETRY_CAP)
 
 
+def rediscover_wait(sub: Subscription) -> dt.timedelta:
+    """How long a feed without a usable hub waits to be looked at again: REDISCOVER when it was
+    read and named none (or the hub refused), less after a failed fetch, backing off."""
+    if sub.state == "nohub" and sub.last_error is not None and sub.attempts:
+        return retry_wait(sub.attempts)
+    return REDISCOVER
+
+
 def plan(sources: Iterable[SourceConfig], subscriptions: Mapping[str, Subscription], now: dt.datetime) -> list[Action]:
     """What is due at ``now``: for each enabled feed source, discovery (never looked at, or no hub
     for REDISCOVER), a subscription (discovered or retried), a renewal (lease nearly over); for a
@@ -211,7 +219,7 @@ def plan(sources: Iterable[SourceConfig], subscriptions: Mapping[str, Subscripti
         sub = subscriptions.get(name)
         if sub is not None and sub.feed_url != feed.url:
             continue  # ended above first; discovered again once forgotten
-        if sub is None or (sub.state in ("nohub", "denied") and _waited(sub.checked_at, now, REDISCOVER)):
+        if sub is None or (sub.state in ("nohub", "denied") and _waited(sub.checked_at, now, rediscover_wait(sub))):
             actions.append(Action("discover", name, sub, feed))
         elif sub.state == "requested" and _waited(sub.requested_at, now, retry_wait(sub.attempts)):
             actions.append(Action("subscribe", name, sub, feed))
