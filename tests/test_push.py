@@ -70,11 +70,11 @@ def site(httpserver: HTTPServer, hub: Hub) -> Site:
     return Site(httpserver, hub)
 
 
-def write_config(root: Path, site: Site, port: int, *, enabled: bool = True) -> Path:
+def write_config(root: Path, site: Site, port: int, *, enabled: bool = True, per_minute: int = 60) -> Path:
     config = root / "wirewatch.toml"
     config.write_text(
         f'db = "archive.duckdb"\n[websub]\ncallback_url = "http://127.0.0.1:{port}/websub"\nlisten = "127.0.0.1:{port}"\n'
-        "safety_poll_every = 900\n"
+        f"safety_poll_every = 900\npushes_per_minute = {per_minute}\n"
         f'[[sources]]\nname = "wire"\nkind = "feed"\nurl = "{site.url}"\nallow_private = true\nmax_age_days = 36500\n'
         f"full_text = \"never\"\nenabled = {'true' if enabled else 'false'}\n"
         "[[topics]]\nname = \"missile-defense\"\nquery = '\"missile defense\"'\n",
@@ -93,9 +93,9 @@ def wait_until(predicate, timeout: float = 20.0) -> bool:
 
 
 @contextlib.contextmanager
-def subscribed(tmp_path: Path, site: Site, hub: Hub) -> Iterator[tuple[push.PushService, Path, str]]:
+def subscribed(tmp_path: Path, site: Site, hub: Hub, **options) -> Iterator[tuple[push.PushService, Path, str]]:
     port = free_port()
-    config = write_config(tmp_path, site, port)
+    config = write_config(tmp_path, site, port, **options)
     with push.running(config, tick=TICK) as service:
         assert hub.wait_for(lambda: len(hub.subscriptions) == 1)
         assert wait_until(lambda: service.subs["wire"].state == "active")
@@ -165,7 +165,7 @@ def config_port(config: Path) -> int:
 @pytest.mark.slow
 def test_unsigned_wrongly_signed_oversized_and_unknown_requests_are_refused_and_counted(tmp_path, site, hub):
     site.entries = [1, 2]
-    with subscribed(tmp_path, site, hub) as (service, config, callback):
+    with subscribed(tmp_path, site, hub, per_minute=4) as (service, config, callback):
         body = site.document()
         assert hub.distribute(site.url, body, wrong_secret=True) == [202]  # acknowledged, ignored (WebSub 8)
         assert hub.distribute(site.url, body, unsigned=True) == [202]
@@ -178,10 +178,13 @@ def test_unsigned_wrongly_signed_oversized_and_unknown_requests_are_refused_and_
         assert (asked_for_nothing.status_code, asked_for_nothing.text) == (404, "unknown subscription")
         time.sleep(0.5)
         assert service.stored_pushes == 0
-    assert archive_counts(tmp_path) == (0, 0)
+        assert hub.distribute(site.url, body) == [202]  # the fourth notification of the minute: taken
+        assert hub.distribute(site.url, body) == [429]  # a flood: the hub is told to retry later
+        assert wait_until(lambda: service.stored_pushes == 1)
+    assert archive_counts(tmp_path) == (2, 1)  # two items, one story of the same talks: one alert
     with open_store(tmp_path / "archive.duckdb") as store:
-        assert subscriptions.refusals(store) == {"bad_signature": 1, "too_large": 1, "unknown_subscription": 1,
-                                                 "unsigned": 1, "unverified": 1}  # fmt: skip
+        assert subscriptions.refusals(store) == {"bad_signature": 1, "rate_limited": 1, "too_large": 1,
+                                                 "unknown_subscription": 1, "unsigned": 1, "unverified": 1}  # fmt: skip
 
 
 @pytest.mark.slow
