@@ -69,8 +69,9 @@ class Push:
 
 
 class PushService:
-    """The endpoint's, writer's and manager's shared state. ``check_url`` is the SSRF guard for
-    hub and feed requests of sources without ``allow_private`` (tests admit loopback)."""
+    """The endpoint's, writer's and manager's shared state: the subscriptions in memory (by source
+    and by callback token, under ``lock``), the job queue the writer empties, refusal counts.
+    ``tick``: seconds between the manager's passes; ``clock``: now, as aware UTC."""
 
     def __init__(self, config_path: str | Path | None, db: str | Path | None = None, *, tick: float = TICK_SECONDS,
                  clock: Callable[[], dt.datetime] = pipeline.utc_now) -> None:  # fmt: skip
