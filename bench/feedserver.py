@@ -8,6 +8,8 @@ so that the fetcher's per-host limits apply as they would across real sites.
 Feed ``f`` lists the ``per_feed`` newest of its items: stream items ``start + f + feeds * k``.
 Even feeds are RSS 2.0, odd feeds Atom; feeds ``f % 4 in (0, 3)`` carry the full text, the
 others a summary only, so that the fetcher also fetches article pages.
+With ``--hub URL`` every ``--hub-every``-th feed (0, N, 2N, ...) advertises that WebSub hub
+(``<link rel="hub">``, for RSS as ``atom:link``).
 Control: ``GET /_advance?n=5`` adds n new items to every feed; ``GET /_publish?feed=7`` adds one
 to feed 7, published now (its feed date and page say so), and answers its index and time;
 ``GET /_stats`` returns request counts by status (``?reset=1`` clears them).
@@ -54,8 +56,9 @@ class FeedSite:
     """The site's content and its conditional-GET validators; no sockets."""
 
     def __init__(self, feeds: int, *, hosts: list[str], per_feed: int = 10, start: int = 0, seed: int = SEED,
-                 mix: Mix = Mix()):  # fmt: skip
+                 mix: Mix = Mix(), hub: str | None = None, hub_every: int = 2):  # fmt: skip
         self.feeds, self.hosts, self.per_feed, self.start, self.seed, self.mix = feeds, hosts, per_feed, start, seed, mix
+        self.hub, self.hub_every = hub, hub_every
         self.heads = [per_feed] * feeds
         self.live: dict[int, dt.datetime] = {}  # items published by /_publish: when
         self._items: dict[int, GeneratedItem] = {}
@@ -67,6 +70,14 @@ class FeedSite:
 
     def feed_url(self, feed: int) -> str:
         return f"http://{self.host_of(feed)}/feeds/{feed}.xml"
+
+    def hub_of(self, feed: int) -> str | None:
+        """The WebSub hub ``feed`` advertises, if any."""
+        return self.hub if self.hub and feed % self.hub_every == 0 else None
+
+    def hub_links(self, feed: int, prefix: str = "") -> str:
+        hub = self.hub_of(feed)
+        return f'<{prefix}link rel="hub" href="{escape(hub)}"/>' if hub else ""
 
     def item(self, index: int) -> GeneratedItem:
         found = self._items.get(index)
@@ -180,8 +191,9 @@ def _rss(site: FeedSite, feed: int, items: list[GeneratedItem], *, full_text: bo
     entries = "".join(map(_rss_item, _entries(site, feed, items, full_text=full_text)))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-        f"<title>Bench feed {feed}</title><link>http://{site.host_of(feed)}/</link>"
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+        f"<title>Bench feed {feed}</title><link>http://{site.host_of(feed)}/</link>{site.hub_links(feed, 'atom:')}"
         f"<description>Generated wire items</description>{entries}</channel></rss>"
     )
 
@@ -192,7 +204,7 @@ def _atom(site: FeedSite, feed: int, items: list[GeneratedItem], *, full_text: b
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>Bench feed {feed}</title><id>urn:bench:feed:{feed}</id><updated>{updated}</updated>"
-        f'<link rel="self" href="{site.feed_url(feed)}"/>{entries}</feed>'
+        f'<link rel="self" href="{site.feed_url(feed)}"/>{site.hub_links(feed)}{entries}</feed>'
     )
 
 
@@ -304,12 +316,14 @@ def make_handler(site: FeedSite, stats: collections.Counter) -> type[BaseHTTPReq
     return Handler
 
 
-def serve(feeds: int, host_count: int, *, per_feed: int, start: int, ahead: int, unique: bool = False) -> None:
+def serve(feeds: int, host_count: int, *, per_feed: int, start: int, ahead: int, unique: bool = False,
+          hub: str | None = None, hub_every: int = 2) -> None:  # fmt: skip
     """Listen on 127.0.0.2 .. 127.0.0.(1 + host_count), print one JSON line with the addresses,
     then serve until killed."""
     servers: list[ThreadingHTTPServer] = []
     port = 0
-    site = FeedSite(feeds, hosts=[], per_feed=per_feed, start=start, mix=UNIQUE_STORIES if unique else Mix())
+    site = FeedSite(feeds, hosts=[], per_feed=per_feed, start=start, mix=UNIQUE_STORIES if unique else Mix(), hub=hub,
+                    hub_every=hub_every)  # fmt: skip
     stats: collections.Counter = collections.Counter()
     handler = make_handler(site, stats)
     for number in range(host_count):
@@ -353,12 +367,14 @@ class RunningServer:
 
 @contextlib.contextmanager
 def running(
-    feeds: int, *, hosts: int = 8, per_feed: int = 10, start: int = 0, ahead: int = 5, unique: bool = False
+    feeds: int, *, hosts: int = 8, per_feed: int = 10, start: int = 0, ahead: int = 5, unique: bool = False,
+    hub: str | None = None, hub_every: int = 2,
 ) -> Iterator[RunningServer]:
     """Start the site in a child process; stop it (that process only) on exit."""
     command = [sys.executable, "-m", "bench.feedserver", "--feeds", str(feeds), "--hosts", str(hosts),
                "--per-feed", str(per_feed), "--start", str(start), "--ahead", str(ahead)]
     command += ["--unique"] if unique else []
+    command += ["--hub", hub, "--hub-every", str(hub_every)] if hub else []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
@@ -379,8 +395,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--start", type=int, default=0, help="first stream item index")
     parser.add_argument("--ahead", type=int, default=5, help="also pre-render feeds this many items ahead")
     parser.add_argument("--unique", action="store_true", help="every item a story of its own (no copies or reprints)")
+    parser.add_argument("--hub", help="a WebSub hub URL some feeds advertise")
+    parser.add_argument("--hub-every", type=int, default=2, help="every N-th feed advertises --hub (default 2: half)")
     args = parser.parse_args(argv)
-    serve(args.feeds, args.hosts, per_feed=args.per_feed, start=args.start, ahead=args.ahead, unique=args.unique)
+    serve(args.feeds, args.hosts, per_feed=args.per_feed, start=args.start, ahead=args.ahead, unique=args.unique,
+          hub=args.hub, hub_every=args.hub_every)  # fmt: skip
 
 
 if __name__ == "__main__":

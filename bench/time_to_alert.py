@@ -1,4 +1,4 @@
-"""``uv run python -m bench.time_to_alert [--serve] [--minutes 10] [--idle-minutes 3] [--items 300] [--feeds 500]``
+"""``uv run python -m bench.time_to_alert [--serve [--push]] [--minutes 10] [--idle-minutes 3] [--items 300] [--feeds 500]``
 
 Time to alert on this machine: the bench's feed server (bench/feedserver.py, its own process)
 serves ``--feeds`` loopback feeds; wire items are published into random feeds at random times
@@ -11,6 +11,12 @@ because the one before still ran, as ``concurrency_limit = 1`` holds a run back;
 failed; seconds each), and the CPU the monitor spent (the Prefect server and the flow
 runs, from /proc): per hour over the whole measurement and at idle (``--idle-minutes`` of runs
 before the first item, every poll a 304).
+
+``--push`` (with ``--serve``): a loopback WebSub hub (bench/websubhub.py, in this process) is
+advertised by every second feed; serve's push ingest subscribes to them (``[websub]``), and each
+publication into such a feed is announced to the hub (a publisher's ping), which fetches the feed
+and pushes it to serve's callback. The clock starts once every such feed is subscribed; latencies
+are reported for the pushed and the polled feeds apart.
 
 Everything listens on loopback. Every loop is bounded: the runs by the clock and a count of
 ticks, each run by RUN_TIMEOUT (then it is killed and counted as cancelled), server start-up by
@@ -44,7 +50,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from bench import feedserver
+from bench import feedserver, websubhub
 from bench.measure import machine, tree_cpu_seconds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,6 +65,7 @@ PER_FEED = 5  # items each feed lists
 # The flow run, as a worker would start it: a fresh process that runs the ingest flow once.
 RUN_FLOW = "import sys; from flows.ingest import ingest; ingest(config_path=sys.argv[1])"
 ARTICLE_INDEX = re.compile(r"/articles/(\d+)\.html")
+PUSH_EVERY = 2  # --push: every second feed advertises the hub
 
 
 @dataclass
@@ -83,6 +90,9 @@ class Result:
     flow_run_states: dict[str, int] = field(default_factory=dict)  # as the Prefect server reports them
     db: dict[str, float] = field(default_factory=dict)  # the alert_latency view's figures
     outside_cpu_s: float = 0.0  # the simulated world: feed server, publisher, webhook
+    pushed_latencies: list[float] = field(default_factory=list)  # of items in feeds a hub pushes (--push)
+    polled_latencies: list[float] = field(default_factory=list)
+    subscribed_after_s: float | None = None  # serve's start to every pushed feed subscribed
 
 
 class Webhook:
@@ -154,18 +164,20 @@ def prefect_server(home: Path, log: Path) -> Iterator[tuple[subprocess.Popen, di
             process.wait()
 
 
-def write_config(path: Path, db: Path, feed_urls: list[str], hook: str, *, topics: bool) -> None:
+def write_config(path: Path, db: Path, feed_urls: list[str], hook: str, *, topics: bool, websub_port: int | None = None) -> None:
     sources = "".join(
         f'[[sources]]\nname = "feed-{n:03d}"\nkind = "feed"\nurl = "{url}"\nallow_private = true\nmax_age_days = 36500\n'
         for n, url in enumerate(feed_urls)
     )
     # one topic that every generated item matches: each item alerts (its own story), once
     topic = '[[topics]]\nname = "everything"\nquery = "the OR в"\n' if topics else ""
+    websub = (f'[websub]\ncallback_url = "http://127.0.0.1:{websub_port}/websub"\nlisten = "127.0.0.1:{websub_port}"\n'
+              if websub_port else "")  # fmt: skip
     path.write_text(
         f'db = "{db}"\npoll_every = {INTERVAL:g}\n'
         f'[alerts]\nchannels = ["{hook}"]\ndigest_threshold = 100000\n'
         # loopback hosts stand for many sites: no politeness delay between a host's feeds
-        "[http]\nper_host_delay = 0.0\n" + topic + sources,
+        "[http]\nper_host_delay = 0.0\n" + websub + topic + sources,
         encoding="utf-8",
     )
 
@@ -183,12 +195,20 @@ def run_once(config: Path, env: dict[str, str], log: Path) -> int:
 
 
 def publish(server: feedserver.RunningServer, feeds: int, items: int, seconds: float, start: float,
-            published: dict[int, float], rng: random.Random) -> None:  # fmt: skip
-    """Publish ``items`` items into random feeds at random moments of ``seconds`` from ``start``."""
+            published: dict[int, float], rng: random.Random, hub: websubhub.Hub | None = None) -> None:  # fmt: skip
+    """Publish ``items`` items into random feeds at random moments of ``seconds`` from ``start``;
+    a feed that advertises ``hub`` has the hub told (as a publisher pings it)."""
     for moment in sorted(rng.uniform(0, seconds) for _ in range(items)):
         time.sleep(max(0.0, start + moment - time.time()))
-        answer = server.publish(rng.randrange(feeds))
+        feed = rng.randrange(feeds)
+        answer = server.publish(feed)
         published[answer["index"]] = dt.datetime.fromisoformat(answer["published"]).timestamp()
+        if hub is not None and is_pushed(feed):
+            httpx.post(hub.url, data={"hub.mode": "publish", "hub.url": server.feed_urls[feed]}, timeout=30)
+
+
+def is_pushed(feed: int) -> bool:
+    return feed % PUSH_EVERY == 0
 
 
 def measure(args: argparse.Namespace, work: Path) -> Result:
@@ -198,12 +218,15 @@ def measure(args: argparse.Namespace, work: Path) -> Result:
     config, db, log = work / "wirewatch.toml", work / "archive.duckdb", work / "runs.log"
     published: dict[int, float] = {}
     outside_before = time.process_time()
-    with feedserver.running(args.feeds, hosts=HOSTS, per_feed=PER_FEED, ahead=0, unique=True) as site, \
+    hub = websubhub.Hub() if args.push else None
+    websub_port = free_port() if args.push else None
+    with feedserver.running(args.feeds, hosts=HOSTS, per_feed=PER_FEED, ahead=0, unique=True,
+                            hub=hub.url if hub else None, hub_every=PUSH_EVERY) as site, \
             prefect_server(work / "prefect", work / "server.log") as (server, env):  # fmt: skip
         # Before the clock starts: the first poll stores what the feeds already list (no topic,
         # so no alerts), the second adds the topic (stored articles re-evaluated, never alerted).
         for topics in (False, True):
-            write_config(config, db, site.feed_urls, webhook.url, topics=topics)
+            write_config(config, db, site.feed_urls, webhook.url, topics=topics, websub_port=websub_port)
             if run_once(config, env, log) != 0:
                 raise RuntimeError(f"a warm-up run failed (see {log})")
         print(f"warmed up: {args.feeds} feeds, {args.feeds * PER_FEED} items stored", flush=True)
@@ -212,7 +235,8 @@ def measure(args: argparse.Namespace, work: Path) -> Result:
 
         def start_publishing(start: float) -> threading.Thread:
             publisher = threading.Thread(target=publish, daemon=True, args=(
-                site, args.feeds, args.items, args.minutes * 60, start + result.idle_ticks * INTERVAL, published, rng))  # fmt: skip
+                site, args.feeds, args.items, args.minutes * 60, start + result.idle_ticks * INTERVAL, published, rng,
+                hub))  # fmt: skip
             publisher.start()
             return publisher
 
@@ -220,12 +244,20 @@ def measure(args: argparse.Namespace, work: Path) -> Result:
             return not publisher.is_alive() and bool(published) and set(published) <= set(webhook.received)
 
         if args.serve:
-            start = served_runs(result, config, env, work, server, last_tick, start_publishing, all_received)
+            pushed_feeds = sum(map(is_pushed, range(args.feeds))) if hub else 0
+            start = served_runs(result, config, env, work, server, last_tick, start_publishing, all_received,
+                                hub, pushed_feeds)  # fmt: skip
         else:
             start = driven_runs(result, config, env, log, server, last_tick, start_publishing, all_received)
         result.flow_run_states = flow_run_states(env["PREFECT_API_URL"])
         result.outside_cpu_s = time.process_time() - outside_before + tree_cpu_seconds(site.process.pid)
     webhook.close()
+    if hub is not None:
+        hub.close()
+        result.pushed_latencies = sorted(webhook.received[i] - published[i] for i in published
+                                         if i in webhook.received and is_pushed(i % args.feeds))  # fmt: skip
+        result.polled_latencies = sorted(webhook.received[i] - published[i] for i in published
+                                         if i in webhook.received and not is_pushed(i % args.feeds))  # fmt: skip
     result.items_published = len(published)
     result.alerts_received = sum(index in webhook.received for index in published)
     result.latencies = sorted(webhook.received[i] - published[i] for i in published if i in webhook.received)
@@ -281,7 +313,7 @@ def driven_runs(result: Result, config: Path, env: dict[str, str], log: Path, se
 
 
 def served_runs(result: Result, config: Path, env: dict[str, str], work: Path, server: subprocess.Popen, last_tick: int,
-                start_publishing, all_received) -> float:  # fmt: skip
+                start_publishing, all_received, hub: websubhub.Hub | None = None, pushed_feeds: int = 0) -> float:  # fmt: skip
     """``wirewatch serve`` schedules the ingest every minute against the bench's Prefect server
     (PREFECT_API_URL is set, so it starts none) and runs each as a process of its own; the bench
     samples the CPU every INTERVAL seconds and reads the runs back from the server. Returns when
@@ -298,6 +330,10 @@ def served_runs(result: Result, config: Path, env: dict[str, str], work: Path, s
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"wirewatch serve did not start (see {out_path})")
             time.sleep(1)
+        if hub is not None:  # the clock starts once every pushed feed is subscribed
+            if not hub.wait_for(lambda: len(hub.subscriptions) >= pushed_feeds, timeout=START_TIMEOUT):
+                raise RuntimeError(f"{len(hub.subscriptions)} of {pushed_feeds} feeds subscribed (see {out_path})")
+            result.subscribed_after_s = time.time() - start
         start = time.time()
         publisher = start_publishing(start)
         for tick in range(last_tick + 1):
@@ -420,7 +456,14 @@ def summary(result: Result, args: argparse.Namespace) -> dict:
         "server_cpu_s": ticks[-1][2] - ticks[0][2] if ticks else None,
         "outside_cpu_s": result.outside_cpu_s,
         "alert_latency_view": result.db,
+        **({"pushed": latency_figures(result.pushed_latencies), "polled": latency_figures(result.polled_latencies),
+            "subscribed_after_s": result.subscribed_after_s} if args.push else {}),
     }  # fmt: skip
+
+
+def latency_figures(ordered: list[float]) -> dict[str, float | int | None]:
+    return {"alerts": len(ordered), "p50_s": statistics.median(ordered) if ordered else None,
+            "p95_s": percentile(ordered, 0.95) if ordered else None, "max_s": ordered[-1] if ordered else None}  # fmt: skip
 
 
 def markdown(s: dict) -> str:
@@ -436,7 +479,10 @@ def markdown(s: dict) -> str:
         f"{figure(s['run_seconds_p50'])} / {figure(s['run_seconds_max'])} | "
         f"{figure(s['monitor_cpu_s_per_hour'], 0)} CPU s ({figure(100 * (s['monitor_cpu_share_of_a_core'] or 0), 0)}% of a core) | "
         f"{figure(100 * s['monitor_cpu_share_at_idle'], 0) if s['monitor_cpu_share_at_idle'] is not None else 'n/a'}% of a core |\n"
-    )
+    ) + "".join(
+        f"\n{kind}: {s[kind]['alerts']} alerts, p50 / p95 / max {figure(s[kind]['p50_s'])} / {figure(s[kind]['p95_s'])} / "
+        f"{figure(s[kind]['max_s'])} s" for kind in ("pushed", "polled") if kind in s
+    ) + ("\n" if "pushed" in s else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,8 +494,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--serve", action="store_true",
                         help="let `wirewatch serve` schedule the runs (default: the bench starts one every 60 s)")
+    parser.add_argument("--push", action="store_true",
+                        help="with --serve: a loopback WebSub hub pushes every second feed (serve's [websub] push ingest)")
     parser.add_argument("--json", type=Path, default=RESULTS / "time_to_alert.json")
     args = parser.parse_args(argv)
+    if args.push and not args.serve:
+        parser.error("--push needs --serve (push ingest runs in `wirewatch serve`)")
     if not 0 < args.minutes <= 120 or not 0 <= args.idle_minutes <= 60 or not 0 < args.items <= 100_000:
         parser.error("--minutes 0-120, --idle-minutes 0-60, --items 1-100,000")
     with tempfile.TemporaryDirectory(prefix="time-to-alert-") as work:

@@ -150,6 +150,7 @@ def ingest(
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         states = store.source_states()
         known = store.known_guids(since=now - dt.timedelta(days=KNOWN_GUID_DAYS))
+        config = pipeline.with_push_cadence(store, config, now=now)
     polls, not_due = poll_all(config, states, known, now, every_source=every_source)
     summary = store_and_deliver(config, polls, now, alert_history=alert_history, not_due=not_due)
     report(summary)

@@ -63,12 +63,39 @@ def serve_all(
     announce(served)
     previous = signal.signal(signal.SIGINT, runner.handle_sigterm)
     try:
-        asyncio.run(runner.start())
+        with push_ingest(parameters):
+            asyncio.run(runner.start())
     finally:
         signal.signal(signal.SIGINT, previous)
         with contextlib.suppress(Exception):  # the server may be gone: nothing left to tidy
             discard_queued_runs(served)
         drain_prefect_logs()
+
+
+@contextlib.contextmanager
+def push_ingest(parameters: dict[str, object]) -> Iterator[None]:
+    """With ``[websub]`` configured: the WebSub callback endpoint, subscription manager and push
+    writer (wirewatch.push) run beside the runner, their lines on stderr; without it, nothing."""
+    import logging
+
+    from wirewatch import push
+    from wirewatch.config import load_config
+
+    config = load_config(parameters["config_path"], db=parameters["db"])
+    if config.websub is None:
+        yield
+        return
+    logger = logging.getLogger(push.log.name)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # Prefect's handlers on the root logger would print each line again
+    with push.running(parameters["config_path"], parameters["db"]):
+        print(f"websub: callback endpoint on {config.websub.listen}, hubs told {config.websub.callback_url}/...",
+              file=sys.stderr, flush=True)  # fmt: skip
+        yield
 
 
 def discard_queued_runs(served: list) -> None:

@@ -21,14 +21,14 @@ STAGES = (
     ("config",),
     ("dateline", "codec", "formats"),  # wire format
     ("extract", "inputs", "fetch"),  # sources and extraction: reading, the HTTP transport
-    ("sources", "cadence"),  # polling a source of any kind, over those, and when to poll it
+    ("sources", "cadence", "websub"),  # polling a source of any kind, when to poll it, WebSub decisions
     ("dedupe",),
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
-    ("sqlfiles", "lake", "store"),  # the archive: a lake (DuckLake) or a DuckDB file
+    ("sqlfiles", "lake", "store", "subscriptions"),  # the archive: a lake (DuckLake) or a DuckDB file; WebSub rows
     ("ingest",),
     ("alerts",),
-    ("pipeline", "cli", "presentation"),  # the run, and how the command shows what it found
+    ("pipeline", "cli", "presentation", "push"),  # the run, how the command shows it, push ingest in serve
 )
 STAGE_OF = {name: n for n, names in enumerate(STAGES) for name in names}
 

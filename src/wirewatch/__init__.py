@@ -19,6 +19,7 @@ Sources and extraction
     fetch       HTTP transport: the polite fetcher (host gates, SSRF guard, robots, deadlines)
     sources     polling a source: one poll for feed, page and dir, poll_each for several at once; the failed-poll record
     cadence     which sources are due at a run, and each one's interval (backing off when quiet)
+    websub      WebSub as decisions: hub discovery, signatures, what each subscription needs next
 Dedupe
     dedupe      keys, exact duplicates and revisions, MinHash/LSH story links
 Topics
@@ -31,6 +32,7 @@ Store
                 lock, reader confinement, compaction
     store       the archive, a lake or a DuckDB file: migrations, primitives over sql/; no domain
                 logic
+    subscriptions  WebSub subscriptions and refused-request counts in the archive
     ingest      one batch into the archive in one transaction: plan, link, match, alert
 Alerts
     alerts      channels, messages and digests, delivery
@@ -38,6 +40,7 @@ Run
     pipeline    a run: begin, retag, store batches, deliver, finish; summaries
     cli         the wirewatch command
     presentation  matches highlighted (rich) or marked « », JSON lines, backtest reports
+    push        serve's WebSub endpoint, subscription manager and push writer (through pipeline)
 (flows/ outside the package: the Prefect flows, thin tasks over pipeline; a wheel carries them as
 wirewatch/flows, see cli.flows_module.)
 """

@@ -783,5 +783,22 @@ def alerts_test(channel: str = typer.Argument(..., help="An apprise URL, or ${EN
         raise typer.Exit(1)
 
 
+@app.command("websub")
+def websub_command(
+    config_path: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption, output_format: str = FormatOption
+) -> None:
+    """WebSub push subscriptions (one per feed whose hub was looked for, as `serve` keeps them;
+    secrets not shown) and the callback requests refused, by reason."""
+    from wirewatch import subscriptions
+
+    check_choice("--format", output_format, FORMATS)
+    with reading_archive(config_path, db) as store:
+        found, refused = subscriptions.load(store), subscriptions.refusals(store)
+    columns = ["source", "state", "hub", "topic", "expires_at", "pushes", "last_error"]
+    print_rows(columns, [(s.source, s.state, s.hub, s.topic, s.expires_at, s.pushes, s.last_error) for s in found.values()],
+               output_format)  # fmt: skip
+    typer.echo("refused: " + (", ".join(f"{reason} {count:,}" for reason, count in refused.items()) or "none"), err=True)
+
+
 def main() -> None:
     app()

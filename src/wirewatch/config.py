@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,6 +85,32 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSubConfig:
+    """``[websub]``: push subscriptions (W3C WebSub) for feeds that advertise a hub."""
+
+    callback_url: str  # the public URL hubs are told; each subscription gets a path below it
+    listen: str = "127.0.0.1:8765"  # host:port the callback endpoint of `wirewatch serve` binds
+    lease_seconds: int = 86400  # the lease asked of hubs (a hub may grant another)
+    safety_poll_every: float = 900.0  # seconds between polls of a feed with an active subscription
+    max_body_bytes: int = 2 * 1024 * 1024  # a larger notification is refused
+    queue: int = 64  # notifications accepted but not yet stored; beyond it a hub is told to retry
+    pushes_per_minute: int = 60  # per subscription; beyond it a hub is told to retry
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+    @property
+    def callback_path(self) -> str:
+        """The path of ``callback_url`` (no trailing slash), where the endpoint answers."""
+        return urlsplit(self.callback_url).path.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None  # the file it came from; None for the embedded defaults
     db: Path | LakeLocation = LakeLocation(str(DEFAULT_CATALOG), str(DEFAULT_CATALOG.parent / LAKE_FILES))  # a Path: a DuckDB file
@@ -95,6 +121,7 @@ class Config:
     story_window_days: int = 14  # near-duplicate (story) matching window
     poll_every: float = 60.0  # each source's default seconds between polls
     poll_every_max: float | None = None  # each source's default back-off bound (None: no back-off)
+    websub: WebSubConfig | None = None  # None: nothing is subscribed, no endpoint listens
 
     @property
     def enabled_topics(self) -> list[TopicConfig]:
@@ -125,6 +152,11 @@ RANGES: dict[str, tuple[float, float]] = {
     "sources.max_age_days": (0.001, 36500.0),
     "sources.max_items": (1, 10_000_000),
     "topics.min_score": (0.0, 1_000_000.0),
+    "websub.lease_seconds": (60, 30 * 86400),
+    "websub.safety_poll_every": (10.0, 7 * 86400.0),
+    "websub.max_body_bytes": (1024, 64 * 1024 * 1024),
+    "websub.queue": (1, 10_000),
+    "websub.pushes_per_minute": (1, 100_000),
 }
 
 SOURCE_KINDS = ("feed", "page", "dir")
@@ -162,7 +194,7 @@ def load_config(
         extra = _read_toml(topics_file)
         topic_tables += [(topics_file.name, i, t) for i, t in enumerate(_list_of_tables(extra, "topics", topics_file.name))]
     _reject_unknown(data, {"db", "catalog", "data_path", "sources", "topics", "alerts", "http", "story_window_days",
-                           "poll_every", "poll_every_max"}, origin, "")  # fmt: skip
+                           "poll_every", "poll_every_max", "websub"}, origin, "")  # fmt: skip
     db_path = _archive(data, origin, base, db or env.get("WIREWATCH_DB") or None,
                        "--db" if db else "WIREWATCH_DB")  # fmt: skip
     cadence = _cadence(data, origin, "", 60.0, None)
@@ -187,7 +219,24 @@ def load_config(
         story_window_days=story_window_days,
         poll_every=cadence[0],
         poll_every_max=cadence[1],
+        websub=_websub(data, origin),
     )
+
+
+def _websub(data: Mapping[str, Any], origin: str) -> WebSubConfig | None:
+    """``[websub]``, checked: a callback URL hubs can reach, a host:port to listen on."""
+    if "websub" not in data:
+        return None
+    table = data["websub"]
+    if not isinstance(table, dict) or "callback_url" not in table:
+        raise ConfigError(f"{origin}: websub.callback_url: required in a [websub] table")
+    websub = _section(WebSubConfig, {"websub": {"callback_url": "", **table}}, "websub", origin)
+    if not is_http_url(websub.callback_url) or urlsplit(websub.callback_url).query:
+        raise ConfigError(f"{origin}: websub.callback_url: not an http(s) URL without a query: {websub.callback_url!r}")
+    host, _, port = websub.listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{origin}: websub.listen: expected host:port such as \"127.0.0.1:8765\", got {websub.listen!r}")
+    return websub
 
 
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
@@ -442,7 +491,7 @@ def _section(kind: type, data: dict[str, Any], key: str, origin: str) -> Any:
                 raise ConfigError(f"{origin}: {at}{spec.name}: expected a list of strings")
             values[spec.name] = tuple(value)
         else:
-            expected = (float,) if isinstance(default, float) else type(default) if default is not None else str
+            expected = (float,) if isinstance(default, float) else type(default) if default not in (None, MISSING) else str
             values[spec.name] = _typed(table, spec.name, expected, origin, at, default)
             if f"{key}.{spec.name}" in RANGES:
                 _in_range(values[spec.name], f"{key}.{spec.name}", origin, at)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from wirewatch import alerts, batches, fetch, topics
+from wirewatch import alerts, batches, fetch, subscriptions, topics, websub
 from wirewatch.cadence import NotDue
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
@@ -151,6 +151,15 @@ def store_polls(
             story_window_days=config.story_window_days,
         )
         _count(summary, batch.articles, result, source_of)
+
+
+def with_push_cadence(store: Store, config: Config, *, now: dt.datetime) -> Config:
+    """``config`` with the feeds a hub pushes (an active WebSub subscription) polled only at
+    ``websub.safety_poll_every``, to catch a lost notification; unchanged without ``[websub]``."""
+    if config.websub is None:
+        return config
+    pushed = subscriptions.pushed_sources(store, now=now)
+    return replace(config, sources=websub.with_safety_cadence(config.sources, pushed, config.websub.safety_poll_every))
 
 
 def source_counts(summary: RunSummary, name: str) -> dict[str, int]:

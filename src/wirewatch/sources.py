@@ -161,6 +161,41 @@ def _poll_feed(
     )
     if response.status == 304:
         return PollResult(state=_succeeded(state, response, 0))
+    return _feed_result(fetcher, source, previous, state, response, now=now, known_guids=known_guids)
+
+
+def pushed(
+    source: SourceConfig,
+    previous: SourceState | None,
+    response: Response,
+    *,
+    fetcher: Fetcher,
+    now: dt.datetime,
+    known_guids: Collection[str] = (),
+) -> PollResult:
+    """A feed document pushed for ``source`` (a WebSub notification's body and headers, as
+    ``response``) read as a poll of it would read it: the same extraction, age and item limits,
+    full-text pages (through ``fetcher``). Never raises, as ``poll``."""
+    state = _carried_state(source, previous, now)
+    try:
+        return _feed_result(fetcher, source, previous, state, response, now=now, known_guids=known_guids)
+    except (FetchError, extract.ExtractError, formats.FormatError) as error:
+        return PollResult(state=_failed(state, f"{source.name}: pushed: {_QUOTED_BODY.sub('', str(error))}"))
+    except Exception as error:  # a bug must cost one notification, not the endpoint
+        return PollResult(state=_failed(state, f"{source.name}: pushed: internal error: {type(error).__name__}: {error}"))
+
+
+def _feed_result(
+    fetcher: Fetcher,
+    source: SourceConfig,
+    previous: SourceState | None,
+    state: SourceState,
+    response: Response,
+    *,
+    now: dt.datetime,
+    known_guids: Collection[str],
+) -> PollResult:
+    """A feed (or wire-format) document's articles, as a poll of ``source`` keeps them."""
     if (wire := _wire_poll(source, state, response, now=now)) is not None:
         return wire
     found = extract.feed_articles(

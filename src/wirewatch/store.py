@@ -325,7 +325,18 @@ class Store:
 
     def _records(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """The rows of the named query as dicts by column name."""
+        return self.named(name, params)
+
+    def named(self, name: str, params: Mapping[str, Any] | None = None, *,
+              inputs: Mapping[str, Mapping[str, Sequence[Any]]] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """Run ``sql/<name>.sql`` with ``inputs`` (table name -> columns) readable by its
+        statements; the rows of the last, as dicts. For the storage modules beside this one
+        (``wirewatch.subscriptions``), whose tables the store itself does not know."""
+        for table, columns in (inputs or {}).items():
+            self._input(table, columns)
         result = self._run(name, params)
+        if result.description is None:
+            return []
         columns = [d[0] for d in result.description]
         return [dict(zip(columns, row)) for row in result.fetchall()]
 
