@@ -404,10 +404,12 @@ def compact_command(
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     keep_days: float = typer.Option(SNAPSHOT_RETENTION_DAYS, "--keep-days", min=0.0, help="Keep this many days of snapshots for --as-of; older ones expire."),
+    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB's memory limit for the compaction (default 512MB; at least 200MB: it works in pieces within it at any archive size)."),
 ) -> None:
     """Merge the lake's small files, expire old snapshots and delete unused files.
 
-    Writers keep committing meanwhile (each waits for the merge lock a moment); readers are never held."""
+    Writers keep committing meanwhile (each waits for the merge lock a moment); readers are never
+    held. A compaction that fails leaves no file behind."""
     from wirewatch import pipeline
     from wirewatch.store import open_store
 
@@ -415,7 +417,8 @@ def compact_command(
         config = config_from(config_path, db)
         require_database(config)
         with open_store(config.db) as store:
-            before, after = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
+            before, after = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now(),
+                                          **({"memory_limit": memory_limit} if memory_limit else {}))  # fmt: skip
     typer.echo(f"compacted {config.db}: {before[0]:,} data files ({before[1]:,} bytes) -> {after[0]:,} ({after[1]:,} bytes)")
 
 

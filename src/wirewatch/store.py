@@ -774,17 +774,21 @@ class Store:
 
     # -- lake maintenance and moves ---------------------------------------------------------------
 
-    def compact(self, *, retention: dt.timedelta, now: dt.datetime) -> tuple[tuple[int, int], tuple[int, int]]:
+    def compact(
+        self, *, retention: dt.timedelta, now: dt.datetime, memory_limit: str = lake.COMPACT_MEMORY_LIMIT
+    ) -> tuple[tuple[int, int], tuple[int, int]]:
         """Merge the lake's small files, expire snapshots older than ``retention`` (time travel
         reaches no further back) and delete files nothing refers to any more; one merge at a
-        time with the writers, which keep committing before and after it. Returns the data
-        files and their bytes before and after (``lake_files``)."""
+        time with the writers, which keep committing before and after it, in pieces within
+        ``memory_limit`` (``lake.compact``). Returns the data files and their bytes before and
+        after (``lake_files``)."""
         self._writable()
         if self.lake is None:
             raise StoreError(f"{self.path}: compaction is for a lake; a DuckDB file compacts itself when it checkpoints")
         before = self.lake_files()
         try:
-            lake.compact(self._conn, older_than=naive_utc(now) - retention)
+            lake.compact(self._conn, older_than=naive_utc(now) - retention, data_path=self.lake.data_path,
+                         memory_limit=memory_limit)  # fmt: skip
         except duckdb.Error as error:
             raise StoreError(f"{self.path}: cannot compact: {first_line(error)}") from None
         return before, self.lake_files()
