@@ -27,6 +27,7 @@ from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 if TYPE_CHECKING:
     import logging
 
+    from wirewatch.health import ServeLock
     from wirewatch.store import Store
 
 app = typer.Typer(
@@ -540,17 +541,18 @@ def serve_command(
     parameters = {"config_path": str(config.path.resolve()) if config.path else None, "db": archive_argument(config.db)}
     serve = flows_module("serve")
 
-    try:
-        with serving_server(config, port):
-            serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
-    except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
-        pass
-    except serve.ServerError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-    except Exception as error:  # Prefect or its server failed: say so in one line
-        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {first_line(error)}", err=True)
-        raise typer.Exit(2) from None
+    with one_serve(config) as lock:
+        try:
+            with serving_server(config, port, lock.record):
+                serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
+            pass
+        except serve.ServerError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        except Exception as error:  # Prefect or its server failed: say so in one line
+            typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {first_line(error)}", err=True)
+            raise typer.Exit(2) from None
     typer.echo("stopped: the served deployments are paused until the next `wirewatch serve`", err=True)
 
 
@@ -560,18 +562,37 @@ def interrupt_on_sigterm(signum: int, frame: object) -> NoReturn:
 
 
 @contextmanager
-def serving_server(config: Config, port: Optional[int]) -> Iterator[None]:
+def one_serve(config: Config) -> Iterator["ServeLock"]:
+    """The archive's serve lock, held while this serve runs; a second serve of the same archive
+    ends here in one line naming the first (its pid and UI address), before it touches Prefect,
+    so it never pauses the first one's deployments."""
+    from wirewatch.errors import ServeRunning
+    from wirewatch.health import serving
+
+    try:
+        with serving(state_folder(config.db), str(config.db)) as lock:
+            yield lock
+    except ServeRunning as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def serving_server(config: Config, port: Optional[int], announce_ui: Callable[[str], None]) -> Iterator[None]:
     """The Prefect server to serve against: PREFECT_API_URL's if set, else one of our own with its
-    state beside the archive (data/lake/prefect/ by default), stopped on the way out."""
+    state beside the archive (data/lake/prefect/ by default), stopped on the way out.
+    ``announce_ui`` gets the UI address (for the serve lock, so that others can name it)."""
     serve = flows_module("serve")
     existing = serve.configured_api_url()
     if existing:
         typer.echo(f"using the Prefect server at {existing} (PREFECT_API_URL)", err=True)
+        announce_ui(existing.removesuffix("/api"))
         yield
         return
     home = state_folder(config.db) / "prefect"
     typer.echo(f"starting the Prefect server (state in {home}) ...", err=True)
     with serve.local_server(home, port) as server, serve.using_server(server):
+        announce_ui(server.ui_url)
         typer.echo(f"Prefect UI: {server.ui_url}")
         typer.echo(f"to use it from another shell: export PREFECT_API_URL={server.api_url}")
         try:
