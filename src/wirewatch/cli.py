@@ -27,6 +27,7 @@ from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 if TYPE_CHECKING:
     import logging
 
+    from wirewatch import health
     from wirewatch.health import ServeLock
     from wirewatch.store import Store
 
@@ -275,12 +276,17 @@ def run_command(
             typer.echo("starting a temporary Prefect server ... (set PREFECT_API_URL to use a running one)", err=True)
 
         try:
-            summary = ingest(
+            state = ingest(
                 config_path=str(config_path) if config_path else None,
                 db=str(db) if db else None,
                 alert_history=alert_history,
                 every_source=every_source,
+                return_state=True,
             )
+            # a run that ends Failed because a source is failing still carries its summary
+            summary = state.result(raise_on_failure=False)
+            if isinstance(summary, BaseException):
+                raise summary
         except (ConfigError, QueryError, StoreError):
             raise
         except Exception as error:  # Prefect or its server failed: say so in one line
@@ -805,6 +811,75 @@ def alerts_test(channel: str = typer.Argument(..., help="An apprise URL, or ${EN
     else:
         typer.echo(f"error: {result.error}", err=True)
         raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Status
+
+
+@app.command("status")
+def status_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = FormatOption,
+) -> None:
+    """Is the monitor alive: serve running or not, the last ingest, the last alert, failing
+    sources, and each source's lag (time since its last new item). Exits 1 when something needs
+    attention (no serve running, or a source failing), so a probe can run it."""
+    from wirewatch import health
+
+    check_choice("--format", output_format, FORMATS)
+    with user_errors():
+        config = config_from(config_path, db)
+    with reading_archive(config_path, db) as store:
+        status = read_status(store, state_folder(config.db))
+    now = dt.datetime.now(dt.timezone.utc)
+    columns, rows = health.source_rows(status, now=now)
+    if output_format in ("json", "jsonl"):
+        typer.echo(json.dumps(status_json(status), ensure_ascii=False, default=str))
+    else:
+        echo_lines(health.status_lines(status, now=now))
+        if rows:
+            print_rows(columns, rows, output_format)
+    raise typer.Exit(1 if status.needs_attention else 0)
+
+
+def read_status(store: "Store", folder: Path) -> "health.Status":
+    from wirewatch import health
+
+    def first(name: str) -> Optional[tuple]:
+        rows = named_query(store, name, {})[1]
+        return tuple(utc(v) for v in rows[0]) if rows else None
+
+    sources = [health.SourceStatus(*(utc(v) for v in row)) for row in named_query(store, "status_sources", {})[1]]
+    return health.Status(
+        serve=health.serve_holder(folder),
+        last_ingest=first("status_last_ingest"),
+        last_alert=first("status_last_alert"),
+        last_health_alert=first("status_last_health_alert"),
+        sources=sources,
+        unhealthy=sorted(store.open_health_failures()),
+    )
+
+
+def utc(value: object) -> object:
+    """A naive time from the archive (UTC) as an aware one; anything else as it is."""
+    return value.replace(tzinfo=dt.timezone.utc) if isinstance(value, dt.datetime) and value.tzinfo is None else value
+
+
+def status_json(status: "health.Status") -> dict[str, object]:
+    import dataclasses
+
+    return {
+        "serve": dataclasses.asdict(status.serve) if status.serve else None,
+        "last_ingest": status.last_ingest,
+        "last_alert": status.last_alert,
+        "last_health_alert": status.last_health_alert,
+        "failing_sources": [s.name for s in status.sources if s.failures],
+        "alerted_failing": status.unhealthy,
+        "sources": [dataclasses.asdict(s) for s in status.sources],
+        "needs_attention": status.needs_attention,
+    }
 
 
 def main() -> None:

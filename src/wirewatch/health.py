@@ -183,3 +183,100 @@ def health_line(event: HealthEvent) -> str:
     if event.kind == FAILING:
         return f"health: source {event.source} FAILING, {event.failures} polls in a row: alerted"
     return f"health: source {event.source} recovered: alerted"
+
+
+# ---------------------------------------------------------------------------------------------
+# `wirewatch status`
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    name: str
+    status: str | None
+    failures: int  # failed polls in a row
+    error: str | None
+    last_poll: dt.datetime | None  # UTC
+    last_new_at: dt.datetime | None  # UTC: the last poll that brought an item not seen before
+    next_poll_at: dt.datetime | None  # UTC
+
+
+@dataclass(frozen=True)
+class Status:
+    serve: ServeHolder | None
+    last_ingest: tuple[dt.datetime, dt.datetime | None, int, int] | None  # started, finished, new, errors
+    last_alert: tuple[str, str, dt.datetime, dt.datetime | None] | None  # topic, status, created, sent
+    last_health_alert: tuple[str, str, int, dt.datetime] | None  # source, kind, failures, raised
+    sources: list[SourceStatus]
+    unhealthy: list[str]  # sources alerted as failing and not recovered
+
+    @property
+    def needs_attention(self) -> bool:
+        """No serve running, or a source failing: what a probe's exit status says."""
+        return self.serve is None or any(s.failures for s in self.sources)
+
+
+def status_lines(status: Status, *, now: dt.datetime) -> list[str]:
+    """`wirewatch status` as plain lines, before the per-source table."""
+    lines = [f"serve: running ({status.serve.describe()})" if status.serve else "serve: not running"]
+    if status.last_ingest:
+        started, finished, new, errors = status.last_ingest
+        state = f"{new} new, {errors} errors" if finished else "still running (or interrupted)"
+        lines.append(f"last ingest: {_when(started, now)}, {state}")
+    else:
+        lines.append("last ingest: none")
+    if status.last_alert:
+        topic, outcome, created, sent = status.last_alert
+        lines.append(f"last alert: {_when(sent or created, now)} [{topic}] {outcome}")
+    else:
+        lines.append("last alert: none")
+    if status.last_health_alert:
+        source, kind, failures, raised = status.last_health_alert
+        lines.append(f"last health alert: {_when(raised, now)} source {source} {kind} ({failures} failed polls in a row)")
+    failing = [s for s in status.sources if s.failures]
+    if not failing:
+        lines.append("failing sources: none")
+    for s in failing:
+        alerted = ", alerted" if s.name in status.unhealthy else ""
+        lines.append(f"failing source {s.name}: {s.failures} polls in a row{alerted}: {s.error or ''}")
+    return lines
+
+
+def source_rows(status: Status, *, now: dt.datetime) -> tuple[list[str], list[tuple]]:
+    """The per-source table: status, failed polls in a row, last poll, lag (time since the last
+    new item), next poll."""
+    columns = ["source", "status", "failures", "last poll", "lag (since new item)", "next poll"]
+    rows = [
+        (s.name, s.status or "", s.failures, _ago(s.last_poll, now), _ago(s.last_new_at, now),
+         _until(s.next_poll_at, now))  # fmt: skip
+        for s in status.sources
+    ]
+    return columns, rows
+
+
+def _when(at: dt.datetime, now: dt.datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC ({_ago(at, now)})"
+
+
+def _ago(at: dt.datetime | None, now: dt.datetime) -> str:
+    if at is None:
+        return "never"
+    return f"{format_duration((now - at).total_seconds())} ago"
+
+
+def _until(at: dt.datetime | None, now: dt.datetime) -> str:
+    if at is None:
+        return ""
+    seconds = (at - now).total_seconds()
+    return "due" if seconds <= 0 else f"in {format_duration(seconds)}"
+
+
+def format_duration(seconds: float) -> str:
+    """"45s", "12m05s", "3h20m", "2d04h"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"

@@ -581,6 +581,18 @@ class Store:
         self._input("batch_sources_input", _source_columns(polls))
         self._run("queries/ingest_sources", {"now": now})
 
+    def open_health_failures(self) -> dict[str, tuple[int, dt.datetime]]:
+        """Sources whose last health alert said failing: name -> (failures then, raised_at UTC)."""
+        rows = self._run("queries/open_health_failures").fetchall()
+        return {source: (failures, _aware(raised_at)) for source, failures, raised_at in rows}
+
+    def record_health_alerts(self, rows: Sequence[tuple], *, run_id: str, now: dt.datetime) -> None:
+        """Keep the health alerts raised: ``(source, kind, failures, error, channels, failed_channels)``."""
+        names = ("source", "kind", "failures", "error", "channels", "failed_channels")
+        with self.transaction():
+            self._input("batch_health_input", _row_columns(rows, names))
+            self._run("queries/record_health_alerts", {"now": naive_utc(now), "run_id": run_id})
+
     def record_copied_guids(self, copies: Sequence[tuple[str, str, str]], *, now: dt.datetime) -> None:
         """Keep ``(source, guid, article_id)`` of items dropped as copies of another article."""
         self._input("batch_copies_input", _row_columns(copies, ("source", "guid", "article_id")))
