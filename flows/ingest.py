@@ -31,18 +31,20 @@ SOURCES_PER_TASK = 100
 # enough that a handful of tasks stays within the Fetcher's connection pool.
 POLL_THREADS = 8
 KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
+PROGRESS_SECONDS = 10.0  # a long run's polling progress, in its log, this often
 FAILING_SOURCES = "Failing sources"  # the state name of an ingest run while a source is failing
 
 
 @task(name="poll-sources", cache_policy=NO_CACHE)
 def poll_sources(
     sources: list[SourceConfig], states: dict[str, SourceState], fetcher: fetch.Fetcher,
-    known: dict[str, set[str]], now: dt.datetime,
+    known: dict[str, set[str]], now: dt.datetime, progress: pipeline.PollProgress | None = None,
 ) -> list[PollResult]:  # fmt: skip
     """Poll a batch of sources concurrently. No Prefect retries: a transient failure is retried by
     the Fetcher within the run (``http.retries``), then recorded, and the source is polled again
     at its usual pace, where a Prefect retry would hold back the whole run's alerts."""
-    return poll_each(sources, states, fetcher=fetcher, now=now, known_guids=known, threads=POLL_THREADS)
+    return poll_each(sources, states, fetcher=fetcher, now=now, known_guids=known, threads=POLL_THREADS,
+                     on_polled=progress.polled if progress else None)  # fmt: skip
 
 
 def poll_all(
@@ -55,17 +57,19 @@ def poll_all(
     sources, not_due = cadence.due_sources(config.sources, states, now, every_source=every_source)
     batches = [sources[i : i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
-        futures = [
-            poll_sources.submit(  # each task gets its own sources' part: Prefect walks every parameter
-                batch,
-                {s.name: states[s.name] for s in batch if s.name in states},
-                fetcher,
-                {s.name: known[s.name] for s in batch if s.name in known},
-                now,
-            )
-            for batch in batches
-        ]
-        wait(futures)
+        with pipeline.PollProgress(get_run_logger().info, len(sources), fetcher, interval=PROGRESS_SECONDS) as progress:
+            futures = [
+                poll_sources.submit(  # each task gets its own sources' part: Prefect walks every parameter
+                    batch,
+                    {s.name: states[s.name] for s in batch if s.name in states},
+                    fetcher,
+                    {s.name: known[s.name] for s in batch if s.name in known},
+                    now,
+                    progress,
+                )
+                for batch in batches
+            ]
+            wait(futures)
     polls = []
     for batch, future in zip(batches, futures, strict=True):
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -398,6 +399,57 @@ class PeriodicProgress:
         rate = done / (now - self.started) if now > self.started else 0.0
         left = f", {format_duration((total - done) / rate)} left" if rate and done < total else ""
         self.emit(f"{self.label}: {done:,} of {total:,} inputs read ({rate:,.0f}/s{left})")
+
+
+class PollProgress:
+    """A run's polling as plain lines (stderr of `wirewatch run`, the Prefect log of a served
+    run) while it lasts: every ``interval`` seconds, from a thread of its own, the sources
+    polled so far and the fetches per host (a summary-only feed's article pages keep a run busy
+    for minutes with no source finished); and a last line at the end if it said anything before.
+    ``polled`` is thread-safe: pass it as ``poll_each``'s ``on_polled``."""
+
+    def __init__(self, emit: Callable[[str], None], sources: int, fetcher: fetch.Fetcher | None, *,
+                 interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.emit, self.sources, self.fetcher, self.interval, self.clock = emit, sources, fetcher, interval, clock
+        self.done = 0
+        self.spoke = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="poll-progress", daemon=True)
+
+    def polled(self, result: PollResult) -> None:
+        with self._lock:
+            self.done += 1
+
+    def __enter__(self) -> PollProgress:
+        self.started = self.clock()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.spoke:
+            self.emit(self.line(done=True))
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.spoke = True
+            self.emit(self.line())
+
+    def line(self, *, done: bool = False) -> str:
+        """"poll: 2 of 6 sources polled, 143 fetched (news.example 120, wire.example 23), 1m40s"."""
+        with self._lock:
+            polled = self.done
+        fetched = self.fetcher.fetched() if self.fetcher is not None else {}
+        hosts = sorted(fetched.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{host} {count:,}" for host, count in hosts[:SCREENFUL])
+        if len(hosts) > SCREENFUL:
+            shown += f" ... and {len(hosts) - SCREENFUL} more hosts"
+        per_host = f" ({shown})" if shown else ""
+        took = format_duration(self.clock() - self.started)
+        return (f"poll: {polled:,} of {self.sources:,} sources polled, {sum(fetched.values()):,} fetched{per_host},"
+                f" {took}{' (done)' if done else ''}")  # fmt: skip
 
 
 def import_paths(
