@@ -152,3 +152,24 @@ def test_status_of_a_missing_archive_is_one_line(tmp_path):
     result = runner.invoke(app, ["status", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2
     assert result.stderr == f"error: {tmp_path / 'none.duckdb'}: no database yet (run `wirewatch run` or `wirewatch import` first)\n"
+
+
+def test_health_events_alert_once_per_streak_and_once_on_recovery():
+    import datetime as dt
+
+    from wirewatch.health import FAILING, RECOVERED, HealthEvent, OpenFailure, health_events
+    from wirewatch.model import SourceState
+
+    def state(name: str, failures: int) -> SourceState:
+        return SourceState(name=name, kind="feed", last_status="error" if failures else "ok",
+                           last_error=f"{name}: HTTP 503" if failures else None, consecutive_failures=failures)  # fmt: skip
+
+    opened = {"b": OpenFailure(3, dt.datetime(2026, 12, 8, tzinfo=dt.timezone.utc))}
+    polled = [state("a", 2), state("b", 4), state("c", 3), state("d", 0), state("b", 0)]
+    # b's last state of the run counts (it recovered); c reaches 3; a is below; d was never alerted
+    assert health_events(polled, opened, 3) == [
+        HealthEvent("b", RECOVERED, 3),
+        HealthEvent("c", FAILING, 3, "c: HTTP 503"),
+    ]
+    assert health_events([state("c", 9)], {}, 0) == []  # 0: never
+    assert health_events([state("c", 9)], {"c": OpenFailure(3, opened["b"].raised_at)}, 3) == []  # already alerted

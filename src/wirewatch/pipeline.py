@@ -265,7 +265,8 @@ def raise_health_alerts(
         store.record_health_alerts(rows, run_id=summary.run_id, now=now)
     summary.health = events
     still = set(open_failures) | {e.source for e in events if e.kind == health.FAILING}
-    summary.unhealthy = sorted(still - {e.source for e in events if e.kind == health.RECOVERED})
+    configured = {s.name for s in config.sources if s.enabled}  # a source removed or disabled fails no run
+    summary.unhealthy = sorted((still & configured) - {e.source for e in events if e.kind == health.RECOVERED})
 
 
 def health_channels(config: Config, compiled: RunTopics, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
