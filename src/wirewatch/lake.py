@@ -215,10 +215,12 @@ def compact(
             _run(conn, "lake/flush_inlined", {}, alias=alias)
         for schema, table in _run(conn, "lake/compact_tables", {"alias": alias}).fetchall():
             where = {"schema": schema, "table": table}
-            _merge_in_pieces(conn, folder, where, alias)
-            with _nothing_left_behind(folder):
+            # DuckLake writes a table's files under schema/table/: look there only, when it exists
+            files = folder / schema / table if (folder / schema / table).is_dir() else folder
+            _merge_in_pieces(conn, files, where, alias)
+            with _nothing_left_behind(files):
                 _run(conn, "lake/rewrite_table", where, alias=alias)
-            _merge_in_pieces(conn, folder, where, alias)
+            _merge_in_pieces(conn, files, where, alias)
         with _nothing_left_behind(folder):
             _run(conn, "lake/expire_and_clean", {"older_than": older_than}, alias=alias)
 
