@@ -74,6 +74,7 @@ def test_a_failed_compaction_leaves_the_lake_unchanged(tmp_path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith(f"error: {tmp_path / 'lake/catalog.sqlite'}: cannot compact: Out of Memory Error: ")
+    assert result.stderr.endswith(" (it ran within 4MB: give it more with --memory-limit)\n")
     assert len(result.stderr.splitlines()) == 1
     assert lake_files(tmp_path) == before
     assert bulk_rows(config) == rows

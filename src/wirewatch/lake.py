@@ -227,8 +227,9 @@ def compact(
 
 def _merge_in_pieces(conn: duckdb.DuckDBPyConnection, folder: Path, where: Mapping[str, str], alias: str) -> None:
     """Merge one table's small files a piece (one output file) at a time until none is left;
-    each piece merges at least two files, so there are fewer pieces than the table's files."""
-    while True:
+    each piece merges at least two files, so there are fewer pieces than the table's files
+    (the bound that stops the loop should a piece ever merge nothing)."""
+    for _ in range(sum(1 for _ in _files_under(folder))):
         with _nothing_left_behind(folder):
             if not _run(conn, "lake/merge_piece", where, alias=alias).fetchall():
                 return

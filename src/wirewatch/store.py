@@ -802,7 +802,8 @@ class Store:
             lake.compact(self._conn, older_than=naive_utc(now) - retention, data_path=self.lake.data_path,
                          memory_limit=memory_limit)  # fmt: skip
         except duckdb.Error as error:
-            raise StoreError(f"{self.path}: cannot compact: {first_line(error)}") from None
+            hint = f" (it ran within {memory_limit}: give it more with --memory-limit)" if "Out of Memory" in str(error) else ""
+            raise StoreError(f"{self.path}: cannot compact: {first_line(error)}{hint}") from None
         return before, self.lake_files()
 
     def lake_files(self) -> tuple[int, int]:
