@@ -13,6 +13,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.futures import wait
+from prefect.states import Failed, State
 
 from wirewatch import cadence, fetch, pipeline
 from wirewatch.config import Config, SourceConfig, load_config
@@ -30,17 +31,20 @@ SOURCES_PER_TASK = 100
 # enough that a handful of tasks stays within the Fetcher's connection pool.
 POLL_THREADS = 8
 KNOWN_GUID_DAYS = 30  # feeds list days of items, rarely weeks
+PROGRESS_SECONDS = 10.0  # a long run's polling progress, in its log, this often
+FAILING_SOURCES = "Failing sources"  # the state name of an ingest run while a source is failing
 
 
 @task(name="poll-sources", cache_policy=NO_CACHE)
 def poll_sources(
     sources: list[SourceConfig], states: dict[str, SourceState], fetcher: fetch.Fetcher,
-    known: dict[str, set[str]], now: dt.datetime,
+    known: dict[str, set[str]], now: dt.datetime, progress: pipeline.PollProgress | None = None,
 ) -> list[PollResult]:  # fmt: skip
     """Poll a batch of sources concurrently. No Prefect retries: a transient failure is retried by
     the Fetcher within the run (``http.retries``), then recorded, and the source is polled again
     at its usual pace, where a Prefect retry would hold back the whole run's alerts."""
-    return poll_each(sources, states, fetcher=fetcher, now=now, known_guids=known, threads=POLL_THREADS)
+    return poll_each(sources, states, fetcher=fetcher, now=now, known_guids=known, threads=POLL_THREADS,
+                     on_polled=progress.polled if progress else None)  # fmt: skip
 
 
 def poll_all(
@@ -53,17 +57,19 @@ def poll_all(
     sources, not_due = cadence.due_sources(config.sources, states, now, every_source=every_source)
     batches = [sources[i : i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
-        futures = [
-            poll_sources.submit(  # each task gets its own sources' part: Prefect walks every parameter
-                batch,
-                {s.name: states[s.name] for s in batch if s.name in states},
-                fetcher,
-                {s.name: known[s.name] for s in batch if s.name in known},
-                now,
-            )
-            for batch in batches
-        ]
-        wait(futures)
+        with pipeline.PollProgress(get_run_logger().info, len(sources), fetcher, interval=PROGRESS_SECONDS) as progress:
+            futures = [
+                poll_sources.submit(  # each task gets its own sources' part: Prefect walks every parameter
+                    batch,
+                    {s.name: states[s.name] for s in batch if s.name in states},
+                    fetcher,
+                    {s.name: known[s.name] for s in batch if s.name in known},
+                    now,
+                    progress,
+                )
+                for batch in batches
+            ]
+            wait(futures)
     polls = []
     for batch, future in zip(batches, futures, strict=True):
         try:
@@ -88,6 +94,7 @@ def store_and_deliver(
         with pipeline.run_lifecycle(store, config, compiled, kind="ingest", now=now, alert_history=alert_history) as summary:
             summary.not_due = list(not_due or ())
             pipeline.store_polls(store, summary.run_id, polls, config, compiled, now=now, summary=summary)
+            pipeline.raise_health_alerts(store, config, compiled, now=now, summary=summary)
     return summary
 
 
@@ -117,6 +124,8 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
             {
                 "source": s.name,
                 "status": s.last_status or "",
+                "failed polls in a row": s.consecutive_failures,
+                "health": "FAILING (alerted)" if s.name in summary.unhealthy else "",
                 **{k: summary.per_source.get(s.name, {}).get(k, 0) for k in ("new", "duplicate", "revised", "rejected")},
                 "error": s.last_error or "",
             }
@@ -140,10 +149,14 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
 @flow(name="ingest", log_prints=True)
 def ingest(
     config_path: str | None = None, db: str | None = None, alert_history: bool = False, every_source: bool = False
-) -> RunSummary:
+) -> RunSummary | State:
     """Poll the sources that are due (each per its ``poll_every``), store what is new, flag
     topics, deliver alerts. ``alert_history``: a new or changed topic rule also alerts on the
-    stored stories it matches. ``every_source``: poll every enabled source, due or not."""
+    stored stories it matches. ``every_source``: poll every enabled source, due or not.
+
+    While a source is failing past ``alerts.alert_after_failures`` the run ends Failed, named
+    FAILING_SOURCES (everything it stored stays), so that a dashboard counts it; its result is
+    still the summary (``state.result(raise_on_failure=False)``)."""
     config = load_config(config_path, db=db)
     pipeline.prepare_topics(config)  # a bad query or channel fails the run before any fetch
     now = pipeline.utc_now()
@@ -154,6 +167,9 @@ def ingest(
     polls, not_due = poll_all(config, states, known, now, every_source=every_source)
     summary = store_and_deliver(config, polls, now, alert_history=alert_history, not_due=not_due)
     report(summary)
+    if summary.unhealthy:
+        failing = ", ".join(summary.unhealthy)
+        return Failed(name=FAILING_SOURCES, message=f"sources failing (alerted): {failing}", data=summary)
     return summary
 
 

@@ -28,7 +28,7 @@ STAGES = (
     ("sqlfiles", "lake", "store", "subscriptions"),  # the archive: a lake (DuckLake) or a DuckDB file; WebSub rows
     ("ingest",),
     ("alerts",),
-    ("pipeline", "cli", "presentation", "push"),  # the run, how the command shows it, push ingest in serve
+    ("health", "pipeline", "cli", "presentation", "push"),  # the run, its health, how the command shows it, push ingest in serve
 )
 STAGE_OF = {name: n for n, names in enumerate(STAGES) for name in names}
 

@@ -37,6 +37,8 @@ Store
 Alerts
     alerts      channels, messages and digests, delivery
 Run
+    health      one serve per archive (the serve lock), a source's failure streak as alerts of its
+                own (failing, recovered), what `wirewatch status` shows
     pipeline    a run: begin, retag, store batches, deliver, finish; summaries
     cli         the wirewatch command
     presentation  matches highlighted (rich) or marked « », JSON lines, backtest reports

@@ -27,6 +27,8 @@ from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
 if TYPE_CHECKING:
     import logging
 
+    from wirewatch import health
+    from wirewatch.health import ServeLock
     from wirewatch.store import Store
 
 app = typer.Typer(
@@ -274,12 +276,17 @@ def run_command(
             typer.echo("starting a temporary Prefect server ... (set PREFECT_API_URL to use a running one)", err=True)
 
         try:
-            summary = ingest(
+            state = ingest(
                 config_path=str(config_path) if config_path else None,
                 db=str(db) if db else None,
                 alert_history=alert_history,
                 every_source=every_source,
+                return_state=True,
             )
+            # a run that ends Failed because a source is failing still carries its summary
+            summary = state.result(raise_on_failure=False)
+            if isinstance(summary, BaseException):
+                raise summary
         except (ConfigError, QueryError, StoreError):
             raise
         except Exception as error:  # Prefect or its server failed: say so in one line
@@ -404,10 +411,12 @@ def compact_command(
     config_path: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     keep_days: float = typer.Option(SNAPSHOT_RETENTION_DAYS, "--keep-days", min=0.0, help="Keep this many days of snapshots for --as-of; older ones expire."),
+    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB's memory limit for the compaction (default 512MB; at least 200MB: it works in pieces within it at any archive size)."),
 ) -> None:
     """Merge the lake's small files, expire old snapshots and delete unused files.
 
-    Writers keep committing meanwhile (each waits for the merge lock a moment); readers are never held."""
+    Writers keep committing meanwhile (each waits for the merge lock a moment); readers are never
+    held. A compaction that fails leaves no file behind."""
     from wirewatch import pipeline
     from wirewatch.store import open_store
 
@@ -415,7 +424,8 @@ def compact_command(
         config = config_from(config_path, db)
         require_database(config)
         with open_store(config.db) as store:
-            before, after = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now())
+            before, after = store.compact(retention=dt.timedelta(days=keep_days), now=pipeline.utc_now(),
+                                          **({"memory_limit": memory_limit} if memory_limit else {}))  # fmt: skip
     typer.echo(f"compacted {config.db}: {before[0]:,} data files ({before[1]:,} bytes) -> {after[0]:,} ({after[1]:,} bytes)")
 
 
@@ -537,17 +547,18 @@ def serve_command(
     parameters = {"config_path": str(config.path.resolve()) if config.path else None, "db": archive_argument(config.db)}
     serve = flows_module("serve")
 
-    try:
-        with serving_server(config, port):
-            serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
-    except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
-        pass
-    except serve.ServerError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-    except Exception as error:  # Prefect or its server failed: say so in one line
-        typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {first_line(error)}", err=True)
-        raise typer.Exit(2) from None
+    with one_serve(config) as lock:
+        try:
+            with serving_server(config, port, lock.record):
+                serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
+            pass
+        except serve.ServerError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        except Exception as error:  # Prefect or its server failed: say so in one line
+            typer.echo(f"error: serving the deployments failed: {type(error).__name__}: {first_line(error)}", err=True)
+            raise typer.Exit(2) from None
     typer.echo("stopped: the served deployments are paused until the next `wirewatch serve`", err=True)
 
 
@@ -557,18 +568,37 @@ def interrupt_on_sigterm(signum: int, frame: object) -> NoReturn:
 
 
 @contextmanager
-def serving_server(config: Config, port: Optional[int]) -> Iterator[None]:
+def one_serve(config: Config) -> Iterator["ServeLock"]:
+    """The archive's serve lock, held while this serve runs; a second serve of the same archive
+    ends here in one line naming the first (its pid and UI address), before it touches Prefect,
+    so it never pauses the first one's deployments."""
+    from wirewatch.errors import ServeRunning
+    from wirewatch.health import serving
+
+    try:
+        with serving(state_folder(config.db), str(config.db)) as lock:
+            yield lock
+    except ServeRunning as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def serving_server(config: Config, port: Optional[int], announce_ui: Callable[[str], None]) -> Iterator[None]:
     """The Prefect server to serve against: PREFECT_API_URL's if set, else one of our own with its
-    state beside the archive (data/lake/prefect/ by default), stopped on the way out."""
+    state beside the archive (data/lake/prefect/ by default), stopped on the way out.
+    ``announce_ui`` gets the UI address (for the serve lock, so that others can name it)."""
     serve = flows_module("serve")
     existing = serve.configured_api_url()
     if existing:
         typer.echo(f"using the Prefect server at {existing} (PREFECT_API_URL)", err=True)
+        announce_ui(existing.removesuffix("/api"))
         yield
         return
     home = state_folder(config.db) / "prefect"
     typer.echo(f"starting the Prefect server (state in {home}) ...", err=True)
     with serve.local_server(home, port) as server, serve.using_server(server):
+        announce_ui(server.ui_url)
         typer.echo(f"Prefect UI: {server.ui_url}")
         typer.echo(f"to use it from another shell: export PREFECT_API_URL={server.api_url}")
         try:
@@ -798,6 +828,74 @@ def websub_command(
     print_rows(columns, [(s.source, s.state, s.hub, s.topic, s.expires_at, s.pushes, s.last_error) for s in found.values()],
                output_format)  # fmt: skip
     typer.echo("refused: " + (", ".join(f"{reason} {count:,}" for reason, count in refused.items()) or "none"), err=True)
+
+# ---------------------------------------------------------------------------------------------
+# Status
+
+
+@app.command("status")
+def status_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = FormatOption,
+) -> None:
+    """Is the monitor alive: serve running or not, the last ingest, the last alert, failing
+    sources, and each source's lag (time since its last new item). Exits 1 when something needs
+    attention (no serve running, or a source failing), so a probe can run it."""
+    from wirewatch import health
+
+    check_choice("--format", output_format, FORMATS)
+    with user_errors():
+        config = config_from(config_path, db)
+    with reading_archive(config_path, db) as store:
+        status = read_status(store, state_folder(config.db))
+    now = dt.datetime.now(dt.timezone.utc)
+    columns, rows = health.source_rows(status, now=now)
+    if output_format in ("json", "jsonl"):
+        typer.echo(json.dumps(status_json(status), ensure_ascii=False, default=str))
+    else:
+        echo_lines(health.status_lines(status, now=now))
+        if rows:
+            print_rows(columns, rows, output_format)
+    raise typer.Exit(1 if status.needs_attention else 0)
+
+
+def read_status(store: "Store", folder: Path) -> "health.Status":
+    from wirewatch import health
+
+    def first(name: str) -> Optional[tuple]:
+        rows = named_query(store, name, {})[1]
+        return tuple(utc(v) for v in rows[0]) if rows else None
+
+    sources = [health.SourceStatus(*(utc(v) for v in row)) for row in named_query(store, "status_sources", {})[1]]
+    return health.Status(
+        serve=health.serve_holder(folder),
+        last_ingest=first("status_last_ingest"),
+        last_alert=first("status_last_alert"),
+        last_health_alert=first("status_last_health_alert"),
+        sources=sources,
+        unhealthy=sorted(store.open_health_failures()),
+    )
+
+
+def utc(value: object) -> object:
+    """A naive time from the archive (UTC) as an aware one; anything else as it is."""
+    return value.replace(tzinfo=dt.timezone.utc) if isinstance(value, dt.datetime) and value.tzinfo is None else value
+
+
+def status_json(status: "health.Status") -> dict[str, object]:
+    import dataclasses
+
+    return {
+        "serve": dataclasses.asdict(status.serve) if status.serve else None,
+        "last_ingest": status.last_ingest,
+        "last_alert": status.last_alert,
+        "last_health_alert": status.last_health_alert,
+        "failing_sources": [s.name for s in status.sources if s.failures],
+        "alerted_failing": status.unhealthy,
+        "sources": [dataclasses.asdict(s) for s in status.sources],
+        "needs_attention": status.needs_attention,
+    }
 
 
 def main() -> None:

@@ -82,6 +82,8 @@ class AlertsConfig:
     digest_threshold: int = 5  # more alerts than this for one channel in one run -> one digest
     max_attempts: int = 5
     retry_backoff_seconds: float = 300.0
+    # a source failing this many polls in a row raises a health alert (and one when it recovers); 0: never
+    alert_after_failures: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "alerts.digest_threshold": (1, 100_000),
     "alerts.max_attempts": (1, 100),
     "alerts.retry_backoff_seconds": (0.0, 7 * 86400.0),
+    "alerts.alert_after_failures": (0, 100_000),
     "story_window_days": (1, 3650),
     "poll_every": (10.0, 7 * 86400.0),
     "poll_every_max": (10.0, 7 * 86400.0),

@@ -13,6 +13,7 @@ The hierarchy::
     │   └── ExtractError: no usable feed or article in a page or feed
     │       └── NoArticleError: a page that parsed but holds no story
     ├── FetchError: a request that failed (``status`` when there was one)
+    ├── ServeRunning: another `wirewatch serve` serves the archive (names its pid, UI address)
     └── StoreError: an archive problem, naming the database file or lake catalog
         ├── StoreLocked: another process holds the database file
         └── LakeError: a lake that cannot be attached (catalog, extension wheel)
@@ -92,6 +93,10 @@ class FetchError(WirewatchError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ServeRunning(WirewatchError):
+    """Another `wirewatch serve` holds the archive's serve lock; the message names it."""
 
 
 class StoreError(WirewatchError):

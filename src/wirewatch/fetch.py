@@ -307,6 +307,7 @@ class Fetcher:
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, _RobotsEntry] = {}
+        self._fetched: dict[str, int] = {}  # host -> gets finished (answered or failed), for progress
 
     def __enter__(self) -> Fetcher:
         return self
@@ -331,8 +332,18 @@ class Fetcher:
         """GET ``url``, following at most ``max_redirects`` redirects by hand. ``guard`` applies the
         SSRF check to the URL and every redirect target; ``robots`` checks robots.txt first (when
         the config respects it). Raises FetchError with a one-line reason."""
-        with self._deadline_scope():
-            return self._get(url, etag=etag, last_modified=last_modified, accept=accept, guard=guard, robots=robots, retries=retries)
+        try:
+            with self._deadline_scope():
+                return self._get(url, etag=etag, last_modified=last_modified, accept=accept, guard=guard, robots=robots, retries=retries)
+        finally:
+            host = urlsplit(url).netloc
+            with self._lock:
+                self._fetched[host] = self._fetched.get(host, 0) + 1
+
+    def fetched(self) -> dict[str, int]:
+        """How many gets have finished so far per host (``host[:port]``), answered or failed."""
+        with self._lock:
+            return dict(self._fetched)
 
     @contextmanager
     def _deadline_scope(self) -> Iterator[None]:

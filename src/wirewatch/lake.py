@@ -194,11 +194,75 @@ def confine_reader(conn: duckdb.DuckDBPyConnection, catalog: str | Path, data_pa
     _run(conn, "lake/confine_reader", {"directories": [folder], "paths": paths})
 
 
-def compact(conn: duckdb.DuckDBPyConnection, *, older_than: dt.datetime, alias: str = DEFAULT_ALIAS) -> None:
+COMPACT_MEMORY_LIMIT = "512MB"  # as a writer's session (sql/queries/settings.sql)
+
+
+def compact(
+    conn: duckdb.DuckDBPyConnection, *, older_than: dt.datetime, data_path: Path | str,
+    memory_limit: str = COMPACT_MEMORY_LIMIT, alias: str = DEFAULT_ALIAS,
+) -> None:  # fmt: skip
     """Merge the attached lake's small files, expire its snapshots older than ``older_than`` and
-    delete the files nothing refers to any more, one merge at a time with the writers."""
-    with merge_lock(conn, alias=alias):
-        _run(conn, "lake/compact", {"older_than": older_than}, alias=alias)
+    delete the files nothing refers to any more, one merge at a time with the writers.
+
+    In bounded memory at any archive size: one thread within ``memory_limit``, table by table,
+    one merged output file per piece, each piece committed alone. A piece that fails (out of
+    memory, a full or read-only disk) leaves no file behind: what it wrote under ``data_path`` is
+    deleted (writers write only under the merge lock, which this holds, so a file that appeared
+    meanwhile is the piece's). The pieces committed before it stay: each is a complete merge."""
+    folder = Path(data_path)
+    with merge_lock(conn, alias=alias), _compaction_session(conn, memory_limit):
+        with _nothing_left_behind(folder):
+            _run(conn, "lake/flush_inlined", {}, alias=alias)
+        for schema, table in _run(conn, "lake/compact_tables", {"alias": alias}).fetchall():
+            where = {"schema": schema, "table": table}
+            # DuckLake writes a table's files under schema/table/: look there only, when it exists
+            files = folder / schema / table if (folder / schema / table).is_dir() else folder
+            _merge_in_pieces(conn, files, where, alias)
+            with _nothing_left_behind(files):
+                _run(conn, "lake/rewrite_table", where, alias=alias)
+            _merge_in_pieces(conn, files, where, alias)
+        with _nothing_left_behind(folder):
+            _run(conn, "lake/expire_and_clean", {"older_than": older_than}, alias=alias)
+
+
+def _merge_in_pieces(conn: duckdb.DuckDBPyConnection, folder: Path, where: Mapping[str, str], alias: str) -> None:
+    """Merge one table's small files a piece (one output file) at a time until none is left;
+    each piece merges at least two files, so there are fewer pieces than the table's files
+    (the bound that stops the loop should a piece ever merge nothing)."""
+    for _ in range(sum(1 for _ in _files_under(folder))):
+        with _nothing_left_behind(folder):
+            if not _run(conn, "lake/merge_piece", where, alias=alias).fetchall():
+                return
+
+
+@contextmanager
+def _compaction_session(conn: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterator[None]:
+    threads, limit = _run(conn, "lake/session_limits", {}).fetchone()
+    try:
+        _run(conn, "lake/compact_session", {"memory_limit": memory_limit})
+    except duckdb.Error as error:
+        raise LakeError(f"memory limit {memory_limit!r}: {first_line(error)}") from None
+    try:
+        yield
+    finally:
+        _run(conn, "lake/restore_session", {"threads": threads, "memory_limit": limit})
+
+
+@contextmanager
+def _nothing_left_behind(folder: Path) -> Iterator[None]:
+    """Run the block; if it raises, delete the files it created under ``folder``."""
+    before = set(_files_under(folder))
+    try:
+        yield
+    except BaseException:
+        for path in set(_files_under(folder)) - before:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    return (path for path in folder.rglob("*") if path.is_file())
 
 
 def _create_sqlite_catalog(path: Path) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from wirewatch import alerts, batches, fetch, subscriptions, topics, websub
+from wirewatch import alerts, batches, fetch, health, subscriptions, topics, websub
 from wirewatch.cadence import NotDue
+from wirewatch.health import format_duration
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
@@ -74,6 +76,8 @@ class RunSummary:
     delivery_failures: list[str] = field(default_factory=list)
     retagged: list[str] = field(default_factory=list)  # topics re-evaluated (new or changed rule)
     not_due: list[NotDue] = field(default_factory=list)  # sources left for a later run (poll_every)
+    health: list[health.HealthEvent] = field(default_factory=list)  # health alerts this run raised
+    unhealthy: list[str] = field(default_factory=list)  # sources alerted as failing and not recovered
 
     @property
     def failed_sources(self) -> list[SourceState]:
@@ -247,6 +251,46 @@ def deliver_alerts(
     summary.delivery_failures += [f"alert {r.alert_id}: {r.error}" for r in sent if not r.ok]
 
 
+def raise_health_alerts(
+    store: Store, config: Config, compiled: RunTopics, *, now: dt.datetime, summary: RunSummary,
+    env: Mapping[str, str] | None = None,
+) -> None:  # fmt: skip
+    """Alert the channels once when a polled source's failure streak reaches
+    ``alerts.alert_after_failures``, and once when it recovers; keep what was raised, and note in
+    the summary the sources still failing. The channels: ``[alerts] channels``, else every
+    topic's; without any, the summary's lines are the alert."""
+    env = os.environ if env is None else env
+    open_failures = {name: health.OpenFailure(*row) for name, row in store.open_health_failures().items()}
+    events = health.health_events(summary.sources, open_failures, config.alerts.alert_after_failures)
+    urls, problems = health_channels(config, compiled, env)
+    summary.delivery_failures += problems
+    rows = []
+    for event in events:
+        message = health.health_message(event, now=now)
+        sent = [alerts.send_message(message, url, ref=f"health-{event.source}") for url in urls]
+        summary.delivery_failures += [f"health alert for {event.source}: {r.error}" for r in sent if not r.ok]
+        rows.append((event.source, event.kind, event.failures, event.error, len(sent), sum(not r.ok for r in sent)))
+    if rows:
+        store.record_health_alerts(rows, run_id=summary.run_id, now=now)
+    summary.health = events
+    still = set(open_failures) | {e.source for e in events if e.kind == health.FAILING}
+    configured = {s.name for s in config.sources if s.enabled}  # a source removed or disabled fails no run
+    summary.unhealthy = sorted((still & configured) - {e.source for e in events if e.kind == health.RECOVERED})
+
+
+def health_channels(config: Config, compiled: RunTopics, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The channel URLs health alerts go to, and a line per configured channel that cannot be used."""
+    if not config.alerts.channels:
+        return list(dict.fromkeys(compiled.urls.values())), []
+    urls, problems = [], []
+    for raw in config.alerts.channels:
+        try:
+            urls.append(alerts.expand_channel(raw, env))
+        except alerts.ChannelError as error:
+            problems.append(f"health alerts: {error}")
+    return list(dict.fromkeys(urls)), problems
+
+
 def note_alert_outcomes(store: Store, summary: RunSummary) -> None:
     """Say of each flagged article whether it alerted, or why not: its story had already alerted
     for the topic (earlier, or through another article of this run)."""
@@ -271,39 +315,52 @@ def error_count(summary: RunSummary) -> int:
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
-    """The run summary as plain lines (console and Prefect logs)."""
+    """The run summary as plain lines (console and Prefect logs). Every list stops at a
+    screenful, then says how many more there are."""
     lines = [f"topic {name}: rule new or changed, stored articles re-evaluated (no alerts)" for name in summary.retagged]
+    source_lines = []
     for state in summary.sources:
         counts = summary.per_source.get(state.name, {})
         if state.last_status == "error":
-            lines.append(f"source {state.name}: FAILED: {state.last_error}")
+            source_lines.append(f"source {state.name}: FAILED: {state.last_error}")
         else:
-            lines.append(
+            source_lines.append(
                 f"source {state.name}: {state.last_status}, {counts.get('new', 0)} new, "
                 f"{counts.get('duplicate', 0)} duplicate, {counts.get('revised', 0)} revised"
             )
+    lines += counted("source", source_lines, "wirewatch status", prefixed=False)
     if summary.not_due:
         count, soonest = len(summary.not_due), min(n.due_in for n in summary.not_due)
         lines.append(f"not due: {count} source{'s' if count > 1 else ''} (poll_every), the next in {format_duration(soonest)}")
-    lines += [f"unreadable: {line}" for line in summary.unreadable]
+    lines += [health.health_line(event) for event in summary.health]
+    if summary.unhealthy:
+        lines.append(f"health: failing, alerted and not recovered: {', '.join(summary.unhealthy[:SCREENFUL])}"
+                     + (f" ... and {len(summary.unhealthy) - SCREENFUL} more" if len(summary.unhealthy) > SCREENFUL else ""))  # fmt: skip
+    lines += counted("unreadable", summary.unreadable)
     lines.append(
         f"items: {summary.new} new, {summary.duplicate} duplicate, {summary.revised} revised, "
         f"{len(summary.rejected)} rejected"
     )
-    lines += [f"rejected: {line}" for line in summary.rejected[:SCREENFUL]]
-    if len(summary.rejected) > SCREENFUL:
-        lines.append(f"rejected: ... and {len(summary.rejected) - SCREENFUL} more")
-    lines += [f"warning: {line}" for line in summary.warnings[:SCREENFUL]]
+    lines += counted("rejected", summary.rejected)
+    lines += counted("warning", summary.warnings)
     for f in summary.flagged[:SCREENFUL]:
         lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
     lines += more_line("flagged", summary.flagged)
     lines.append(alerts_line(summary))
-    lines += [f"alert failed: {line}" for line in summary.delivery_failures[:SCREENFUL]]
-    if len(summary.delivery_failures) > SCREENFUL:
-        lines.append(f"alert failed: ... and {len(summary.delivery_failures) - SCREENFUL} more (wirewatch alerts list --status pending)")
+    lines += counted("alert failed", summary.delivery_failures, "wirewatch alerts list --status pending")
     lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
     lines += more_line("alert", summary.console_alerts, "wirewatch alerts list")
     return lines
+
+
+def counted(label: str, entries: Sequence[str], command: str | None = None, *, prefixed: bool = True) -> list[str]:
+    """The first screenful of ``entries`` (each as "label: entry" when ``prefixed``), then
+    "label: ... and N more" (with the command that lists them all, if there is one)."""
+    shown = [f"{label}: {entry}" if prefixed else entry for entry in entries[:SCREENFUL]]
+    hidden = len(entries) - SCREENFUL
+    if hidden > 0:
+        shown.append(f"{label}: ... and {hidden:,} more" + (f" ({command})" if command else ""))
+    return shown
 
 
 def more_line(label: str, entries: Sequence[Flagged], command: str | None = None) -> list[str]:
@@ -354,14 +411,55 @@ class PeriodicProgress:
         self.emit(f"{self.label}: {done:,} of {total:,} inputs read ({rate:,.0f}/s{left})")
 
 
-def format_duration(seconds: float) -> str:
-    """"45s", "12m05s", "3h20m"."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+class PollProgress:
+    """A run's polling as plain lines (stderr of `wirewatch run`, the Prefect log of a served
+    run) while it lasts: every ``interval`` seconds, from a thread of its own, the sources
+    polled so far and the fetches per host (a summary-only feed's article pages keep a run busy
+    for minutes with no source finished); and a last line at the end if it said anything before.
+    ``polled`` is thread-safe: pass it as ``poll_each``'s ``on_polled``."""
+
+    def __init__(self, emit: Callable[[str], None], sources: int, fetcher: fetch.Fetcher | None, *,
+                 interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.emit, self.sources, self.fetcher, self.interval, self.clock = emit, sources, fetcher, interval, clock
+        self.done = 0
+        self.spoke = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="poll-progress", daemon=True)
+
+    def polled(self, result: PollResult) -> None:
+        with self._lock:
+            self.done += 1
+
+    def __enter__(self) -> PollProgress:
+        self.started = self.clock()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.spoke:
+            self.emit(self.line(done=True))
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.spoke = True
+            self.emit(self.line())
+
+    def line(self, *, done: bool = False) -> str:
+        """"poll: 2 of 6 sources polled, 143 fetched (news.example 120, wire.example 23), 1m40s"."""
+        with self._lock:
+            polled = self.done
+        fetched = self.fetcher.fetched() if self.fetcher is not None else {}
+        hosts = sorted(fetched.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{host} {count:,}" for host, count in hosts[:SCREENFUL])
+        if len(hosts) > SCREENFUL:
+            shown += f" ... and {len(hosts) - SCREENFUL} more hosts"
+        per_host = f" ({shown})" if shown else ""
+        took = format_duration(self.clock() - self.started)
+        return (f"poll: {polled:,} of {self.sources:,} sources polled, {sum(fetched.values()):,} fetched{per_host},"
+                f" {took}{' (done)' if done else ''}")  # fmt: skip
 
 
 def import_paths(

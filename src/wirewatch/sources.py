@@ -85,13 +85,18 @@ def poll_each(
     now: dt.datetime,
     known_guids: Mapping[str, Collection[str]],
     threads: int,
+    on_polled: Callable[[PollResult], None] | None = None,
 ) -> list[PollResult]:
     """``poll`` each source (its previous state and known GUIDs looked up by name), at most
     ``threads`` at a time, all through the one ``fetcher`` so its per-host limits hold across
-    sources. Never raises; the results are in the order of ``sources``."""
+    sources. Never raises; the results are in the order of ``sources``. ``on_polled`` is told
+    of each poll as it ends (from the polling thread), for progress."""
 
     def poll_one(source: SourceConfig) -> PollResult:
-        return poll(source, previous.get(source.name), fetcher=fetcher, now=now, known_guids=known_guids.get(source.name, ()))
+        result = poll(source, previous.get(source.name), fetcher=fetcher, now=now, known_guids=known_guids.get(source.name, ()))
+        if on_polled is not None:
+            on_polled(result)
+        return result
 
     if len(sources) <= 1 or threads <= 1:
         return [poll_one(s) for s in sources]

@@ -592,6 +592,18 @@ class Store:
         self._input("batch_sources_input", _source_columns(polls))
         self._run("queries/ingest_sources", {"now": now})
 
+    def open_health_failures(self) -> dict[str, tuple[int, dt.datetime]]:
+        """Sources whose last health alert said failing: name -> (failures then, raised_at UTC)."""
+        rows = self._run("queries/open_health_failures").fetchall()
+        return {source: (failures, _aware(raised_at)) for source, failures, raised_at in rows}
+
+    def record_health_alerts(self, rows: Sequence[tuple], *, run_id: str, now: dt.datetime) -> None:
+        """Keep the health alerts raised: ``(source, kind, failures, error, channels, failed_channels)``."""
+        names = ("source", "kind", "failures", "error", "channels", "failed_channels")
+        with self.transaction():
+            self._input("batch_health_input", _row_columns(rows, names))
+            self._run("queries/record_health_alerts", {"now": naive_utc(now), "run_id": run_id})
+
     def record_copied_guids(self, copies: Sequence[tuple[str, str, str]], *, now: dt.datetime) -> None:
         """Keep ``(source, guid, article_id)`` of items dropped as copies of another article."""
         self._input("batch_copies_input", _row_columns(copies, ("source", "guid", "article_id")))
@@ -785,19 +797,24 @@ class Store:
 
     # -- lake maintenance and moves ---------------------------------------------------------------
 
-    def compact(self, *, retention: dt.timedelta, now: dt.datetime) -> tuple[tuple[int, int], tuple[int, int]]:
+    def compact(
+        self, *, retention: dt.timedelta, now: dt.datetime, memory_limit: str = lake.COMPACT_MEMORY_LIMIT
+    ) -> tuple[tuple[int, int], tuple[int, int]]:
         """Merge the lake's small files, expire snapshots older than ``retention`` (time travel
         reaches no further back) and delete files nothing refers to any more; one merge at a
-        time with the writers, which keep committing before and after it. Returns the data
-        files and their bytes before and after (``lake_files``)."""
+        time with the writers, which keep committing before and after it, in pieces within
+        ``memory_limit`` (``lake.compact``). Returns the data files and their bytes before and
+        after (``lake_files``)."""
         self._writable()
         if self.lake is None:
             raise StoreError(f"{self.path}: compaction is for a lake; a DuckDB file compacts itself when it checkpoints")
         before = self.lake_files()
         try:
-            lake.compact(self._conn, older_than=naive_utc(now) - retention)
+            lake.compact(self._conn, older_than=naive_utc(now) - retention, data_path=self.lake.data_path,
+                         memory_limit=memory_limit)  # fmt: skip
         except duckdb.Error as error:
-            raise StoreError(f"{self.path}: cannot compact: {first_line(error)}") from None
+            hint = f" (it ran within {memory_limit}: give it more with --memory-limit)" if "Out of Memory" in str(error) else ""
+            raise StoreError(f"{self.path}: cannot compact: {first_line(error)}{hint}") from None
         return before, self.lake_files()
 
     def lake_files(self) -> tuple[int, int]:
