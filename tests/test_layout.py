@@ -28,7 +28,7 @@ STAGES = (
     ("sqlfiles", "lake", "store"),  # the archive: a lake (DuckLake) or a DuckDB file
     ("ingest",),
     ("alerts",),
-    ("pipeline", "cli", "presentation"),  # the run, and how the command shows what it found
+    ("pipeline", "cli", "presentation", "web"),  # the run, and how the command and the web view show what it found
 )
 STAGE_OF = {name: n for n, names in enumerate(STAGES) for name in names}
 

@@ -38,6 +38,7 @@ Run
     pipeline    a run: begin, retag, store batches, deliver, finish; summaries
     cli         the wirewatch command
     presentation  matches highlighted (rich) or marked « », JSON lines, backtest reports
+    web         the read-only web view: topics over time, stories, evidence, alerts, sources (templates/)
 (flows/ outside the package: the Prefect flows, thin tasks over pipeline; a wheel carries them as
 wirewatch/flows, see cli.flows_module.)
 """
