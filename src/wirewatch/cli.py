@@ -791,14 +791,16 @@ def alerts_test(channel: str = typer.Argument(..., help="An apprise URL, or ${EN
 # ---------------------------------------------------------------------------------------------
 # The web view
 
-def web_app(config: Config, host: str, remote: bool):
+def web_app(config: Config, host: str, remote: bool, require: bool = True):
     """The web view's app over ``config``'s archive, checked for ``host`` (ConfigError when a
-    non-loopback host lacks --remote or the token)."""
+    non-loopback host lacks --remote or the token). ``require``: the archive must exist (`serve`
+    starts before its first ingest made it; its pages say so until then)."""
     from wirewatch import web
 
     token = os.environ.get(web.TOKEN_VARIABLE) or None
     web.check_binding(host, token, remote=remote)
-    require_database(config)
+    if require:
+        require_database(config)
     allowed = web.LOOPBACK_HOSTS if host in web.LOOPBACK_HOSTS else None
     settings = web.Settings(config.db, tuple(t.name for t in config.enabled_topics), token=token, allowed_hosts=allowed)
     return web.create_app(settings)
@@ -833,7 +835,7 @@ def serving_web(config: Config, port: Optional[int]) -> Iterator[None]:
 
     serve = flows_module("serve")
     chosen = serve.choose_port(port, default=WEB_PORT, option="--web-port")
-    with web.running(web_app(config, "127.0.0.1", remote=False), "127.0.0.1", chosen) as address:
+    with web.running(web_app(config, "127.0.0.1", remote=False, require=False), "127.0.0.1", chosen) as address:
         typer.echo(f"wirewatch web: {address}")
         yield
 

@@ -93,7 +93,12 @@ class Archive:
             if isinstance(self.where, LakeLocation):
                 if self._connection is None:
                     self._connection = open_store(self.where, read_only=True).connection
-                yield lambda name, params: _run(self._connection, name, params)
+                connection = self._connection
+                _run(connection, "web_snapshot_begin", {})
+                try:
+                    yield lambda name, params: _run(connection, name, params)
+                finally:
+                    _run(connection, "web_snapshot_end", {})
                 return
             store = open_store(self.where, read_only=True)
             try:
@@ -115,7 +120,8 @@ def _run(connection: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, 
         for statement in sql_statements(f"queries/{name}"):
             used = {p: params[p] for p in parameters_of(statement)}
             result = connection.execute(statement, used)
-        assert result is not None and result.description is not None
+        if result is None or result.description is None:
+            return Table([], [])
         return Table([d[0] for d in result.description], result.fetchall())
     except duckdb.Error as error:
         raise StoreError(f"{name}: {first_line(error)}") from None
