@@ -1,7 +1,8 @@
 -- The web view's stories page: flagged stories first (those of $topic only when given), then the
--- most recent; only stories with an article from $outlet, a headline containing $q (any case),
--- seen on or after $since and first seen before $until, when given. Stories are ranked from
--- their times alone and only the page's $limit rows (after $offset) get headlines and outlets.
+-- most recent; only stories with an article from $outlet and one whose headline contains $q (any
+-- case), seen on or after $since and first seen before $until, when given. Stories are ranked
+-- from their times alone and only the page's $limit rows (after $offset) get headlines and
+-- outlets; the per-article filters run only when given (a filter, not an aggregate, skips them).
 WITH flagged AS (
     SELECT story_id, list(DISTINCT topic ORDER BY topic) AS topics
     FROM topic_matches
@@ -13,8 +14,14 @@ spans AS (
     FROM article_rows
     WHERE is_current
     GROUP BY story_id
-    HAVING ($outlet IS NULL OR bool_or(outlet(agency, url, source) = $outlet))
-        AND ($q IS NULL OR bool_or(contains(lower(headline), lower($q))))
+),
+by_outlet AS (
+    SELECT DISTINCT story_id FROM article_rows
+    WHERE $outlet IS NOT NULL AND is_current AND outlet(agency, url, source) = $outlet
+),
+by_headline AS (
+    SELECT DISTINCT story_id FROM article_rows
+    WHERE $q IS NOT NULL AND is_current AND contains(lower(headline), lower($q))
 ),
 page AS (
     SELECT s.*, f.topics
@@ -23,6 +30,8 @@ page AS (
     WHERE ($topic IS NULL OR list_contains(f.topics, $topic))
         AND ($since IS NULL OR s.last_seen >= $since)
         AND ($until IS NULL OR s.first_seen < $until)
+        AND ($outlet IS NULL OR s.story_id IN (SELECT story_id FROM by_outlet))
+        AND ($q IS NULL OR s.story_id IN (SELECT story_id FROM by_headline))
     ORDER BY f.topics IS NULL, s.last_seen DESC, s.story_id
     LIMIT $limit OFFSET $offset
 )
