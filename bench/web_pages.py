@@ -1,8 +1,11 @@
 """``uv run python -m bench.web_pages [--archive-size N] [--requests R]``
 
-The web view (``wirewatch web``) over the bench's large archive: a lake of N generated articles
-(default 1,000,000; built and cached as bench.lake_import --archive-size builds it), served by the
-command in a process of its own on loopback:
+The web view (``wirewatch web``) over a large lake, served by the command in a process of its own
+on loopback. The lake holds N articles (default 1,000,000): the bench's generated archive of
+``--base`` articles (built and cached as bench.lake_import --archive-size builds it) copied N/base
+times into one lake, each copy with ids of its own and its times shifted past the previous copy's
+(a generated import slows as the archive grows, so a million imported one by one takes hours on a
+small box; copies keep the stories' sizes, topic matches and alerts per article of the real import):
 
 - the app's idle memory (RSS of the process once it answers, before any page) and after the run;
 - for each page (topics, stories, stories of one topic, a story, alerts, sources): the first
@@ -29,6 +32,8 @@ import httpx
 from bench.lake_concurrency import _percentile
 from bench.lake_import import RESULTS, archived_copies, lake_in
 from bench.scenarios import Dirs
+from wirewatch.sqlfiles import parameters_of
+from wirewatch.store import open_store
 
 TARGET_MS = 300.0
 START_TIMEOUT_SECONDS = 300.0
@@ -74,21 +79,83 @@ def timed(client: httpx.Client, url: str) -> float:
     return elapsed
 
 
+# Times shifted by one copy's span, ids given a suffix per copy; everything else as imported.
+_ARTICLE_COPY = """INSERT INTO article_rows BY NAME SELECT * REPLACE (
+    article_id || $suffix AS article_id, story_id || $suffix AS story_id, similar_to || $suffix AS similar_to,
+    xor(article_key, $copy * 1000003) AS article_key, published_at + $shift AS published_at, fetched_at + $shift AS fetched_at,
+    event_at + $shift AS event_at, first_seen_at + $shift AS first_seen_at, stored_at + $shift AS stored_at,
+    replaced_at + $shift AS replaced_at) FROM base.article_rows"""
+_MATCH_COPY = """INSERT INTO topic_match_rows BY NAME SELECT * REPLACE (
+    article_id || $suffix AS article_id, matched_at + $shift AS matched_at) FROM base.topic_match_rows"""
+_ALERT_COPY = """INSERT INTO alert_rows BY NAME SELECT * REPLACE (
+    alert_id || $suffix AS alert_id, story_id || $suffix AS story_id, article_id || $suffix AS article_id,
+    created_at + $shift AS created_at, sent_at + $shift AS sent_at, next_attempt_at + $shift AS next_attempt_at)
+    FROM base.alert_rows"""
+
+
+def copied_lake(dirs: Dirs, base_size: int, size: int) -> Path:
+    """The cached lake of ``size`` articles made of copies of the generated archive of ``base_size``."""
+    archive, _ = archived_copies(dirs, base_size)
+    target = dirs.cache / f"web-{base_size}-to-{size}-{archive.stem}.lake"
+    if (target / "complete").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    with open_store(lake_in(target)) as store:
+        connection = store.connection
+        connection.execute(f"ATTACH '{archive}' AS base (READ_ONLY)")
+        (span,) = connection.execute("SELECT max(event_at) - min(event_at) + INTERVAL 1 HOUR FROM base.article_rows").fetchone()
+        (per_copy,) = connection.execute("SELECT count(*) FROM base.article_rows WHERE is_current").fetchone()
+        for copy in range(max(1, round(size / per_copy))):
+            params = {"suffix": f"c{copy}", "copy": copy, "shift": span * copy}
+            with store.transaction():
+                for statement in (_ARTICLE_COPY, _MATCH_COPY, _ALERT_COPY):
+                    connection.execute(statement, {p: params[p] for p in parameters_of(statement)})
+        connection.execute("DETACH base")
+        (total,) = connection.execute("SELECT count(*) FROM article_rows WHERE is_current").fetchone()
+    print(f"lake of {total:,} articles copied from {archive.name} in {time.perf_counter() - started:,.0f} s", flush=True)
+    (target / "complete").write_text("")
+    return target
+
+
+# The baseline, measured in the same run: what an analyst runs over the views instead of the
+# stories page (`wirewatch sql`), in this process through a reader, without HTTP or a page.
+BASELINE_QUERY = "SELECT story_id, headline, outlets, n_articles, first_seen, last_seen FROM stories ORDER BY last_seen DESC LIMIT 50"
+
+
+def baseline(lake, requests: int) -> dict[str, int]:
+    from wirewatch.store import open_reader
+
+    connection = open_reader(lake)
+    try:
+        connection.execute(BASELINE_QUERY).fetchall()
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            connection.execute(BASELINE_QUERY).fetchall()
+            times.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+    row = {"p50_ms": round(_percentile(times, 0.5) * 1000), "p95_ms": round(_percentile(times, 0.95) * 1000)}
+    print(f"{'baseline: stories view top 50':28} p50 {row['p50_ms']:5} ms  p95 {row['p95_ms']:5} ms (in-process reader, no HTTP)", flush=True)
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive-size", type=int, default=1_000_000)
+    parser.add_argument("--base", type=int, default=20_000, help="generated articles per copy (default 20,000)")
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
     dirs = Dirs(cache=RESULTS / "cache", work=Path(tempfile.mkdtemp(prefix="wirewatch-web-pages-")))
     dirs.cache.mkdir(parents=True, exist_ok=True)
-    _, lake_folder = archived_copies(dirs, args.archive_size)
-    lake = lake_in(lake_folder)
+    lake = lake_in(copied_lake(dirs, args.base, args.archive_size))
     config = dirs.work / "wirewatch.toml"
     config.write_text(f'catalog = "{lake.catalog}"\ndata_path = "{lake.data_path}"\n', encoding="utf-8")
     port = free_port()
     process = start_web(config, port)
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, object] = {"archive_size": args.archive_size, "requests": args.requests,
+    results: dict[str, object] = {"archive_size": args.archive_size, "base": args.base, "requests": args.requests,
                                   "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}  # fmt: skip
     try:
         time.sleep(1.0)
@@ -115,6 +182,7 @@ def main() -> None:
                 results[name] = row
                 print(f"{name:28} cold {row['cold_ms']:6} ms  p50 {row['p50_ms']:5} ms  p95 {row['p95_ms']:5} ms", flush=True)
         results["after_rss_mb"] = round(rss_mb(process.pid), 1)
+        results["baseline"] = baseline(lake, args.requests)
     finally:
         process.terminate()
         process.wait(30)
