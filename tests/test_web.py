@@ -123,6 +123,15 @@ def test_the_quotes_section_shows_only_when_the_archive_has_the_view(tmp_path):
         assert [(q["speaker"], q["kind"], q["text"]) for q in rows] == [("Ana <b>Ortiz</b>", "direct", "The radar is ready.")]
 
 
+def test_a_duckdb_file_archive_is_held_only_while_a_page_is_read(tmp_path):
+    config = build_archive(tmp_path / "archive", 'db = "a.duckdb"')
+    with serving(config) as address:
+        shown = httpx.get(f"{address}/stories?format=json").json()
+        assert len(shown) == 5
+        with open_store(load_config(config).db, lock_timeout=0) as writer:  # the page let go of the file
+            assert writer.connection.execute("SELECT count(*) FROM articles").fetchone() == (6,)
+
+
 def test_segments_cut_text_at_spans_merging_overlaps():
     assert [(s.text, s.term) for s in segments("ballistic missile defense now", [(10, 25, "missile defense"), (0, 25, "bmd")])] == [
         ("ballistic missile defense", "bmd"), (" now", None)]  # fmt: skip

@@ -64,11 +64,12 @@ def _rfc822(when: str) -> str:
     return format_datetime(dt.datetime.fromisoformat(when).replace(tzinfo=dt.timezone.utc))
 
 
-def build_archive(folder: Path) -> Path:
-    """The config of a new lake under ``folder`` holding ITEMS, imported by the command."""
+def build_archive(folder: Path, archive_setting: str = 'catalog = "lake/catalog.sqlite"') -> Path:
+    """The config of a new archive (a lake unless ``archive_setting`` says otherwise) under
+    ``folder`` holding ITEMS, imported by the command."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "wirewatch.toml"
-    config.write_text(f'catalog = "lake/catalog.sqlite"\n[[topics]]\nname = "{TOPIC}"\nquery = \'"missile defense"\'\n', encoding="utf-8")
+    config.write_text(f'{archive_setting}\n[[topics]]\nname = "{TOPIC}"\nquery = \'"missile defense"\'\n', encoding="utf-8")
     feed = folder / "wire.xml"
     feed.write_text(feed_text(), encoding="utf-8")
     done = runner.invoke(app, ["import", "--config", str(config), str(feed)])
