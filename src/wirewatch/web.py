@@ -55,6 +55,7 @@ MAX_TEXT = 200
 MAX_STORY_ARTICLES = 500
 MAX_QUOTES = 500
 DEFAULT_DAYS = {"day": 30, "hour": 2}
+STORIES_DAYS = 30  # the stories page's default window, ending on the day of the latest article
 STORY_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -349,6 +350,11 @@ def create_app(settings: Settings) -> Starlette:
                 return PlainTextResponse(f"the archive cannot be read: {error}\n", status_code=503)
         return handle
 
+    def latest_day(run) -> dt.date:
+        """The day of the archive's latest article (today for an empty one): windows end there."""
+        latest = run("web_latest_event", {"now": settings.clock()}).rows[0][0]
+        return (latest or settings.clock()).date()
+
     def topics_page(request: Request, run) -> Response:
         values = parse_params(request.query_params, {
             "bucket": Param("choice", "day", choices=("day", "hour")), "days": Param("int", None, 1, MAX_DAYS),
@@ -357,10 +363,7 @@ def create_app(settings: Settings) -> Starlette:
         days = values["days"] or DEFAULT_DAYS[values["bucket"]]
         if values["bucket"] == "hour" and days > MAX_HOUR_DAYS:
             raise BadRequest(f"days: at most {MAX_HOUR_DAYS} with bucket=hour, got {days}")
-        end = midnight(values["end"] + dt.timedelta(days=1)) if values["end"] else None
-        if end is None:
-            latest = run("web_latest_event", {"now": settings.clock()}).rows[0][0]
-            end = midnight((latest or settings.clock()).date() + dt.timedelta(days=1))
+        end = midnight((values["end"] or latest_day(run)) + dt.timedelta(days=1))
         start = end - dt.timedelta(days=days)
         params = {"start": start, "end": end, "unit": values["bucket"], "configured": list(settings.topics)}
         summary = run("web_topics", params)
@@ -378,15 +381,16 @@ def create_app(settings: Settings) -> Starlette:
             "topic": Param("text"), "outlet": Param("text"), "q": Param("text"),
             "since": Param("date"), "until": Param("date"), **PAGING,
         })  # fmt: skip
+        since = values["since"] or latest_day(run) - dt.timedelta(days=STORIES_DAYS - 1)
         until = midnight(values["until"] + dt.timedelta(days=1)) if values["until"] else None
         table = run("web_stories", {
             "topic": values["topic"], "outlet": values["outlet"], "q": values["q"],
-            "since": midnight(values["since"]), "until": until, **paging(values),
+            "since": midnight(since), "until": until, **paging(values),
         })  # fmt: skip
         table, more = shown_rows(table, values["per_page"])
         if values["format"] != "html":
             return download(table, values["format"], "stories")
-        return page(request, "stories.html", stories=table.records(), values=values, more=more)
+        return page(request, "stories.html", stories=table.records(), values=values, since=since, more=more)
 
     def story_page(request: Request, run) -> Response:
         story_id = request.path_params["story_id"]
