@@ -4,7 +4,7 @@
 -- $topic only when given), then the most recent; only stories with an article from $outlet and
 -- one whose headline contains $q (any case), when given. A window keeps the page's cost to the
 -- articles it covers rather than the whole archive; the per-article filters run only when given.
-WITH windowed AS (
+WITH windowed AS MATERIALIZED (
     SELECT story_id, article_id, event_at, headline, outlet(agency, url, source) AS outlet
     FROM article_rows
     WHERE is_current AND event_at >= $since AND ($until IS NULL OR event_at < $until)

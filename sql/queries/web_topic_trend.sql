@@ -11,7 +11,7 @@ WITH buckets AS (
 topics AS (
     SELECT unnest($configured::VARCHAR[]) AS topic UNION SELECT DISTINCT topic FROM topic_match_rows
 ),
-matched AS (
+matched AS MATERIALIZED (
     SELECT DISTINCT m.topic, a.article_id, a.story_id, date_trunc($unit, a.event_at) AS bucket
     FROM topic_match_rows m
     JOIN article_rows a ON a.article_id = m.article_id AND a.is_current

@@ -1,7 +1,7 @@
 -- The web view's topics page: each topic (the configured ones in $configured and any with stored
 -- matches) with what its matches came to in the window [$start, $end) of article time: articles,
 -- stories, outlets (the busiest first, with their article counts) and its alerts (sent of all).
-WITH matched AS (
+WITH matched AS MATERIALIZED (
     SELECT DISTINCT m.topic, a.article_id, a.story_id, outlet(a.agency, a.url, a.source) AS outlet
     FROM topic_match_rows m
     JOIN article_rows a ON a.article_id = m.article_id AND a.is_current
