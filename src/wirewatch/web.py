@@ -310,6 +310,13 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
+def trend_rows(summary: Table) -> Table:
+    """The topics query's trend lists as rows: topic, bucket, articles, stories."""
+    records = summary.records()
+    return Table(["topic", "bucket", "articles", "stories"],
+                 [(r["topic"], b["bucket"], b["articles"], b["stories"]) for r in records for b in r["trend"]])  # fmt: skip
+
+
 def shown_rows(table: Table, per_page: int) -> tuple[Table, bool]:
     """The page's rows (the query fetched one more) and whether a next page exists."""
     return Table(table.columns, table.rows[:per_page]), len(table.rows) > per_page
@@ -367,13 +374,9 @@ def create_app(settings: Settings) -> Starlette:
         start = end - dt.timedelta(days=days)
         params = {"start": start, "end": end, "unit": values["bucket"], "configured": list(settings.topics)}
         summary = run("web_topics", params)
-        trend = run("web_topic_trend", params)
         if values["format"] != "html":
-            return download(summary if values["table"] == "topics" else trend, values["format"], values["table"])
-        by_topic: dict[str, list[dict[str, Any]]] = {}
-        for row in trend.records():
-            by_topic.setdefault(row["topic"], []).append(row)
-        shown = [{**row, "chart": trend_chart(by_topic.get(row["topic"], []))} for row in summary.records()]
+            return download(summary if values["table"] == "topics" else trend_rows(summary), values["format"], values["table"])
+        shown = [{**row, "chart": trend_chart(row["trend"])} for row in summary.records()]
         return page(request, "topics.html", topics=shown, values=values, days=days, start=start, end=end)
 
     def stories_page(request: Request, run) -> Response:
