@@ -25,11 +25,11 @@ totals AS (
 sent AS (  -- alerts about the window's matched articles (any revision of them)
     SELECT al.topic, count(*) AS alerts, count(*) FILTER (WHERE al.status = 'sent') AS alerts_sent
     FROM alert_rows al
-    JOIN (SELECT DISTINCT topic, article_id FROM matched) w ON w.topic = al.topic AND w.article_id = al.article_id
+    SEMI JOIN matched w ON w.topic = al.topic AND w.article_id = al.article_id
     WHERE al.withdraws IS NULL
     GROUP BY al.topic
 ),
-topics AS (
+topics AS MATERIALIZED (
     SELECT unnest($configured::VARCHAR[]) AS topic UNION SELECT DISTINCT topic FROM topic_match_rows
 ),
 buckets AS (
