@@ -87,6 +87,15 @@ def test_a_token_is_required_when_set(archive):
             assert client.get(f"{address}/alerts").status_code == 200  # the cookie carries it
 
 
+def test_a_page_that_reads_too_long_is_stopped_with_503(archive):
+    with serving(archive, page_seconds=0.001) as address:
+        response = httpx.get(f"{address}/topics?days=366")
+        assert (response.status_code, response.text) == (
+            503, "the page took longer than 0.001 s to read; narrow it (a shorter window, a filter)\n")
+    with serving(archive) as address:  # within the ordinary limit the same page is read
+        assert httpx.get(f"{address}/topics?days=366").status_code == 200
+
+
 def test_binding_off_loopback_needs_remote_and_a_token():
     check_binding("127.0.0.1", None, remote=False)
     with pytest.raises(ConfigError, match=r"^--host 0.0.0.0: not a loopback address; binding it needs --remote"):

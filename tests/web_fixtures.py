@@ -84,9 +84,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(config: Path, token: str | None = None) -> Iterator[str]:
-    """The web view over ``config``'s archive on 127.0.0.1; yields its address."""
+def serving(config: Path, token: str | None = None, **options: float) -> Iterator[str]:
+    """The web view over ``config``'s archive on 127.0.0.1 (``options``: other Settings); yields
+    its address."""
     loaded = load_config(config)
-    settings = Settings(loaded.db, tuple(t.name for t in loaded.enabled_topics), token=token)
+    settings = Settings(loaded.db, tuple(t.name for t in loaded.enabled_topics), token=token, **options)
     with running(create_app(settings), "127.0.0.1", free_port()) as address:
         yield address

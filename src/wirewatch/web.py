@@ -19,7 +19,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ MAX_HOUR_DAYS = 14  # an hourly chart of at most this many days stays readable
 MAX_TEXT = 200
 MAX_STORY_ARTICLES = 500
 MAX_QUOTES = 500
+PAGE_SECONDS = 30.0  # a page's queries are stopped past this (one page reads at a time)
 DEFAULT_DAYS = {"day": 30, "hour": 2}
 STORIES_DAYS = 30  # the stories page's default window, ending on the day of the latest article
 STORY_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -62,6 +63,10 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 class BadRequest(ValueError):
     """A query parameter the view does not take: one line naming it, answered with 400."""
+
+
+class PageTimeout(StoreError):
+    """A page's queries ran past their time (answered with 503; DuckDB stopped them)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +88,9 @@ class Archive:
     several threads. A DuckDB file is opened per page and closed after it, so that a writer
     waits only while a page is read."""
 
-    def __init__(self, where: Path | str | LakeLocation):
+    def __init__(self, where: Path | str | LakeLocation, page_seconds: float = PAGE_SECONDS):
         self.where = where
+        self.page_seconds = page_seconds
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
 
@@ -95,17 +101,42 @@ class Archive:
                 if self._connection is None:
                     self._connection = open_store(self.where, read_only=True).connection
                 connection = self._connection
-                _run(connection, "web_snapshot_begin", {})
-                try:
-                    yield lambda name, params: _run(connection, name, params)
-                finally:
-                    _run(connection, "web_snapshot_end", {})
+                with self._bounded(connection) as run:
+                    run("web_snapshot_begin", {})
+                    try:
+                        yield run
+                    finally:
+                        with suppress(StoreError):  # an interrupted transaction is over already
+                            _run(connection, "web_snapshot_end", {})
                 return
             store = open_store(self.where, read_only=True)
             try:
-                yield lambda name, params: _run(store.connection, name, params)
+                with self._bounded(store.connection) as run:
+                    yield run
             finally:
                 store.close()
+
+    @contextmanager
+    def _bounded(self, connection: duckdb.DuckDBPyConnection) -> Iterator[Callable[[str, Mapping[str, Any]], Table]]:
+        """Queries on ``connection`` that DuckDB interrupts once the page has run page_seconds."""
+        timer = threading.Timer(self.page_seconds, connection.interrupt)
+        timer.daemon = True
+
+        def run(name: str, params: Mapping[str, Any]) -> Table:
+            try:
+                if timer.finished.is_set():
+                    raise duckdb.InterruptException("Interrupted")
+                return _run(connection, name, params, raw=True)
+            except duckdb.InterruptException:
+                raise PageTimeout(f"the page took longer than {self.page_seconds:g} s to read; narrow it (a shorter window, a filter)") from None
+            except duckdb.Error as error:
+                raise StoreError(f"{name}: {first_line(error)}") from None
+
+        timer.start()
+        try:
+            yield run
+        finally:
+            timer.cancel()
 
     def close(self) -> None:
         with self._lock:
@@ -114,8 +145,9 @@ class Archive:
                 self._connection = None
 
 
-def _run(connection: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> Table:
-    """The last statement's result of sql/queries/NAME.sql, each statement given the parameters it uses."""
+def _run(connection: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *, raw: bool = False) -> Table:
+    """The last statement's result of sql/queries/NAME.sql, each statement given the parameters it
+    uses (DuckDB's errors as StoreError unless ``raw``)."""
     result = None
     try:
         for statement in sql_statements(f"queries/{name}"):
@@ -125,6 +157,8 @@ def _run(connection: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, 
             return Table([], [])
         return Table([d[0] for d in result.description], result.fetchall())
     except duckdb.Error as error:
+        if raw:
+            raise
         raise StoreError(f"{name}: {first_line(error)}") from None
 
 
@@ -331,13 +365,14 @@ class Settings:
     where: Path | str | LakeLocation
     topics: tuple[str, ...] = ()  # the configured topics, listed even before they match
     token: str | None = None
+    page_seconds: float = PAGE_SECONDS
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS  # None: any Host header (the token guards)
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def create_app(settings: Settings) -> Starlette:
     """The web view over ``settings.where``; requests need ``settings.token`` when one is set."""
-    archive = Archive(settings.where)
+    archive = Archive(settings.where, settings.page_seconds)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"], default=True))
     env.filters["when"] = _when
     env.globals["link"] = _link
@@ -353,6 +388,8 @@ def create_app(settings: Settings) -> Starlette:
                     return handler(request, run)
             except BadRequest as error:
                 return PlainTextResponse(f"bad request: {error}\n", status_code=400)
+            except PageTimeout as error:
+                return PlainTextResponse(f"{error}\n", status_code=503)
             except (StoreError, ConfigError) as error:
                 return PlainTextResponse(f"the archive cannot be read: {error}\n", status_code=503)
         return handle
