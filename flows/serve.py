@@ -179,14 +179,15 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def choose_port(requested: int | None) -> int:
-    """``requested`` if given (it must be free), else Prefect's 4200 when free, else any free port."""
+def choose_port(requested: int | None, default: int = DEFAULT_PORT, option: str = "--port") -> int:
+    """``requested`` if given (it must be free), else ``default`` (Prefect's 4200) when free, else
+    any free port."""
     if requested:
         if not port_is_free(requested):
-            raise ServerError(f"port {requested} on 127.0.0.1 is in use; choose another with --port")
+            raise ServerError(f"port {requested} on 127.0.0.1 is in use; choose another with {option}")
         return requested
-    if port_is_free(DEFAULT_PORT):
-        return DEFAULT_PORT
+    if port_is_free(default):
+        return default
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

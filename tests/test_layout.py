@@ -28,7 +28,7 @@ STAGES = (
     ("sqlfiles", "lake", "store", "subscriptions"),  # the archive: a lake (DuckLake) or a DuckDB file; WebSub rows
     ("ingest",),
     ("alerts",),
-    ("health", "pipeline", "cli", "presentation", "push"),  # the run, its health, how the command shows it, push ingest in serve
+    ("health", "pipeline", "cli", "presentation", "push", "web"),  # the run, its health, the command, push ingest in serve, the web view
 )
 STAGE_OF = {name: n for n, names in enumerate(STAGES) for name in names}
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
+import httpx
 import yaml
 from receivers import webhook_receiver  # noqa: F401  (fixture)
 
@@ -180,6 +181,10 @@ def test_serve_runs_scheduled_ingests_on_its_own_server_beside_worker_deployment
             finished = sorted((r.start_time, r.end_time) for r in runs if r.state.is_completed())
             assert all(end <= later for (_, end), (later, _) in zip(finished, finished[1:]))
             assert worker_deployment(client) == made
+        web = re.search(r"^wirewatch web: (http://127\.0\.0\.1:\d+)$", served.out.read_text(encoding="utf-8"), re.MULTILINE)
+        assert web, served.out.read_text(encoding="utf-8")  # the web view beside the Prefect server
+        stories = httpx.get(f"{web.group(1)}/stories?format=json", timeout=30).json()
+        assert [s["first_headline"] for s in stories] == ["No progress at Russia-US missile defense negotiations"]
         started = served.interrupt()
     finally:
         served.kill()

@@ -43,6 +43,7 @@ Run
     cli         the wirewatch command
     presentation  matches highlighted (rich) or marked « », JSON lines, backtest reports
     push        serve's WebSub endpoint, subscription manager and push writer (through pipeline)
+    web         the read-only web view: topics over time, stories, evidence, alerts, sources (templates/)
 (flows/ outside the package: the Prefect flows, thin tasks over pipeline; a wheel carries them as
 wirewatch/flows, see cli.flows_module.)
 """

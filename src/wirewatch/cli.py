@@ -6,6 +6,7 @@ non-zero exit status; never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import importlib
@@ -138,6 +139,8 @@ ConfigOption = typer.Option(None, "--config", "-c", help="Config file (default: 
 # parser=str: a postgresql:// URL would lose a slash as a Path.
 DbOption = typer.Option(None, "--db", parser=str, help="The archive: a .duckdb file, a lake's catalog (.sqlite file or postgresql:// URL) (default: $WIREWATCH_DB or the config's catalog/db).")
 FormatOption = typer.Option("table", "--format", "-f", help="table | csv | json (an array) | jsonl (an object per line)")
+WEB_PORT = 8420  # beside Prefect's 4200; `serve` takes any free port when it is taken
+WebPortOption = typer.Option(None, "--web-port", help=f"Port of the web view `serve` starts beside the server (default {WEB_PORT} when free, else any free port).")
 
 
 @contextmanager
@@ -534,6 +537,8 @@ def serve_command(
     db: Optional[Path] = DbOption,
     port: Optional[int] = typer.Option(None, "--port", help="Port of the Prefect server wirewatch starts (default 4200 when free, else any free port)."),
     ingest_interval: float = typer.Option(60, "--ingest-interval", hidden=True, min=1, help="Seconds between scheduled ingest runs (tests)."),
+    web_port: Optional[int] = WebPortOption,
+    no_web: bool = typer.Option(False, "--no-web", help="Do not start the web view."),
 ) -> None:
     """Serve every deployment (ingest every minute, digest daily at 07:00 UTC, backfill and
     retag on demand) from this one process: a scheduler for a single box. Without PREFECT_API_URL
@@ -549,7 +554,9 @@ def serve_command(
 
     with one_serve(config) as lock:
         try:
-            with serving_server(config, port, lock.record):
+            with serving_server(config, port, lock.record), (
+                contextlib.nullcontext() if no_web else serving_web(config, web_port)
+            ):
                 serve.serve_all(parameters, ingest_interval, announce=announce_deployments)
         except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM while starting, or a second one
             pass
@@ -896,6 +903,57 @@ def status_json(status: "health.Status") -> dict[str, object]:
         "sources": [dataclasses.asdict(s) for s in status.sources],
         "needs_attention": status.needs_attention,
     }
+
+# ---------------------------------------------------------------------------------------------
+# The web view
+
+def web_app(config: Config, host: str, remote: bool, require: bool = True):
+    """The web view's app over ``config``'s archive, checked for ``host`` (ConfigError when a
+    non-loopback host lacks --remote or the token). ``require``: the archive must exist (`serve`
+    starts before its first ingest made it; its pages say so until then)."""
+    from wirewatch import web
+
+    token = os.environ.get(web.TOKEN_VARIABLE) or None
+    web.check_binding(host, token, remote=remote)
+    if require:
+        require_database(config)
+    allowed = web.LOOPBACK_HOSTS if host in web.LOOPBACK_HOSTS else None
+    settings = web.Settings(config.db, tuple(t.name for t in config.enabled_topics), token=token, allowed_hosts=allowed)
+    return web.create_app(settings)
+
+
+@app.command("web")
+def web_command(
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    port: int = typer.Option(WEB_PORT, "--port", min=1, max=65535, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless --remote)."),
+    remote: bool = typer.Option(False, "--remote", help="Allow a non-loopback --host; every request then needs $WIREWATCH_WEB_TOKEN."),
+) -> None:
+    """Serve a read-only web view of the archive (topics over time, stories, evidence, alerts,
+    sources) until Ctrl-C. It reads as `wirewatch sql` does: on a lake it never holds up imports."""
+    from wirewatch import web
+
+    with user_errors():
+        config = config_from(config_path, db)
+        application = web_app(config, host, remote)
+    if not flows_module("serve").port_is_free(port) and host in web.LOOPBACK_HOSTS:
+        typer.echo(f"error: --port {port}: in use on {host}; choose another", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"wirewatch web: {web.address(host, port)} (Ctrl-C stops it)")
+    web.serve_forever(application, host, port)
+
+
+@contextmanager
+def serving_web(config: Config, port: Optional[int]) -> Iterator[None]:
+    """`serve`'s web view on 127.0.0.1, beside the Prefect server, stopped on the way out."""
+    from wirewatch import web
+
+    serve = flows_module("serve")
+    chosen = serve.choose_port(port, default=WEB_PORT, option="--web-port")
+    with web.running(web_app(config, "127.0.0.1", remote=False, require=False), "127.0.0.1", chosen) as address:
+        typer.echo(f"wirewatch web: {address}")
+        yield
 
 
 def main() -> None:
