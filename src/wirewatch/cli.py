@@ -69,12 +69,12 @@ def fail_line(where: str, reason: str) -> None:
     typer.echo(f"{where}: error: {reason}", err=True)
 
 
-def read_document(path: Path) -> str:
-    """A wire-format file's text, or CodecError with the reason (size checked before reading)."""
+def read_document(path: Path) -> bytes:
+    """A wire-format file's bytes, or CodecError with the reason (size checked before reading)."""
     size = path.stat().st_size
     if size > codec.MAX_DOCUMENT_BYTES:
         raise codec.CodecError(f"too large: {size:,} bytes (limit {codec.MAX_DOCUMENT_BYTES:,})")
-    return codec.decode_document(path.read_bytes())
+    return path.read_bytes()
 
 
 # Saved feeds and pages go through `import`, which knows how to extract them.
@@ -91,13 +91,31 @@ def parse_command(files: list[Path] = typer.Argument(..., help="Wire-format text
             failed = True
             continue
         try:
-            item = codec.parse(read_document(path))
+            data = read_document(path)
+            wire_format = agency_format(data)
+            if wire_format:
+                fail_line(str(path), f"{wire_format}, an agency wire format, not wire text: use `wirewatch import {path}`")
+                failed = True
+                continue
+            item = codec.parse(codec.decode_document(data))
         except (OSError, codec.CodecError) as error:
             fail_line(str(path), getattr(error, "strerror", None) or str(error))
             failed = True
             continue
         typer.echo(codec.dumps_item(item))
     raise typer.Exit(2 if failed else 0)
+
+
+AGENCY_FORMAT_NAMES = {"newsml-g2": "NewsML-G2", "newsml-1.2": "NewsML 1.2", "nitf": "NITF", "anpa-1312": "ANPA-1312",
+                       "iptc-7901": "IPTC 7901", "json": "JSON (an AP or Reuters API item)"}  # fmt: skip
+
+
+def agency_format(data: bytes) -> str | None:
+    """The agency wire format (NITF, ANPA-1312, ...) a file is in, if any: `parse` reads the
+    seed's wire text only, `import` reads those too."""
+    from wirewatch.formats import detect_format
+
+    return AGENCY_FORMAT_NAMES.get(detect_format(data) or "")
 
 
 @app.command("render")
@@ -478,7 +496,7 @@ MAX_CELL_CHARS = 60
 def print_rows(columns: list[str], rows: list[tuple], output_format: str, out=None) -> None:
     out = out or sys.stdout
     if output_format == "csv":
-        writer = csv.writer(out)
+        writer = csv.writer(out, lineterminator="\n")  # csv's default \r\n would end up in $(... | tail -1)
         writer.writerow(columns)
         writer.writerows(rows)
     elif output_format == "json":

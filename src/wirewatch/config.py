@@ -95,6 +95,7 @@ class Config:
     story_window_days: int = 14  # near-duplicate (story) matching window
     poll_every: float = 60.0  # each source's default seconds between polls
     poll_every_max: float | None = None  # each source's default back-off bound (None: no back-off)
+    allow_private: bool = False  # each source's default allow_private (test feeds on this machine or LAN)
 
     @property
     def enabled_topics(self) -> list[TopicConfig]:
@@ -162,12 +163,13 @@ def load_config(
         extra = _read_toml(topics_file)
         topic_tables += [(topics_file.name, i, t) for i, t in enumerate(_list_of_tables(extra, "topics", topics_file.name))]
     _reject_unknown(data, {"db", "catalog", "data_path", "sources", "topics", "alerts", "http", "story_window_days",
-                           "poll_every", "poll_every_max"}, origin, "")  # fmt: skip
+                           "poll_every", "poll_every_max", "allow_private"}, origin, "")  # fmt: skip
     db_path = _archive(data, origin, base, db or env.get("WIREWATCH_DB") or None,
                        "--db" if db else "WIREWATCH_DB")  # fmt: skip
     cadence = _cadence(data, origin, "", 60.0, None)
+    allow_private = _typed(data, "allow_private", bool, origin, "", False)
     sources = tuple(
-        _source(table, origin, f"sources[{i}]", base, cadence)
+        _source(table, origin, f"sources[{i}]", base, cadence, allow_private=allow_private)
         for i, table in enumerate(_list_of_tables(data, "sources", origin))
     )
     _unique([s.name for s in sources], origin, "sources")
@@ -187,6 +189,7 @@ def load_config(
         story_window_days=story_window_days,
         poll_every=cadence[0],
         poll_every_max=cadence[1],
+        allow_private=allow_private,
     )
 
 
@@ -358,8 +361,9 @@ def _cadence(
 
 
 def _source(
-    table: dict[str, Any], origin: str, where: str, base: Path, cadence: tuple[float, float | None] = (60.0, None)
-) -> SourceConfig:
+    table: dict[str, Any], origin: str, where: str, base: Path, cadence: tuple[float, float | None] = (60.0, None),
+    *, allow_private: bool = False,
+) -> SourceConfig:  # fmt: skip
     at = where + "."
     _reject_unknown(table, {f.name for f in fields(SourceConfig)}, origin, at)
     name = _typed(table, "name", str, origin, at, None)
@@ -392,7 +396,7 @@ def _source(
         full_text=full_text,
         max_age_days=max_age,
         lang=_typed(table, "lang", str, origin, at, None),
-        allow_private=_typed(table, "allow_private", bool, origin, at, False),
+        allow_private=_typed(table, "allow_private", bool, origin, at, allow_private),
         max_items=_in_range(_typed(table, "max_items", int, origin, at, 1000), "sources.max_items", origin, at),
         enabled=_typed(table, "enabled", bool, origin, at, True),
         poll_every=poll_every,

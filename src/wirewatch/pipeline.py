@@ -286,15 +286,20 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append(f"rejected: ... and {len(summary.rejected) - SCREENFUL} more")
     lines += [f"warning: {line}" for line in summary.warnings[:SCREENFUL]]
     for f in summary.flagged[:SCREENFUL]:
-        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
+        lines.append(f"flagged [{f.topic}] {f.headline}{in_brackets(f.dateline)} terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
     lines += more_line("flagged", summary.flagged)
     lines.append(alerts_line(summary))
     lines += [f"alert failed: {line}" for line in summary.delivery_failures[:SCREENFUL]]
     if len(summary.delivery_failures) > SCREENFUL:
         lines.append(f"alert failed: ... and {len(summary.delivery_failures) - SCREENFUL} more (wirewatch alerts list --status pending)")
-    lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
+    lines += [f"alert [{a.topic}] {a.headline}{in_brackets(a.dateline)} story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
     lines += more_line("alert", summary.console_alerts, "wirewatch alerts list")
     return lines
+
+
+def in_brackets(dateline: str) -> str:
+    """" (CHEBARKUL, 2011-09-27, TASS)" after a headline, nothing when there is no dateline."""
+    return f" ({dateline})" if dateline else ""
 
 
 def more_line(label: str, entries: Sequence[Flagged], command: str | None = None) -> list[str]:
@@ -452,7 +457,7 @@ def _import_files(
 
 def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> list[PollResult]:
     """Each article URL fetched and extracted as one PollResult (of the import source)."""
-    page_source = SourceConfig(name=IMPORT_SOURCE.name, kind="page", url=urls[0])
+    page_source = SourceConfig(name=IMPORT_SOURCE.name, kind="page", url=urls[0], allow_private=config.allow_private)
     with fetch.Fetcher(config.http) as fetcher:
         return [poll(replace(page_source, url=url), None, fetcher=fetcher, now=now) for url in urls]
 
