@@ -62,3 +62,94 @@ def test_a_fetch_queued_past_the_run_deadline_says_it_was_never_requested(httpse
         "timed out after the run deadline (run_deadline = 1 s)",
         "timed out after the run deadline (run_deadline = 1 s) (queued for a turn at the host, never requested)",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the CLI, on a real archive (the default lake)
+
+SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
+
+
+def lake_config(root: Path, query: str = '"missile defense"') -> Path:
+    config = root / "wirewatch.toml"
+    config.write_text(
+        f'catalog = "lake/catalog.sqlite"\n[[topics]]\nname = "talks"\nquery = \'{query}\'\n', encoding="utf-8"
+    )
+    return config
+
+
+def test_lower_case_operator_words_warn_at_config_load_topics_check_and_backtest(tmp_path: Path) -> None:
+    config = lake_config(tmp_path, "missile or Tehran")
+    warning = (
+        'warning: wirewatch.toml: topic "talks": query col 9: "or" is searched as a word; '
+        'write OR for the operator, or "or" in quotes for the word\n'
+    )
+    imported = runner.invoke(app, ["import", "--config", str(config), str(SEED)])
+    assert imported.exit_code == 0, imported.output
+    assert imported.stderr.startswith(warning)
+    checked = runner.invoke(app, ["topics", "check", "--config", str(config), str(SEED)])
+    assert checked.exit_code == 0 and checked.stderr == warning
+    assert "no topic matched" in checked.stdout  # "missile AND or AND Tehran": the word "or" is required
+    backtest = runner.invoke(app, ["topics", "backtest", "--config", str(config)])
+    assert backtest.exit_code == 0 and backtest.stderr == warning
+    tried = runner.invoke(app, ["topics", "backtest", "--config", str(config), "--query", "missile near/5 defense"])
+    assert tried.exit_code == 0
+    assert tried.stderr == warning + (
+        'warning: --query: topic "query": query col 9: "near/5" is searched as a word; '
+        'write NEAR/5 for the operator, or "near/5" in quotes for the word\n'
+    )
+    quiet = runner.invoke(app, ["topics", "check", "--config", str(lake_config(tmp_path, 'missile OR "or"')), str(SEED)])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_an_unknown_file_in_an_imported_folder_is_counted_and_skipped(tmp_path: Path) -> None:
+    config = lake_config(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(SEED.read_bytes())
+    (folder / "package.json").write_text('{"name": "not a wire item", "version": "1.0.0"}', encoding="utf-8")
+    (folder / "data.nitf").write_bytes(b"\x00\x01binary")
+    done = runner.invoke(app, ["import", "--config", str(config), str(folder)])
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    hint = "not a known format (wire text, RSS/Atom, HTML page, NewsML, NITF, ANPA, IPTC 7901, agency JSON)"
+    assert lines[:3] == [
+        "skipped: 2 files in no known format",
+        f"skipped: {folder / 'data.nitf'}: {hint}",
+        f"skipped: {folder / 'package.json'}: {hint}",
+    ]
+    assert lines[3] == "items: 1 new, 0 duplicate, 0 revised, 0 rejected"
+    # a .txt is wire text: one that is not stays an error
+    (folder / "bad.txt").write_text("no headline here", encoding="utf-8")
+    again = runner.invoke(app, ["import", "--config", str(config), str(folder / "bad.txt")])
+    assert again.exit_code == 2 and again.stdout.startswith(f"unreadable: {folder / 'bad.txt'}: ")
+
+
+def test_csv_lines_end_in_a_newline_and_summaries_leave_out_a_missing_dateline(tmp_path: Path) -> None:
+    config = lake_config(tmp_path, "harvest")
+    undated = tmp_path / "undated.txt"
+    undated.write_text("Economy\n\nRecord harvest\n\nThe grain harvest hit a record this year.", encoding="utf-8")
+    done = runner.invoke(app, ["import", "--config", str(config), str(undated)])
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert lines[1] == "flagged [talks] Record harvest terms: harvest; alerted"
+    assert lines[3].startswith("alert [talks] Record harvest story ") and "()" not in done.stdout
+    csv_out = runner.invoke(app, ["sql", "--config", str(config), "--format", "csv", "SELECT headline, 1 AS n FROM articles"])
+    assert csv_out.stdout == "headline,n\nRecord harvest,1\n"
+    exported = tmp_path / "out.csv"
+    runner.invoke(app, ["sql", "--config", str(config), "-o", str(exported), "SELECT headline FROM articles"])
+    assert exported.read_bytes() == b"headline\nRecord harvest\n"
+
+
+def test_parse_points_agency_format_files_to_import(tmp_path: Path) -> None:
+    nitf = tmp_path / "story.xml"
+    nitf.write_text('<?xml version="1.0"?><nitf><head><title>T</title></head><body></body></nitf>', encoding="utf-8")
+    anpa = tmp_path / "story.anpa"
+    anpa.write_bytes(b"\x01\x16a0123 r i BC-Soccer-Result 0123\x02 Soccer result\r\n\x03")
+    done = runner.invoke(app, ["parse", str(nitf), str(anpa), str(SEED)])
+    assert done.exit_code == 2
+    assert done.stderr.splitlines() == [
+        f"{nitf}: error: NITF, an agency wire format, not wire text: use `wirewatch import {nitf}`",
+        f"{anpa}: error: ANPA-1312, an agency wire format, not wire text: use `wirewatch import {anpa}`",
+    ]
+    assert len(done.stdout.splitlines()) == 1  # the seed, parsed

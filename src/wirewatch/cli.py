@@ -22,7 +22,7 @@ import typer
 
 from wirewatch import codec
 from wirewatch.config import SNAPSHOT_RETENTION_DAYS, Config, archive_argument, load_config, state_folder
-from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
+from wirewatch.errors import CodecError, ConfigError, QueryError, first_line, is_interrupt
 
 if TYPE_CHECKING:
     import logging
@@ -78,7 +78,7 @@ def read_document(path: Path) -> bytes:
 
 
 # Saved feeds and pages go through `import`, which knows how to extract them.
-NOT_WIRE_TEXT = {".xml": "feed", ".rss": "feed", ".atom": "feed", ".html": "page", ".htm": "page"}
+NOT_WIRE_TEXT = {".xml": "a saved feed", ".rss": "a saved feed", ".atom": "a saved feed", ".html": "a saved page", ".htm": "a saved page"}
 
 
 @app.command("parse")
@@ -86,15 +86,11 @@ def parse_command(files: list[Path] = typer.Argument(..., help="Wire-format text
     """Print each file as one JSON object per line (JSON Lines)."""
     failed = False
     for path in files:
-        if path.suffix.lower() in NOT_WIRE_TEXT:
-            fail_line(str(path), f"a saved {NOT_WIRE_TEXT[path.suffix.lower()]}, not wire text: use `wirewatch import {path}`")
-            failed = True
-            continue
         try:
             data = read_document(path)
-            wire_format = agency_format(data)
-            if wire_format:
-                fail_line(str(path), f"{wire_format}, an agency wire format, not wire text: use `wirewatch import {path}`")
+            other = agency_format(data) or NOT_WIRE_TEXT.get(path.suffix.lower())
+            if other:
+                fail_line(str(path), f"{other}, not wire text: use `wirewatch import {path}`")
                 failed = True
                 continue
             item = codec.parse(codec.decode_document(data))
@@ -115,7 +111,8 @@ def agency_format(data: bytes) -> str | None:
     seed's wire text only, `import` reads those too."""
     from wirewatch.formats import detect_format
 
-    return AGENCY_FORMAT_NAMES.get(detect_format(data) or "")
+    found = AGENCY_FORMAT_NAMES.get(detect_format(data) or "")
+    return f"{found}, an agency wire format" if found else None
 
 
 @app.command("render")
@@ -181,17 +178,6 @@ def user_errors() -> Iterator[None]:
         interrupted()
 
 
-def is_interrupt(error: Exception) -> bool:
-    """Ctrl-C as DuckDB reports it from inside a statement: RuntimeError("Query interrupted"),
-    or duckdb.Error("KeyboardInterrupt: ...") while it reads Python objects."""
-    message = str(error)
-    return (
-        type(error).__name__ == "InterruptException"
-        or message == "Query interrupted"
-        or message.startswith("KeyboardInterrupt")
-    )
-
-
 def interrupted() -> NoReturn:
     """Ctrl-C: each batch is one transaction, so what was stored stays and nothing is half done."""
     typer.echo("interrupted: the batches stored before it are kept; the same command goes on from there", err=True)
@@ -199,7 +185,11 @@ def interrupted() -> NoReturn:
 
 
 def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
-    return load_config(config_path, db=db)
+    """The config, its warnings (likely slips that still load) on stderr, one line each."""
+    config = load_config(config_path, db=db)
+    for warning in config.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return config
 
 
 def require_database(config: Config) -> None:
@@ -216,7 +206,7 @@ def reading_archive(config_path: Optional[Path], db: Optional[Path], as_of: Opti
     from wirewatch.store import open_store
 
     with user_errors():
-        config = config_from(config_path, db)
+        config = load_config(config_path, db=db)  # readers say nothing of topics' warnings
         when = parse_as_of(as_of)
         require_database(config)
         if isinstance(config.db, Path):  # a lake is never held by a writer
@@ -285,7 +275,8 @@ def run_command(
 
     quiet_prefect_defaults()
     with user_errors():
-        pipeline.prepare_topics(config_from(config_path, db))  # fail fast, before Prefect starts
+        # fail fast, before Prefect starts; the config's warnings are in the flow's log
+        pipeline.prepare_topics(load_config(config_path, db=db))
         ingest = flows_module("ingest").ingest
         summary_printed_once()
         if not flows_module("serve").configured_api_url():
@@ -694,6 +685,8 @@ def topics_check(
             if poll.state.last_status == "error":
                 fail_line(str(path), (poll.state.last_error or "").removeprefix(f"{path}: "))
                 failed = True
+            for line in poll.skipped:
+                typer.echo(f"skipped: {line}", err=True)
             for article in poll.articles:
                 matches = matcher.match_article(article)
                 if as_json:
@@ -722,7 +715,7 @@ def topics_backtest(
 ) -> None:
     """What would this rule have flagged and alerted over the archive?"""
     from wirewatch.backtest import backtest
-    from wirewatch.config import TopicConfig, check_topics
+    from wirewatch.config import TopicConfig, check_topics, query_warnings
     from wirewatch.presentation import format_backtest
     from wirewatch.topics import compile_topics
 
@@ -731,6 +724,8 @@ def topics_backtest(
         if query:
             chosen = [TopicConfig(name=name or "query", query=query)]
             check_topics(chosen, "--query")
+            for warning in query_warnings(chosen[0], "--query"):
+                typer.echo(f"warning: {warning}", err=True)
         else:
             chosen = [t for t in config.enabled_topics if name is None or t.name == name]
             if not chosen:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from wirewatch.errors import ConfigError, QueryError
 from wirewatch.model import LakeLocation
-from wirewatch.query import parse_query
+from wirewatch.query import operator_words_in_lower_case, parse_query
 
 DEFAULT_CONFIG = Path("wirewatch.toml")
 # Used when no wirewatch.toml is found: the seed folder and the shipped topics, nothing remote.
@@ -96,6 +96,7 @@ class Config:
     poll_every: float = 60.0  # each source's default seconds between polls
     poll_every_max: float | None = None  # each source's default back-off bound (None: no back-off)
     allow_private: bool = False  # each source's default allow_private (test feeds on this machine or LAN)
+    warnings: tuple[str, ...] = ()  # one line each: what loads but is likely a slip (see query_warnings)
 
     @property
     def enabled_topics(self) -> list[TopicConfig]:
@@ -190,6 +191,7 @@ def load_config(
         poll_every=cadence[0],
         poll_every_max=cadence[1],
         allow_private=allow_private,
+        warnings=tuple(w for topic, (file, _, _) in zip(topics, topic_tables) for w in query_warnings(topic, file)),
     )
 
 
@@ -216,6 +218,12 @@ def check_topics(topics: Sequence[TopicConfig], origin: str) -> None:
             parse_query(topic.query)
         except QueryError as error:  # in a configuration file: a configuration error
             raise ConfigError(str(error.within(where))) from None
+
+
+def query_warnings(topic: TopicConfig, origin: str) -> list[str]:
+    """One line per operator word of the topic's query written in lower case (``Iran or
+    Tehran`` searches three words), naming the file and the topic."""
+    return [f'{origin}: topic "{topic.name}": {w}' for w in operator_words_in_lower_case(topic.query)]
 
 
 def archive_location(name: str | Path, base: Path, data_path: str | Path | None = None, *, field: str = "db") -> Path | LakeLocation:

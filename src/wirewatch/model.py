@@ -93,6 +93,7 @@ class Article:
     # so bad extractions can be found with SQL
     provenance: dict[str, str] = field(default_factory=dict)
     wire: WireMeta | None = None  # set for items read from an agency wire format
+    agency: str | None = None  # the agency when there is no dateline to carry one (a source's default)
 
 
 @pickled_as_call
@@ -150,6 +151,7 @@ class PollResult:
     articles: list[Article] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. bozo feed that still had entries
     rejected: list[str] = field(default_factory=list)  # one line per item that could not be used
+    skipped: list[str] = field(default_factory=list)  # one line per local file in no format wirewatch reads
     # a transport failure (timeout, connection error, 5xx) that a later retry may cure
     retryable: bool = False
 
