@@ -5,11 +5,14 @@ ahead of publication, CSV lines, interrupted runs, datelines left out."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
+from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
+from store_fixtures import paragraphs
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
@@ -153,3 +156,40 @@ def test_parse_points_agency_format_files_to_import(tmp_path: Path) -> None:
         f"{anpa}: error: ANPA-1312, an agency wire format, not wire text: use `wirewatch import {anpa}`",
     ]
     assert len(done.stdout.splitlines()) == 1  # the seed, parsed
+
+
+def test_a_digest_fits_its_channel_ordered_by_topic_and_score_with_the_rest_counted(tmp_path: Path, webhook_receiver) -> None:
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'catalog = "lake/catalog.sqlite"\n[alerts]\nchannels = ["{webhook_receiver.url("/digest")}"]\n'
+        '[[topics]]\nname = "zeta-grain"\nquery = "grain"\n[[topics]]\nname = "alpha-harvest"\nquery = "harvest"\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "in"
+    folder.mkdir()
+    count = 400
+    for i in range(count):
+        # every fifth names the harvest in its headline: a higher score than in the body
+        headline = f"Harvest report {i}" if i % 5 == 0 else f"Report {i} on the grain harvest"
+        body = "\n\n".join(paragraphs(i, words=60, per_paragraph=30))
+        (folder / f"{i:03}.txt").write_text(f"Economy\n\n{headline}\n\nThe grain harvest. {body}", encoding="utf-8")
+    done = runner.invoke(app, ["import", "--config", str(config), "--workers", "0", str(folder)])
+    assert done.exit_code == 0, done.output
+    [digest] = [p for p in webhook_receiver.payloads if p["title"].startswith("[wirewatch] 800 alerts")]
+    body = digest["message"]
+    assert len(body) <= 32768  # apprise's body_maxlen for json://
+    lines = body.splitlines()
+    headlines = re.findall(r"^[0-9]+\. \*\*(.+)\*\*  $", body, re.M)  # json:// takes Markdown
+    topics_in_order = re.findall(r"^   ([a-z-]+) · ", body, re.M)
+    shown = len(headlines)
+    assert 0 < shown == len(topics_in_order) < 2 * count
+    assert topics_in_order == sorted(topics_in_order)  # alpha-harvest first
+    assert all(h.startswith("Harvest report ") for h in headlines[: count // 5])  # a headline hit scores highest
+    assert not any(h.startswith("Harvest report ") for h in headlines[count // 5 :])
+    alpha_hidden = count - topics_in_order.count("alpha-harvest")
+    assert body.splitlines()[-1] == (
+        f"... and {2 * count - shown:,} more: alpha-harvest ({alpha_hidden}), zeta-grain ({count}) "
+        f"(all {2 * count:,} are in the archive: wirewatch alerts list)"
+    )
+    listed = runner.invoke(app, ["sql", "--config", str(config), "-f", "csv", "SELECT count(*) FROM alerts WHERE status = 'sent'"])
+    assert listed.stdout == f"count_star()\n{2 * count}\n"

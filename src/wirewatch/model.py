@@ -190,6 +190,7 @@ class PendingAlert:
     withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
     urgency: int | None = None  # the article's wire urgency (1 = flash), when a wire format gave one
     story_outlets: tuple[str, ...] = ()  # the names of the others than the alerting article's
+    score: float = 0.0  # the topic match's score (a digest lists the strongest first)
 
 
 @dataclass(frozen=True, slots=True)
