@@ -193,3 +193,26 @@ def test_a_digest_fits_its_channel_ordered_by_topic_and_score_with_the_rest_coun
     )
     listed = runner.invoke(app, ["sql", "--config", str(config), "-f", "csv", "SELECT count(*) FROM alerts WHERE status = 'sent'"])
     assert listed.stdout == f"count_star()\n{2 * count}\n"
+
+
+def test_the_language_is_detected_for_any_language_and_unknown_when_there_is_too_little_text(tmp_path: Path) -> None:
+    config = lake_config(tmp_path)
+    texts = {
+        "it": ("Bilancio approvato", "ROMA, 5 luglio. Il governo italiano ha approvato la legge di bilancio per il prossimo anno, "
+               "ha detto il ministro dell'economia ai giornalisti dopo la riunione del consiglio dei ministri."),
+        "de": ("Neue Maßnahmen", "BERLIN, 5. Juli. Die Bundesregierung hat heute neue Maßnahmen gegen die steigenden Preise "
+               "beschlossen, teilte ein Sprecher des Finanzministeriums nach der Kabinettssitzung mit."),
+        "pt": ("Novas medidas", "BRASÍLIA, 5 de julho. O governo brasileiro anunciou nesta sexta-feira novas medidas económicas "
+               "para conter a inflação, segundo o ministro da Fazenda em entrevista coletiva."),
+        "zh": ("外交部发言人", "北京，7月5日。中国外交部发言人今天在例行记者会上表示，双方将在下周继续举行谈判，并就共同关心的问题交换意见。"),
+        "ru": ("Переговоры продолжатся", "МОСКВА, 5 июля. /ТАСС/. Переговоры с Соединенными Штатами продолжатся на следующей "
+               "неделе, сообщил журналистам пресс-секретарь президента."),
+        "short": ("Brevi", "Ciao."),
+    }
+    for name, (headline, body) in texts.items():
+        (tmp_path / f"{name}.txt").write_text(f"World\n\n{headline}\n\n{body}", encoding="utf-8")
+    done = runner.invoke(app, ["import", "--config", str(config), *(str(tmp_path / f"{n}.txt") for n in texts)])
+    assert done.exit_code == 0, done.output
+    found = runner.invoke(app, ["sql", "--config", str(config), "-f", "csv", "SELECT headline, lang FROM articles ORDER BY headline"])
+    rows = dict(line.split(",") for line in found.stdout.splitlines()[1:])
+    assert rows == {headline: ("" if name == "short" else name) for name, (headline, _) in texts.items()}

@@ -88,7 +88,7 @@ class Article:
     guid: str | None = None
     published_at: dt.datetime | None = None  # UTC
     fetched_at: dt.datetime | None = None  # UTC
-    lang: str = "en"
+    lang: str | None = "en"  # ISO 639-1; None: not known (too little text to tell)
     # field -> origin ("feed", "page:jsonld", "page:rules", "page:generic", "file"),
     # so bad extractions can be found with SQL
     provenance: dict[str, str] = field(default_factory=dict)

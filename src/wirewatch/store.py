@@ -1011,7 +1011,7 @@ def _stored_article(r: Mapping[str, Any]) -> StoredArticle:
         guid=r["guid"],
         published_at=_aware(r["published_at"]),
         fetched_at=_aware(r["fetched_at"]),
-        lang=r["lang"] or "en",
+        lang=r["lang"],
         provenance=json.loads(r["provenance"]) if r["provenance"] else {},
         agency=None if dateline else r["agency"],
     )
