@@ -5,6 +5,7 @@ ahead of publication, CSV lines, interrupted runs, datelines left out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -216,3 +217,38 @@ def test_the_language_is_detected_for_any_language_and_unknown_when_there_is_too
     found = runner.invoke(app, ["sql", "--config", str(config), "-f", "csv", "SELECT headline, lang FROM articles ORDER BY headline"])
     rows = dict(line.split(",") for line in found.stdout.splitlines()[1:])
     assert rows == {headline: ("" if name == "short" else name) for name, (headline, _) in texts.items()}
+
+
+def test_a_dateline_is_never_dated_after_its_publication_and_archived_text_keeps_its_year(tmp_path: Path) -> None:
+    import os
+
+    config = lake_config(tmp_path)
+    feed = tmp_path / "saved.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><link>https://wire.example</link>'
+        "<description>d</description><item><title>Year-end talks</title><link>https://wire.example/1</link>"
+        "<guid>w-1</guid><pubDate>Mon, 07 Dec 2026 10:00:00 GMT</pubDate><description>MOSCOW, December 26 "
+        "(Reuters) - Talks ended on the last working day of the year, officials said on Monday, adding that "
+        "the next round would begin in the spring.</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    archived = tmp_path / "archived.txt"
+    archived.write_text(
+        "Politics\n\nNo progress at talks\n\nCHEBARKUL, September 27 (Itar-Tass) -- There was no progress "
+        "at the talks, a deputy minister said on Tuesday.",
+        encoding="utf-8",
+    )
+    written = dt.datetime(2011, 10, 1, tzinfo=dt.timezone.utc).timestamp()
+    os.utime(archived, (written, written))
+    query = "SELECT headline, dateline_date, dateline_date_source FROM articles ORDER BY headline"
+    for attempt in ("first", "again"):
+        archive = tmp_path / attempt
+        archive.mkdir()
+        db = ["--db", str(archive / "catalog.sqlite")]
+        done = runner.invoke(app, ["import", "--config", str(config), *db, str(feed), str(archived)])
+        assert done.exit_code == 0, done.output
+        found = runner.invoke(app, ["sql", "--config", str(config), *db, "-f", "csv", query])
+        assert found.stdout.splitlines()[1:] == [
+            "No progress at talks,2011-09-27,weekday",  # the year the file was written in, not the import's
+            "Year-end talks,2025-12-26,published",  # not 2026-12-26, 19 days after it was published
+        ]
