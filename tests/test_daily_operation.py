@@ -252,3 +252,31 @@ def test_a_dateline_is_never_dated_after_its_publication_and_archived_text_keeps
             "No progress at talks,2011-09-27,weekday",  # the year the file was written in, not the import's
             "Year-end talks,2025-12-26,published",  # not 2026-12-26, 19 days after it was published
         ]
+
+
+def test_duckdb_cli_opens_the_archive_offline_with_the_printed_init_script(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    duckdb_cli = Path(sys.executable).with_name("duckdb")  # the duckdb-cli dev dependency
+    config = lake_config(tmp_path)
+    assert runner.invoke(app, ["import", "--config", str(config), str(SEED)]).exit_code == 0
+    printed = runner.invoke(app, ["duckdb-init", "--config", str(config)])
+    assert printed.exit_code == 0, printed.output
+    script = tmp_path / "archive.sql"
+    script.write_text(printed.stdout, encoding="utf-8")
+    assert "INSTALL" not in printed.stdout and printed.stdout.count("LOAD '") == 2
+    home = tmp_path / "home"  # no extension installed before: ~/.duckdb is empty
+    home.mkdir()
+    done = subprocess.run(
+        [str(duckdb_cli), "-init", str(script), "-csv", "-c", "SELECT headline, n_outlets FROM stories"],
+        capture_output=True, text=True, timeout=120, env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["headline,n_outlets", "No progress at Russia-US missile defense negotiations,1"]
+    assert list(home.rglob("*.duckdb_extension")) == []
+    file_config = tmp_path / "file.toml"
+    file_config.write_text('db = "a.duckdb"\n', encoding="utf-8")
+    assert runner.invoke(app, ["import", "--config", str(file_config), str(SEED)]).exit_code == 0
+    plain = runner.invoke(app, ["duckdb-init", "--config", str(file_config)])
+    assert plain.stdout == f"ATTACH '{tmp_path / 'a.duckdb'}' AS archive (READ_ONLY);\nUSE archive;\n"

@@ -796,5 +796,49 @@ def alerts_test(channel: str = typer.Argument(..., help="An apprise URL, or ${EN
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------------------------------------
+# DuckDB's own CLI
+
+
+@app.command("duckdb-init")
+def duckdb_init_command(config_path: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption) -> None:
+    """Print the SQL that opens the archive read-only in DuckDB's own CLI, offline: it loads the
+    extension files that wirewatch's wheels ship (no INSTALL, no download). Use it as
+    `wirewatch duckdb-init > archive.sql; duckdb -init archive.sql`."""
+    from wirewatch import lake
+
+    with user_errors():
+        config = load_config(config_path, db=db)
+        require_database(config)
+        typer.echo(duckdb_init_sql(config.db, [lake.extension_file(name) for name in ("ducklake", "sqlite_scanner", "postgres_scanner")]))
+
+
+def duckdb_init_sql(archive: "Path | object", extensions: list[Path]) -> str:
+    """The statements of `wirewatch duckdb-init` for ``archive`` (a DuckDB file or a LakeLocation)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from wirewatch import lake
+
+    def quoted(text: object) -> str:
+        return "'" + str(text).replace("'", "''") + "'"
+
+    if isinstance(archive, Path):
+        return f"ATTACH {quoted(archive.resolve())} AS archive (READ_ONLY);\nUSE archive;"
+    lines = [f"LOAD {quoted(path)};" for path in extensions if "postgres" not in path.name or archive.shared]
+    catalog = archive.catalog
+    if archive.shared:
+        parts = urlsplit(catalog)
+        if parts.password:  # never printed: libpq reads it from PGPASSWORD
+            lines.append("-- the catalog's password: set PGPASSWORD in the environment before starting duckdb")
+            catalog = urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", "@")))
+    else:
+        catalog = str(Path(catalog).resolve())
+    lines += [
+        f"ATTACH {quoted('ducklake:' + lake.metadata_path(catalog))} AS lake (READ_ONLY);",
+        "USE lake;",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     app()
