@@ -118,10 +118,15 @@ LANG_MIN_CONFIDENCE = 0.5  # below it (a headline, a line of text) the language 
 @functools.cache
 def _language_identifier() -> Any:
     """py3langid's model (97 languages; it ships in the wheel, nothing is downloaded), loaded
-    once per process, with probabilities normalised so that a weak guess can be told."""
+    once per process, with probabilities normalised so that a weak guess can be told. None when
+    it cannot be loaded: py3langid unpacks it through a temporary file, which a full disk
+    refuses, and languages are then unknown rather than every input unreadable."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    except OSError:
+        return None
 
 
 def detect_lang(text: str) -> str | None:
@@ -130,7 +135,10 @@ def detect_lang(text: str) -> str | None:
     sample = text[:LANG_SAMPLE_CHARS]
     if not sample.strip():
         return None
-    lang, confidence = _language_identifier().classify(sample)
+    identifier = _language_identifier()
+    if identifier is None:
+        return None
+    lang, confidence = identifier.classify(sample)
     return lang if confidence >= LANG_MIN_CONFIDENCE else None
 
 

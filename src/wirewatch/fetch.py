@@ -278,7 +278,12 @@ class _HostGate:
     def turn(self) -> Iterator[None]:
         deadline = _deadline()
         if not self._slots.acquire(timeout=deadline.left() if deadline else None):
-            raise _DeadlinePassed(f"timed out after {deadline.reason if deadline else ''} (queued for a turn at the host, never requested)")
+            clock = getattr(_current, "clock", None)
+            sent = clock is not None and clock.fetch is not None  # a retry: the first request went out
+            raise _DeadlinePassed(
+                f"timed out after {deadline.reason if deadline else ''} (queued for a turn at the host"
+                f"{'' if sent else ', never requested'})"
+            )
         try:
             with self._lock:
                 now = time.monotonic()
