@@ -111,7 +111,7 @@ def mostly_cyrillic(text: str) -> bool:
     return len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text))
 
 
-LANG_SAMPLE_CHARS = 2000  # enough text to tell a language; bounds the cost of a long article
+LANG_SAMPLE_CHARS = 600  # enough text to tell a language by; bounds the cost of a long article
 LANG_MIN_CONFIDENCE = 0.5  # below it (a headline, a line of text) the language is left unknown
 
 
