@@ -159,6 +159,8 @@ def ingest(
     still the summary (``state.result(raise_on_failure=False)``)."""
     config = load_config(config_path, db=db)
     pipeline.prepare_topics(config)  # a bad query or channel fails the run before any fetch
+    for warning in config.warnings:
+        get_run_logger().warning(warning)
     now = pipeline.utc_now()
     with open_store(config.db, lock_timeout=LOCK_TIMEOUT_SECONDS) as store:
         states = store.source_states()

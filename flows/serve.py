@@ -36,8 +36,16 @@ SERVER_STOP_TIMEOUT_SECONDS = 20.0
 
 def deployments(parameters: dict[str, object], ingest_interval: float = INGEST_INTERVAL_SECONDS) -> list:
     """The served deployments, one line each. ``parameters`` (config_path, db) go to every flow."""
+    from prefect.schedules import Interval
+
     return [
-        ingest.to_deployment(name=SERVED, interval=ingest_interval, concurrency_limit=1, parameters=parameters),
+        # The schedule's runs poll the sources that are due; a run asked for by hand (`prefect
+        # deployment run ingest/served`, the UI's Run button) takes the deployment's parameters,
+        # which poll every source.
+        ingest.to_deployment(
+            name=SERVED, schedule=Interval(ingest_interval, parameters={**parameters, "every_source": False}),
+            concurrency_limit=1, parameters={**parameters, "every_source": True},
+        ),
         digest.to_deployment(name=SERVED, cron="0 7 * * *", parameters={"hours": 24, **parameters}),
         backfill.to_deployment(name=SERVED, parameters={"paths": ["seeds"], **parameters}),
         retag.to_deployment(name=SERVED, parameters={"days": 14, **parameters}),
@@ -61,7 +69,7 @@ def serve_all(
         runner.add_deployment(deployment)
     discard_queued_runs(served)
     announce(served)
-    previous = signal.signal(signal.SIGINT, runner.handle_sigterm)
+    previous = signal.signal(signal.SIGINT, named_shutdown(runner))
     try:
         with push_ingest(parameters):
             asyncio.run(runner.start())
@@ -96,6 +104,28 @@ def push_ingest(parameters: dict[str, object]) -> Iterator[None]:
         print(f"websub: callback endpoint on {config.websub.listen}, hubs told {config.websub.callback_url}/...",
               file=sys.stderr, flush=True)  # fmt: skip
         yield
+
+class _PrefectSigtermLine:
+    """A logging filter that drops the runner's "SIGTERM received" line (it says so whatever the signal)."""
+
+    def filter(self, record) -> bool:
+        return not str(record.msg).startswith("SIGTERM received")
+
+
+def named_shutdown(runner) -> Callable[[int, object], None]:
+    """The runner's graceful shutdown for another signal than SIGTERM (Ctrl-C's SIGINT), its log
+    line naming the signal that came."""
+
+    def shut_down(signum: int, frame: object) -> None:
+        runner._logger.info("%s received, initiating graceful shutdown...", signal.Signals(signum).name)
+        quiet = _PrefectSigtermLine()
+        runner._logger.addFilter(quiet)
+        try:
+            runner.handle_sigterm(signum, frame)
+        finally:
+            runner._logger.removeFilter(quiet)
+
+    return shut_down
 
 
 def discard_queued_runs(served: list) -> None:

@@ -252,8 +252,14 @@ def test_json_round_trip_and_field_errors():
 
 
 def test_russian_document_language():
-    item = codec.parse("Политика\n\nЗаголовок\n\nМОСКВА, 28 ноября. /ТАСС/. Текст новости.")
+    item = codec.parse(
+        "Политика\n\nПереговоры продолжатся\n\nМОСКВА, 28 ноября. /ТАСС/. Переговоры с Соединенными Штатами "
+        "продолжатся на следующей неделе, сообщил журналистам пресс-секретарь президента."
+    )
     assert codec.item_to_json(item)["lang"] == "ru"
+    # a headline and a few words are too little to tell a language by: unknown, not a guess
+    short = codec.parse("Политика\n\nЗаголовок\n\nМОСКВА, 28 ноября. /ТАСС/. Текст новости.")
+    assert codec.item_to_json(short)["lang"] is None
 
 
 # Property-based round trips. Body words are lower-case so that no generated paragraph

@@ -31,6 +31,7 @@ from werkzeug import Request, Response
 from wirewatch import __version__
 from wirewatch.config import HttpConfig, SourceConfig
 from wirewatch.fetch import (
+    ALLOW_PRIVATE_HINT,
     Fetcher,
     FetchError,
     _embedded_ipv4,
@@ -410,7 +411,7 @@ def test_article_links_to_loopback_are_blocked_without_allow_private(httpserver:
     assert len(result.articles) == 3
     assert result.warnings[0] == (
         f"wire: {httpserver.url_for('/politics/1001')}: kept the feed summary: "
-        f"blocked link to {httpserver.host}: 127.0.0.1 is a loopback address"
+        f"blocked link to {httpserver.host}: 127.0.0.1 is a loopback address" + ALLOW_PRIVATE_HINT
     )
     assert requests_to(httpserver, "/politics/1001") == []
 
@@ -427,23 +428,23 @@ def test_feed_item_linking_to_the_metadata_service(httpserver: HTTPServer, fetch
     assert article.item.paragraphs == ("A summary whose link points at the cloud metadata service",)
     assert result.warnings == [
         "wire: http://169.254.169.254/latest/meta-data/iam/security-credentials/: kept the feed summary: "
-        "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address"
+        "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address" + ALLOW_PRIVATE_HINT
     ]
 
 
 @pytest.mark.parametrize(
     ("url", "error"),
     [
-        ("http://127.0.0.1:8080/x", "blocked link to 127.0.0.1: 127.0.0.1 is a loopback address"),
-        ("http://localhost/x", "blocked link to localhost: 127.0.0.1 is a loopback address"),
-        ("http://10.1.2.3/", "blocked link to 10.1.2.3: 10.1.2.3 is a private address"),
+        ("http://127.0.0.1:8080/x", "blocked link to 127.0.0.1: 127.0.0.1 is a loopback address" + ALLOW_PRIVATE_HINT),
+        ("http://localhost/x", "blocked link to localhost: 127.0.0.1 is a loopback address" + ALLOW_PRIVATE_HINT),
+        ("http://10.1.2.3/", "blocked link to 10.1.2.3: 10.1.2.3 is a private address" + ALLOW_PRIVATE_HINT),
         (
             "http://[::ffff:169.254.169.254]/",
-            "blocked link to ::ffff:169.254.169.254: 169.254.169.254 is a cloud metadata address",
+            "blocked link to ::ffff:169.254.169.254: 169.254.169.254 is a cloud metadata address" + ALLOW_PRIVATE_HINT,
         ),
-        ("http://2852039166/latest/", "blocked link to 2852039166: 169.254.169.254 is a cloud metadata address"),
-        ("http://169.254.10.1/", "blocked link to 169.254.10.1: 169.254.10.1 is a link-local address"),
-        ("http://[fe80::1]/", "blocked link to fe80::1: fe80::1 is a link-local address"),
+        ("http://2852039166/latest/", "blocked link to 2852039166: 169.254.169.254 is a cloud metadata address" + ALLOW_PRIVATE_HINT),
+        ("http://169.254.10.1/", "blocked link to 169.254.10.1: 169.254.10.1 is a link-local address" + ALLOW_PRIVATE_HINT),
+        ("http://[fe80::1]/", "blocked link to fe80::1: fe80::1 is a link-local address" + ALLOW_PRIVATE_HINT),
         ("file:///etc/passwd", "blocked link file:///etc/passwd: scheme 'file' is not http(s)"),
         ("javascript:alert(1)", "blocked link javascript:alert(1): scheme 'javascript' is not http(s)"),
     ],
@@ -669,9 +670,9 @@ def test_the_run_deadline_bounds_every_fetch_of_the_run() -> None:
 @pytest.mark.parametrize(
     ("target", "error"),
     [
-        ("http://169.254.169.254/latest/meta-data/", "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address"),
-        ("http://[2002:7f00:1::]/", "blocked link to 2002:7f00:1::: 2002:7f00:1:: embeds 127.0.0.1, a loopback address"),
-        ("http://10.0.0.7/admin", "blocked link to 10.0.0.7: 10.0.0.7 is a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address" + ALLOW_PRIVATE_HINT),
+        ("http://[2002:7f00:1::]/", "blocked link to 2002:7f00:1::: 2002:7f00:1:: embeds 127.0.0.1, a loopback address" + ALLOW_PRIVATE_HINT),
+        ("http://10.0.0.7/admin", "blocked link to 10.0.0.7: 10.0.0.7 is a private address" + ALLOW_PRIVATE_HINT),
     ],
 )
 def test_a_source_redirecting_to_a_private_address_is_refused_before_connecting(
@@ -689,7 +690,7 @@ def test_a_source_on_a_private_address_is_refused_unless_it_allows_private(https
     httpserver.expect_request("/rss.xml").respond_with_data(b"internal secret", content_type="text/plain")
     with recording_connections() as connects:
         result = poll(feed_source(httpserver, allow_private=False), None, fetcher=fetcher, now=NOW)
-    assert result.state.last_error == f"wire: blocked link to {httpserver.host}: 127.0.0.1 is a loopback address"
+    assert result.state.last_error == f"wire: blocked link to {httpserver.host}: 127.0.0.1 is a loopback address" + ALLOW_PRIVATE_HINT
     assert connects == []
     assert requests_to(httpserver, "/rss.xml") == []
 
@@ -707,12 +708,12 @@ def test_errors_never_quote_the_response(httpserver: HTTPServer, fetcher: Fetche
 @pytest.mark.parametrize(
     ("url", "error"),
     [
-        ("http://[2002:a9fe:a9fe::]/", "2002:a9fe:a9fe:: embeds 169.254.169.254, a cloud metadata address"),
-        ("http://[2002:c0a8:101::1]/", "2002:c0a8:101::1 embeds 192.168.1.1, a private address"),
-        ("http://[64:ff9b::a00:1]/", "64:ff9b::a00:1 is a reserved address"),
-        ("http://[::127.0.0.1]/", "::7f00:1 is a reserved address"),
-        ("http://[::ffff:10.0.0.1]/", "10.0.0.1 is a private address"),
-        ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", "2001:0:4136:e378:8000:63bf:f5ff:fffe is a private address"),
+        ("http://[2002:a9fe:a9fe::]/", "2002:a9fe:a9fe:: embeds 169.254.169.254, a cloud metadata address" + ALLOW_PRIVATE_HINT),
+        ("http://[2002:c0a8:101::1]/", "2002:c0a8:101::1 embeds 192.168.1.1, a private address" + ALLOW_PRIVATE_HINT),
+        ("http://[64:ff9b::a00:1]/", "64:ff9b::a00:1 is a reserved address" + ALLOW_PRIVATE_HINT),
+        ("http://[::127.0.0.1]/", "::7f00:1 is a reserved address" + ALLOW_PRIVATE_HINT),
+        ("http://[::ffff:10.0.0.1]/", "10.0.0.1 is a private address" + ALLOW_PRIVATE_HINT),
+        ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", "2001:0:4136:e378:8000:63bf:f5ff:fffe is a private address" + ALLOW_PRIVATE_HINT),
     ],
 )
 def test_ssrf_guard_refuses_ipv6_forms_embedding_private_ipv4(url: str, error: str) -> None:
@@ -825,9 +826,9 @@ def mock_source(url: str = PUBLIC_FEED, **options: object) -> SourceConfig:
 @pytest.mark.parametrize(
     ("target", "error"),
     [
-        ("http://169.254.169.254/latest/meta-data/", "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address"),
-        ("http://localhost/admin", "blocked link to localhost: 127.0.0.1 is a loopback address"),
-        ("http://10.0.0.7/admin", "blocked link to 10.0.0.7: 10.0.0.7 is a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "blocked link to 169.254.169.254: 169.254.169.254 is a cloud metadata address" + ALLOW_PRIVATE_HINT),
+        ("http://localhost/admin", "blocked link to localhost: 127.0.0.1 is a loopback address" + ALLOW_PRIVATE_HINT),
+        ("http://10.0.0.7/admin", "blocked link to 10.0.0.7: 10.0.0.7 is a private address" + ALLOW_PRIVATE_HINT),
     ],
 )
 def test_an_injected_transport_never_sees_a_redirect_hop_the_guard_refuses(target: str, error: str) -> None:
@@ -843,7 +844,7 @@ def test_an_injected_transport_never_sees_a_redirect_hop_the_guard_refuses(targe
 def test_a_private_source_url_never_reaches_an_injected_transport() -> None:
     with mocked(respond(200, b"internal secret")) as (fetcher, seen):
         result = poll(mock_source("http://10.0.0.7/rss.xml"), None, fetcher=fetcher, now=NOW)
-    assert result.state.last_error == "wire: blocked link to 10.0.0.7: 10.0.0.7 is a private address"
+    assert result.state.last_error == "wire: blocked link to 10.0.0.7: 10.0.0.7 is a private address" + ALLOW_PRIVATE_HINT
     assert seen == []
 
 

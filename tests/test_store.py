@@ -68,7 +68,7 @@ def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
         _, views = s.query("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY view_name")
     assert versions == [(1, "001_archive"), (2, "002_topics_alerts"), (3, "003_copied_guids"), (4, "004_copy_decisions"), (5, "005_wire_formats"),
                         (6, "006_cadence_latency"), (7, "007_lake"), (9, "009_websub"),
-                        (10, "010_source_health")]  # fmt: skip
+                        (10, "010_source_health"), (11, "011_run_status")]  # fmt: skip
     assert [v[0] for v in views] == [
         "alert_latency", "alerts", "article_revisions", "articles", "copy_decisions", "runs", "sources", "stories", "topic_matches",
     ]  # fmt: skip

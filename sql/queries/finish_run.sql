@@ -1,1 +1,1 @@
-UPDATE run_rows SET finished_at = $now, errors = errors + $errors WHERE run_id = $run_id;
+UPDATE run_rows SET finished_at = $now, errors = errors + $errors, status = 'finished' WHERE run_id = $run_id;

@@ -355,12 +355,15 @@ def _count_by(values: Sequence[str]) -> str:
     return ", ".join(f"{v} ({n})" for v, n in counts.items())
 
 
-def format_digest(alerts: Sequence[PendingAlert]) -> Message:
-    """One message listing many alerts for one channel, instead of a storm of them."""
+def format_digest(alerts: Sequence[PendingAlert], *, max_chars: int | None = None) -> Message:
+    """One message listing many alerts for one channel, instead of a storm of them: by topic,
+    the strongest match first. ``max_chars``: the channel's body limit; the alerts past it are
+    counted in a last line (every one stays in the archive's alerts)."""
     topics = _count_by([a.topic for a in alerts])
     title = escape_text(f"[wirewatch] {_plural(len(alerts), 'alert')}: {topics}")[:250]
+    ordered = sorted(alerts, key=lambda a: (a.topic, -a.score, a.headline, a.alert_id))
     text_items, md_items = [], []
-    for n, a in enumerate(alerts, 1):
+    for n, a in enumerate(ordered, 1):
         dateline, terms, _ = _fields(a)
         text_items.append(
             f"{n}. [{escape_text(a.topic)}] {escape_text(a.headline)}\n"
@@ -377,11 +380,32 @@ def format_digest(alerts: Sequence[PendingAlert]) -> Message:
             f"{' · ' + link if link else ''} · `{a.alert_id}`"
         )
     header = f"{_plural(len(alerts), 'alert')} due at once, sent as one digest."
+    shown = len(ordered) if max_chars is None else _fitting(header, text_items, md_items, max_chars)
+    more = []
+    if shown < len(ordered):
+        hidden = _count_by([a.topic for a in ordered[shown:]])
+        more = [f"... and {len(ordered) - shown:,} more: {hidden} (all {len(ordered):,} are in the archive: wirewatch alerts list)"]
     return Message(
         title=title,
-        text="\n".join([header, "", *text_items]),
-        markdown="\n\n".join([escape_markdown(header), "\n".join(md_items)]),
+        text="\n".join([header, "", *text_items[:shown], *more]),
+        markdown="\n\n".join([escape_markdown(header), "\n".join(md_items[:shown] + [escape_markdown(m) for m in more])]),
     )
+
+
+_MORE_LINE_CHARS = 100  # room kept for the "... and N more" line
+
+
+def _fitting(header: str, text_items: Sequence[str], md_items: Sequence[str], max_chars: int) -> int:
+    """How many digest items fit in ``max_chars``, in the plain and in the Markdown body alike
+    (at least one: a channel that cannot take one alert refuses the digest in its own words)."""
+    room = max_chars - _MORE_LINE_CHARS - len(header) * 2 - 2
+    text_used = md_used = 0
+    for n, (text, md) in enumerate(zip(text_items, md_items)):
+        text_used += len(text) + 1
+        md_used += len(md) + 1
+        if max(text_used, md_used) > room and n > 0:
+            return n
+    return len(text_items)
 
 
 def format_daily_digest(
@@ -497,6 +521,7 @@ class _Channel:
         asset = apprise.AppriseAsset(app_id="wirewatch", app_desc="wirewatch alerts")
         self._apprise = apprise.Apprise(asset=asset)
         self.error: str | None = None
+        self.body_maxlen: int | None = None
         with _contained_logs(self._secrets) as problems:
             try:
                 added = self._apprise.add(url)
@@ -508,6 +533,16 @@ class _Channel:
             self.error = f"{self.redacted}: not a usable apprise URL ({why})"
             return
         self._markdown = _wants_markdown(self._apprise[0])
+        self.body_maxlen = self._room(self._apprise[0])
+
+    @staticmethod
+    def _room(plugin: object) -> int | None:
+        """The characters a message body may have on this service (apprise knows each one's);
+        where the service has no title, apprise puts the title in the body."""
+        body = getattr(plugin, "body_maxlen", None)
+        if not body or body <= 0:
+            return None
+        return body - (252 if getattr(plugin, "title_maxlen", 1) == 0 else 0)
 
     def send(self, message: Message) -> str | None:
         """Send one message; None on success, else a one-line error with secrets masked."""
@@ -559,7 +594,7 @@ def deliver(
         notices = [a for a in alerts if a.withdraws]  # each its own message, never in a digest
         alerts = [a for a in alerts if not a.withdraws]
         batches = (
-            [(format_digest(alerts), alerts)]
+            [(format_digest(alerts, max_chars=channel.body_maxlen), alerts)]
             if len(alerts) > digest_threshold
             else [(format_message(a), [a]) for a in alerts]
         )

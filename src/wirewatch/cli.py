@@ -23,7 +23,7 @@ import typer
 
 from wirewatch import codec
 from wirewatch.config import SNAPSHOT_RETENTION_DAYS, Config, archive_argument, load_config, state_folder
-from wirewatch.errors import CodecError, ConfigError, QueryError, first_line
+from wirewatch.errors import CodecError, ConfigError, QueryError, first_line, is_interrupt
 
 if TYPE_CHECKING:
     import logging
@@ -72,16 +72,16 @@ def fail_line(where: str, reason: str) -> None:
     typer.echo(f"{where}: error: {reason}", err=True)
 
 
-def read_document(path: Path) -> str:
-    """A wire-format file's text, or CodecError with the reason (size checked before reading)."""
+def read_document(path: Path) -> bytes:
+    """A wire-format file's bytes, or CodecError with the reason (size checked before reading)."""
     size = path.stat().st_size
     if size > codec.MAX_DOCUMENT_BYTES:
         raise codec.CodecError(f"too large: {size:,} bytes (limit {codec.MAX_DOCUMENT_BYTES:,})")
-    return codec.decode_document(path.read_bytes())
+    return path.read_bytes()
 
 
 # Saved feeds and pages go through `import`, which knows how to extract them.
-NOT_WIRE_TEXT = {".xml": "feed", ".rss": "feed", ".atom": "feed", ".html": "page", ".htm": "page"}
+NOT_WIRE_TEXT = {".xml": "a saved feed", ".rss": "a saved feed", ".atom": "a saved feed", ".html": "a saved page", ".htm": "a saved page"}
 
 
 @app.command("parse")
@@ -89,18 +89,33 @@ def parse_command(files: list[Path] = typer.Argument(..., help="Wire-format text
     """Print each file as one JSON object per line (JSON Lines)."""
     failed = False
     for path in files:
-        if path.suffix.lower() in NOT_WIRE_TEXT:
-            fail_line(str(path), f"a saved {NOT_WIRE_TEXT[path.suffix.lower()]}, not wire text: use `wirewatch import {path}`")
-            failed = True
-            continue
         try:
-            item = codec.parse(read_document(path))
+            data = read_document(path)
+            other = agency_format(data) or NOT_WIRE_TEXT.get(path.suffix.lower())
+            if other:
+                fail_line(str(path), f"{other}, not wire text: use `wirewatch import {path}`")
+                failed = True
+                continue
+            item = codec.parse(codec.decode_document(data))
         except (OSError, codec.CodecError) as error:
             fail_line(str(path), getattr(error, "strerror", None) or str(error))
             failed = True
             continue
         typer.echo(codec.dumps_item(item))
     raise typer.Exit(2 if failed else 0)
+
+
+AGENCY_FORMAT_NAMES = {"newsml-g2": "NewsML-G2", "newsml-1.2": "NewsML 1.2", "nitf": "NITF", "anpa-1312": "ANPA-1312",
+                       "iptc-7901": "IPTC 7901", "json": "JSON (an AP or Reuters API item)"}  # fmt: skip
+
+
+def agency_format(data: bytes) -> str | None:
+    """The agency wire format (NITF, ANPA-1312, ...) a file is in, if any: `parse` reads the
+    seed's wire text only, `import` reads those too."""
+    from wirewatch.formats import detect_format
+
+    found = AGENCY_FORMAT_NAMES.get(detect_format(data) or "")
+    return f"{found}, an agency wire format" if found else None
 
 
 @app.command("render")
@@ -168,17 +183,6 @@ def user_errors() -> Iterator[None]:
         interrupted()
 
 
-def is_interrupt(error: Exception) -> bool:
-    """Ctrl-C as DuckDB reports it from inside a statement: RuntimeError("Query interrupted"),
-    or duckdb.Error("KeyboardInterrupt: ...") while it reads Python objects."""
-    message = str(error)
-    return (
-        type(error).__name__ == "InterruptException"
-        or message == "Query interrupted"
-        or message.startswith("KeyboardInterrupt")
-    )
-
-
 def interrupted() -> NoReturn:
     """Ctrl-C: each batch is one transaction, so what was stored stays and nothing is half done."""
     typer.echo("interrupted: the batches stored before it are kept; the same command goes on from there", err=True)
@@ -186,7 +190,11 @@ def interrupted() -> NoReturn:
 
 
 def config_from(config_path: Optional[Path], db: Optional[Path]) -> Config:
-    return load_config(config_path, db=db)
+    """The config, its warnings (likely slips that still load) on stderr, one line each."""
+    config = load_config(config_path, db=db)
+    for warning in config.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return config
 
 
 def require_database(config: Config) -> None:
@@ -203,7 +211,7 @@ def reading_archive(config_path: Optional[Path], db: Optional[Path], as_of: Opti
     from wirewatch.store import open_store
 
     with user_errors():
-        config = config_from(config_path, db)
+        config = load_config(config_path, db=db)  # readers say nothing of topics' warnings
         when = parse_as_of(as_of)
         require_database(config)
         if isinstance(config.db, Path):  # a lake is never held by a writer
@@ -272,7 +280,8 @@ def run_command(
 
     quiet_prefect_defaults()
     with user_errors():
-        pipeline.prepare_topics(config_from(config_path, db))  # fail fast, before Prefect starts
+        # fail fast, before Prefect starts; the config's warnings are in the flow's log
+        pipeline.prepare_topics(load_config(config_path, db=db))
         ingest = flows_module("ingest").ingest
         summary_printed_once()
         if not flows_module("serve").configured_api_url():
@@ -491,7 +500,7 @@ MAX_CELL_CHARS = 60
 def print_rows(columns: list[str], rows: list[tuple], output_format: str, out=None) -> None:
     out = out or sys.stdout
     if output_format == "csv":
-        writer = csv.writer(out)
+        writer = csv.writer(out, lineterminator="\n")  # csv's default \r\n would end up in $(... | tail -1)
         writer.writerow(columns)
         writer.writerows(rows)
     elif output_format == "json":
@@ -713,6 +722,8 @@ def topics_check(
             if poll.state.last_status == "error":
                 fail_line(str(path), (poll.state.last_error or "").removeprefix(f"{path}: "))
                 failed = True
+            for line in poll.skipped:
+                typer.echo(f"skipped: {line}", err=True)
             for article in poll.articles:
                 matches = matcher.match_article(article)
                 if as_json:
@@ -741,7 +752,7 @@ def topics_backtest(
 ) -> None:
     """What would this rule have flagged and alerted over the archive?"""
     from wirewatch.backtest import backtest
-    from wirewatch.config import TopicConfig, check_topics
+    from wirewatch.config import TopicConfig, check_topics, query_warnings
     from wirewatch.presentation import format_backtest
     from wirewatch.topics import compile_topics
 
@@ -750,6 +761,8 @@ def topics_backtest(
         if query:
             chosen = [TopicConfig(name=name or "query", query=query)]
             check_topics(chosen, "--query")
+            for warning in query_warnings(chosen[0], "--query"):
+                typer.echo(f"warning: {warning}", err=True)
         else:
             chosen = [t for t in config.enabled_topics if name is None or t.name == name]
             if not chosen:
@@ -954,6 +967,49 @@ def serving_web(config: Config, port: Optional[int]) -> Iterator[None]:
     with web.running(web_app(config, "127.0.0.1", remote=False, require=False), "127.0.0.1", chosen) as address:
         typer.echo(f"wirewatch web: {address}")
         yield
+
+# ---------------------------------------------------------------------------------------------
+# DuckDB's own CLI
+
+
+@app.command("duckdb-init")
+def duckdb_init_command(config_path: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption) -> None:
+    """Print the SQL that opens the archive read-only in DuckDB's own CLI, offline: it loads the
+    extension files that wirewatch's wheels ship (no INSTALL, no download). Use it as
+    `wirewatch duckdb-init > archive.sql; duckdb -init archive.sql`."""
+    from wirewatch import lake
+
+    with user_errors():
+        config = load_config(config_path, db=db)
+        require_database(config)
+        typer.echo(duckdb_init_sql(config.db, [lake.extension_file(name) for name in ("ducklake", "sqlite_scanner", "postgres_scanner")]))
+
+
+def duckdb_init_sql(archive: "Path | object", extensions: list[Path]) -> str:
+    """The statements of `wirewatch duckdb-init` for ``archive`` (a DuckDB file or a LakeLocation)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from wirewatch import lake
+
+    def quoted(text: object) -> str:
+        return "'" + str(text).replace("'", "''") + "'"
+
+    if isinstance(archive, Path):
+        return f"ATTACH {quoted(archive.resolve())} AS archive (READ_ONLY);\nUSE archive;"
+    lines = [f"LOAD {quoted(path)};" for path in extensions if "postgres" not in path.name or archive.shared]
+    catalog = archive.catalog
+    if archive.shared:
+        parts = urlsplit(catalog)
+        if parts.password:  # never printed: libpq reads it from PGPASSWORD
+            lines.append("-- the catalog's password: set PGPASSWORD in the environment before starting duckdb")
+            catalog = urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", "@")))
+    else:
+        catalog = str(Path(catalog).resolve())
+    lines += [
+        f"ATTACH {quoted('ducklake:' + lake.metadata_path(catalog))} AS lake (READ_ONLY);",
+        "USE lake;",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ section, headline, optional subtitle, then body paragraphs, the first opening wi
 
 from __future__ import annotations
 
+import functools
 import datetime as dt
 import json
 import re
@@ -103,14 +104,45 @@ def _blocks(lines: list[str]) -> list[str]:
     return [b for b in (block.strip() for block in blocks) if b]
 
 
-def detect_lang(text: str) -> str:
-    """"ru" when Cyrillic letters outnumber Latin ones, else "en"."""
+def mostly_cyrillic(text: str) -> bool:
+    """Whether Cyrillic letters outnumber Latin ones (the script, not the language)."""
     if text.isascii() or not _CYRILLIC.search(text):  # the common case, without counting
-        return "en"
-    return "ru" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "en"
+        return False
+    return len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text))
 
 
-def item_lang(item: WireItem) -> str:
+LANG_SAMPLE_CHARS = 600  # enough text to tell a language by; bounds the cost of a long article
+LANG_MIN_CONFIDENCE = 0.5  # below it (a headline, a line of text) the language is left unknown
+
+
+@functools.cache
+def _language_identifier() -> Any:
+    """py3langid's model (97 languages; it ships in the wheel, nothing is downloaded), loaded
+    once per process, with probabilities normalised so that a weak guess can be told. None when
+    it cannot be loaded: py3langid unpacks it through a temporary file, which a full disk
+    refuses, and languages are then unknown rather than every input unreadable."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    try:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    except OSError:
+        return None
+
+
+def detect_lang(text: str) -> str | None:
+    """The ISO 639-1 code of the text's language ("en", "ru", "zh", "it", ...), or None when the
+    text is too short or too mixed to tell."""
+    sample = text[:LANG_SAMPLE_CHARS]
+    if not sample.strip():
+        return None
+    identifier = _language_identifier()
+    if identifier is None:
+        return None
+    lang, confidence = identifier.classify(sample)
+    return lang if confidence >= LANG_MIN_CONFIDENCE else None
+
+
+def item_lang(item: WireItem) -> str | None:
     return detect_lang(" ".join((item.headline, item.subtitle or "", *item.paragraphs[:3])))
 
 

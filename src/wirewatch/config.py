@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from wirewatch.errors import ConfigError, QueryError
 from wirewatch.model import LakeLocation
-from wirewatch.query import parse_query
+from wirewatch.query import operator_words_in_lower_case, parse_query
 
 DEFAULT_CONFIG = Path("wirewatch.toml")
 # Used when no wirewatch.toml is found: the seed folder and the shipped topics, nothing remote.
@@ -124,6 +124,8 @@ class Config:
     poll_every: float = 60.0  # each source's default seconds between polls
     poll_every_max: float | None = None  # each source's default back-off bound (None: no back-off)
     websub: WebSubConfig | None = None  # None: nothing is subscribed, no endpoint listens
+    allow_private: bool = False  # each source's default allow_private (test feeds on this machine or LAN)
+    warnings: tuple[str, ...] = ()  # one line each: what loads but is likely a slip (see query_warnings)
 
     @property
     def enabled_topics(self) -> list[TopicConfig]:
@@ -197,12 +199,13 @@ def load_config(
         extra = _read_toml(topics_file)
         topic_tables += [(topics_file.name, i, t) for i, t in enumerate(_list_of_tables(extra, "topics", topics_file.name))]
     _reject_unknown(data, {"db", "catalog", "data_path", "sources", "topics", "alerts", "http", "story_window_days",
-                           "poll_every", "poll_every_max", "websub"}, origin, "")  # fmt: skip
+                           "poll_every", "poll_every_max", "websub", "allow_private"}, origin, "")  # fmt: skip
     db_path = _archive(data, origin, base, db or env.get("WIREWATCH_DB") or None,
                        "--db" if db else "WIREWATCH_DB")  # fmt: skip
     cadence = _cadence(data, origin, "", 60.0, None)
+    allow_private = _typed(data, "allow_private", bool, origin, "", False)
     sources = tuple(
-        _source(table, origin, f"sources[{i}]", base, cadence)
+        _source(table, origin, f"sources[{i}]", base, cadence, allow_private=allow_private)
         for i, table in enumerate(_list_of_tables(data, "sources", origin))
     )
     _unique([s.name for s in sources], origin, "sources")
@@ -223,6 +226,8 @@ def load_config(
         poll_every=cadence[0],
         poll_every_max=cadence[1],
         websub=_websub(data, origin),
+        allow_private=allow_private,
+        warnings=tuple(w for topic, (file, _, _) in zip(topics, topic_tables) for w in query_warnings(topic, file)),
     )
 
 
@@ -265,6 +270,12 @@ def check_topics(topics: Sequence[TopicConfig], origin: str) -> None:
             parse_query(topic.query)
         except QueryError as error:  # in a configuration file: a configuration error
             raise ConfigError(str(error.within(where))) from None
+
+
+def query_warnings(topic: TopicConfig, origin: str) -> list[str]:
+    """One line per operator word of the topic's query written in lower case (``Iran or
+    Tehran`` searches three words), naming the file and the topic."""
+    return [f'{origin}: topic "{topic.name}": {w}' for w in operator_words_in_lower_case(topic.query)]
 
 
 def archive_location(name: str | Path, base: Path, data_path: str | Path | None = None, *, field: str = "db") -> Path | LakeLocation:
@@ -410,8 +421,9 @@ def _cadence(
 
 
 def _source(
-    table: dict[str, Any], origin: str, where: str, base: Path, cadence: tuple[float, float | None] = (60.0, None)
-) -> SourceConfig:
+    table: dict[str, Any], origin: str, where: str, base: Path, cadence: tuple[float, float | None] = (60.0, None),
+    *, allow_private: bool = False,
+) -> SourceConfig:  # fmt: skip
     at = where + "."
     _reject_unknown(table, {f.name for f in fields(SourceConfig)}, origin, at)
     name = _typed(table, "name", str, origin, at, None)
@@ -444,7 +456,7 @@ def _source(
         full_text=full_text,
         max_age_days=max_age,
         lang=_typed(table, "lang", str, origin, at, None),
-        allow_private=_typed(table, "allow_private", bool, origin, at, False),
+        allow_private=_typed(table, "allow_private", bool, origin, at, allow_private),
         max_items=_in_range(_typed(table, "max_items", int, origin, at, 1000), "sources.max_items", origin, at),
         enabled=_typed(table, "enabled", bool, origin, at, True),
         poll_every=poll_every,

@@ -309,7 +309,8 @@ def resolve_date(
     evidence: str = "",
 ) -> tuple[dt.date | None, str | None]:
     """The calendar date a dateline names and the evidence used for its year, in order of trust:
-    ``dateline`` (it has a year), ``published`` (the nearest such date to the item's timestamp),
+    ``dateline`` (it has a year), ``published`` (the latest such date not over a day after the
+    item's timestamp),
     ``weekday`` (a weekday named in the ``lead``, in a year the ``evidence`` text mentions), ``fetched``
     (the latest such date not after the fetch). ``(None, None)`` when nothing decides."""
     if not date_text:
@@ -322,11 +323,14 @@ def resolve_date(
         return _date_or_none(year, month, day), "dateline"
     if published is not None:
         anchor = published.date()
+        # never more than a day after publication (time zones): "December 26" in an item
+        # published on December 7 is last year's, not one 19 days ahead
+        limit = anchor + dt.timedelta(days=1)
         candidates = [
-            d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _date_or_none(y, month, day))
+            d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _date_or_none(y, month, day)) and d <= limit
         ]
         if candidates:
-            return min(candidates, key=lambda d: abs((d - anchor).days)), "published"
+            return max(candidates), "published"
     weekday_date = _date_from_weekday(month, day, lead, evidence, fetched)
     if weekday_date is not None:
         return weekday_date, "weekday"

@@ -115,3 +115,17 @@ def first_line(error: BaseException) -> str:
     """An error's message as one line (a library's message may span several), else its type."""
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Ctrl-C or SIGTERM: KeyboardInterrupt, SystemExit, or Ctrl-C as DuckDB reports it from
+    inside a statement: RuntimeError("Query interrupted"), or duckdb.Error("KeyboardInterrupt:
+    ...") while it reads Python objects."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        return True
+    message = str(error)
+    return (
+        type(error).__name__ == "InterruptException"
+        or message == "Query interrupted"
+        or message.startswith("KeyboardInterrupt")
+    )

@@ -6,8 +6,10 @@ applied to every later request to that host) and a robots.txt cache. ``Fetcher.g
 FetchError with a one-line reason; ``wirewatch.sources`` turns that into a source's failed poll.
 
 ``total_timeout`` bounds a whole ``get`` (connecting, headers, body, redirects, retries and their
-sleeps): every socket operation waits at most until that deadline, so a server that dribbles a
-byte a second cannot stretch it. ``run_deadline`` bounds every fetch of one Fetcher (one run).
+sleeps) from its first turn at the host: every socket operation waits at most until that
+deadline, so a server that dribbles a byte a second cannot stretch it. Time queued behind the
+host's gate before that turn is not the page's fault and does not count; ``run_deadline`` bounds
+it, and every fetch of one Fetcher (one run).
 
 The SSRF guard checks the source's URL, every article link and every redirect hop (unless the
 source sets ``allow_private``): it resolves the host and refuses non-public addresses, IPv6 forms
@@ -52,6 +54,8 @@ _ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB, ignore the r
 _METADATA = frozenset(map(ipaddress.ip_address, ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")))
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# The setting that admits such an address, named where the guard refuses one.
+ALLOW_PRIVATE_HINT = " (to allow it: allow_private = true in the source, or at the top of the config for every source)"
 
 
 class _Retryable(FetchError):
@@ -94,11 +98,11 @@ def check_public_url(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Add
     for address in addresses:
         reason = _non_public(address)
         if reason:
-            raise FetchError(f"blocked link to {host}: {address} is a {reason} address")
+            raise FetchError(f"blocked link to {host}: {address} is a {reason} address{ALLOW_PRIVATE_HINT}")
         for embedded in _embedded_ipv4(address):
             reason = _non_public(embedded)
             if reason:
-                raise FetchError(f"blocked link to {host}: {address} embeds {embedded}, a {reason} address")
+                raise FetchError(f"blocked link to {host}: {address} embeds {embedded}, a {reason} address{ALLOW_PRIVATE_HINT}")
     return list(dict.fromkeys(addresses))
 
 
@@ -155,11 +159,37 @@ class _DeadlinePassed(FetchError):
     """The fetch's total_timeout (or the run's deadline) passed; raised by every wait."""
 
 
+@dataclass(slots=True)
+class _Clock:
+    """The limits of one ``get``: the run's deadline from the start, ``total_timeout`` from the
+    first request's turn at its host, so that time queued behind the per-host gate (other
+    fetches to that host, per_host_delay) counts against the run's deadline only."""
+
+    run: _Deadline
+    total: float
+    total_reason: str
+    fetch: _Deadline | None = None  # set at the first turn
+
+    def start(self) -> None:
+        if self.fetch is None:
+            self.fetch = _Deadline(time.monotonic() + self.total, self.total_reason)
+
+    def deadline(self) -> _Deadline:
+        return self.run if self.fetch is None or self.run.end <= self.fetch.end else self.fetch
+
+
 _current = threading.local()
 
 
 def _deadline() -> _Deadline | None:
-    return getattr(_current, "deadline", None)
+    clock = getattr(_current, "clock", None)
+    return clock.deadline() if clock is not None else None
+
+
+def _start_clock() -> None:
+    clock = getattr(_current, "clock", None)
+    if clock is not None:
+        clock.start()
 
 
 def _bounded(timeout: float | None) -> float | None:
@@ -248,7 +278,12 @@ class _HostGate:
     def turn(self) -> Iterator[None]:
         deadline = _deadline()
         if not self._slots.acquire(timeout=deadline.left() if deadline else None):
-            raise _DeadlinePassed(f"timed out after {deadline.reason if deadline else ''} (waiting for a turn at the host)")
+            clock = getattr(_current, "clock", None)
+            sent = clock is not None and clock.fetch is not None  # a retry: the first request went out
+            raise _DeadlinePassed(
+                f"timed out after {deadline.reason if deadline else ''} (queued for a turn at the host"
+                f"{'' if sent else ', never requested'})"
+            )
         try:
             with self._lock:
                 now = time.monotonic()
@@ -256,6 +291,7 @@ class _HostGate:
                 self._next_start = start + self.delay
             if start > now:
                 _sleep(start - now)
+            _start_clock()
             yield
         finally:
             self._slots.release()
@@ -347,20 +383,23 @@ class Fetcher:
 
     @contextmanager
     def _deadline_scope(self) -> Iterator[None]:
-        """This thread's deadline for one ``get``: total_timeout from now, the run's deadline, or
-        the enclosing get's (robots.txt is fetched within the page's time), whichever is first."""
-        outer = _deadline()
+        """This thread's clock for one ``get`` (see _Clock): the run's deadline, and total_timeout
+        from the first turn at the host; a get inside another (robots.txt for a page) runs on the
+        enclosing get's clock, within the page's time."""
+        if getattr(_current, "clock", None) is not None:
+            yield
+            return
         if self._run_end <= time.monotonic():
             raise FetchError(f"not fetched: the run deadline (run_deadline = {self.http.run_deadline:g} s) has passed")
-        choices = [
-            _Deadline(time.monotonic() + self.http.total_timeout, f"{self.http.total_timeout:g} s (total_timeout)"),
+        _current.clock = _Clock(
             _Deadline(self._run_end, f"the run deadline (run_deadline = {self.http.run_deadline:g} s)"),
-        ]
-        _current.deadline = min([*choices, *([outer] if outer else [])], key=lambda d: d.end)
+            self.http.total_timeout,
+            f"{self.http.total_timeout:g} s (total_timeout)",
+        )
         try:
             yield
         finally:
-            _current.deadline = outer
+            _current.clock = None
 
     def _get(
         self,

@@ -21,6 +21,7 @@ PAGE_SUFFIXES = (".html", ".htm")
 # agency wire formats, recognised by content (these suffixes only let a folder walk find them)
 WIRE_FORMAT_SUFFIXES = (".json", ".nitf", ".tst", ".anpa", ".ipt", ".g2", ".newsml")
 IMPORT_SUFFIXES = WIRE_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES + WIRE_FORMAT_SUFFIXES
+NOT_A_KNOWN_FORMAT = "not a known format (wire text, RSS/Atom, HTML page, NewsML, NITF, ANPA, IPTC 7901, agency JSON)"
 MAX_INPUT_BYTES = 15 * 1024 * 1024  # a saved feed or page larger than this is not one
 # What `wirewatch import` and `topics check` read files as: local input is trusted.
 IMPORT_SOURCE = SourceConfig(name="import", kind="dir", allow_private=True)
@@ -121,8 +122,14 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
         elif suffix in PAGE_SUFFIXES:
             result.articles.append(extract.page_article(data, url=None, source=source, headers=None, fetched_at=now))
         else:
-            text = codec.decode_document(data)
-            item = codec.parse(text, fetched=now)
+            try:
+                item = codec.parse(codec.decode_document(data), fetched=written_at(path, now))
+            except codec.CodecError:
+                if suffix in WIRE_SUFFIXES:
+                    raise
+                # a .json that is no agency item, a file named on the command line: not ours
+                result.skipped.append(f"{path}: {NOT_A_KNOWN_FORMAT}")
+                return result
             guid = _file_guid(path, guid_base)
             result.articles.append(
                 Article(
@@ -138,6 +145,16 @@ def read_file(path: Path, source: SourceConfig, *, now: dt.datetime, guid_base: 
         reason = getattr(error, "strerror", None) or str(error)
         state.last_status, state.last_error = "error", f"{path}: {reason}"
     return result
+
+
+def written_at(path: Path, now: dt.datetime) -> dt.datetime:
+    """When a local file was last written (not after ``now``): the evidence for a dateline's
+    year that a re-import months later gives alike, where the time of the import would move
+    the year of "September 27" to the import's year."""
+    try:
+        return min(now, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc))
+    except OSError:
+        return now
 
 
 def _file_guid(path: Path, guid_base: Path | None) -> str:

@@ -88,11 +88,12 @@ class Article:
     guid: str | None = None
     published_at: dt.datetime | None = None  # aware: the zone the source states, else UTC (stored as UTC)
     fetched_at: dt.datetime | None = None  # UTC
-    lang: str = "en"
+    lang: str | None = "en"  # ISO 639-1; None: not known (too little text to tell)
     # field -> origin ("feed", "page:jsonld", "page:rules", "page:generic", "file"),
     # so bad extractions can be found with SQL
     provenance: dict[str, str] = field(default_factory=dict)
     wire: WireMeta | None = None  # set for items read from an agency wire format
+    agency: str | None = None  # the agency when there is no dateline to carry one (a source's default)
 
 
 @pickled_as_call
@@ -150,6 +151,7 @@ class PollResult:
     articles: list[Article] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. bozo feed that still had entries
     rejected: list[str] = field(default_factory=list)  # one line per item that could not be used
+    skipped: list[str] = field(default_factory=list)  # one line per local file in no format wirewatch reads
     # a transport failure (timeout, connection error, 5xx) that a later retry may cure
     retryable: bool = False
 
@@ -188,6 +190,7 @@ class PendingAlert:
     withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
     urgency: int | None = None  # the article's wire urgency (1 = flash), when a wire format gave one
     story_outlets: tuple[str, ...] = ()  # the names of the others than the alerting article's
+    score: float = 0.0  # the topic match's score (a digest lists the strongest first)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from wirewatch.health import format_duration
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
 from wirewatch.config import Config, SourceConfig
+from wirewatch.errors import is_interrupt
 from wirewatch.ingest import ingest_batch
 from wirewatch.sources import poll
 from wirewatch.model import AlertRoute, Article, BatchResult, DeliveryResult, PollResult, SourceState, StorySummary, TopicMatch
@@ -67,6 +68,7 @@ class RunSummary:
     revised: int = 0
     rejected: list[str] = field(default_factory=list)  # one line per item that could not be used
     unreadable: list[str] = field(default_factory=list)  # one line per input that failed as a whole
+    skipped: list[str] = field(default_factory=list)  # one line per local file in no known format
     warnings: list[str] = field(default_factory=list)
     flagged: list[Flagged] = field(default_factory=list)
     alerts_created: int = 0
@@ -139,6 +141,7 @@ def store_polls(
         source_counts(summary, poll.state.name)["rejected"] += len(poll.rejected)
         summary.rejected.extend(poll.rejected)
         summary.warnings.extend(poll.warnings)
+        summary.skipped.extend(poll.skipped)
     store_batches = prepared if prepared is not None else batches_of(articles, batch_size)
     for number, batch in enumerate(store_batches):
         last = number == len(store_batches) - 1
@@ -337,6 +340,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append(f"health: failing, alerted and not recovered: {', '.join(summary.unhealthy[:SCREENFUL])}"
                      + (f" ... and {len(summary.unhealthy) - SCREENFUL} more" if len(summary.unhealthy) > SCREENFUL else ""))  # fmt: skip
     lines += counted("unreadable", summary.unreadable)
+    lines += skipped_lines(summary.skipped)
     lines.append(
         f"items: {summary.new} new, {summary.duplicate} duplicate, {summary.revised} revised, "
         f"{len(summary.rejected)} rejected"
@@ -344,11 +348,11 @@ def summary_lines(summary: RunSummary) -> list[str]:
     lines += counted("rejected", summary.rejected)
     lines += counted("warning", summary.warnings)
     for f in summary.flagged[:SCREENFUL]:
-        lines.append(f"flagged [{f.topic}] {f.headline} ({f.dateline}) terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
+        lines.append(f"flagged [{f.topic}] {f.headline}{in_brackets(f.dateline)} terms: {', '.join(f.terms)}{'; ' + f.alert if f.alert else ''}")
     lines += more_line("flagged", summary.flagged)
     lines.append(alerts_line(summary))
     lines += counted("alert failed", summary.delivery_failures, "wirewatch alerts list --status pending")
-    lines += [f"alert [{a.topic}] {a.headline} ({a.dateline}) story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
+    lines += [f"alert [{a.topic}] {a.headline}{in_brackets(a.dateline)} story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
     lines += more_line("alert", summary.console_alerts, "wirewatch alerts list")
     return lines
 
@@ -361,6 +365,18 @@ def counted(label: str, entries: Sequence[str], command: str | None = None, *, p
     if hidden > 0:
         shown.append(f"{label}: ... and {hidden:,} more" + (f" ({command})" if command else ""))
     return shown
+
+
+def skipped_lines(skipped: Sequence[str]) -> list[str]:
+    """The count of files skipped as in no known format, then the first screenful of them."""
+    if not skipped:
+        return []
+    return [f"skipped: {len(skipped):,} file{'s' if len(skipped) != 1 else ''} in no known format"] + counted("skipped", skipped)
+
+
+def in_brackets(dateline: str) -> str:
+    """" (CHEBARKUL, 2011-09-27, TASS)" after a headline, nothing when there is no dateline."""
+    return f" ({dateline})" if dateline else ""
 
 
 def more_line(label: str, entries: Sequence[Flagged], command: str | None = None) -> list[str]:
@@ -506,15 +522,42 @@ def run_lifecycle(
     """One run, the same for a poll, an import and a backfill: begin the run, re-evaluate new or
     changed topics, then (the block stores the batches into the summary given) deliver the due
     alerts, say which flagged articles alerted, and finish the run with its error count."""
+    stop_dead_runs(store, now=now)
     run_id = store.begin_run(kind, now=now)
-    summary = RunSummary(run_id=run_id)
-    summary.retagged = retag_changed_topics(
-        store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
-    )
-    yield summary
-    deliver_alerts(store, config, compiled, now=now, summary=summary)
-    note_alert_outcomes(store, summary)
+    try:
+        summary = RunSummary(run_id=run_id)
+        summary.retagged = retag_changed_topics(
+            store, config, now=now, alert_history=compiled if alert_history else None, run_id=run_id, summary=summary
+        )
+        yield summary
+        deliver_alerts(store, config, compiled, now=now, summary=summary)
+        note_alert_outcomes(store, summary)
+    except BaseException as error:
+        # Ctrl-C or SIGTERM (KeyboardInterrupt, SystemExit) or a failure: the run ends here, and
+        # says so, rather than stay "running" (the batches stored before are kept)
+        with contextlib.suppress(Exception):
+            store.stop_runs([run_id], now=utc_now(), status="interrupted" if is_interrupt(error) else "failed")
+        raise
     store.finish_run(run_id, now=utc_now(), errors=error_count(summary))
+
+
+def stop_dead_runs(store: Store, *, now: dt.datetime) -> None:
+    """Runs of this machine whose process is gone (kill -9, a crash, a power cut) are interrupted."""
+    dead = [run_id for run_id, pid in store.running_runs() if not process_alive(pid)]
+    if dead:
+        store.stop_runs(dead, now=now, status="interrupted")
+
+
+def process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def _import_files(
@@ -561,7 +604,7 @@ def _import_files(
 
 def fetch_pages(urls: Sequence[str], config: Config, *, now: dt.datetime) -> list[PollResult]:
     """Each article URL fetched and extracted as one PollResult (of the import source)."""
-    page_source = SourceConfig(name=IMPORT_SOURCE.name, kind="page", url=urls[0])
+    page_source = SourceConfig(name=IMPORT_SOURCE.name, kind="page", url=urls[0], allow_private=config.allow_private)
     with fetch.Fetcher(config.http) as fetcher:
         return [poll(replace(page_source, url=url), None, fetcher=fetcher, now=now) for url in urls]
 

@@ -471,6 +471,28 @@ _WITHOUT_TERMS = {
 }
 
 
+_LOWER_OPERATOR = re.compile(r"(and|or|not|near/[0-9]+)", re.IGNORECASE)
+
+
+def operator_words_in_lower_case(text: str) -> list[str]:
+    """A warning for each operator written in lower (or mixed) case, which the query searches as
+    a word: ``Iran or Tehran`` looks for three words. ``"or"`` in quotes searches the word
+    without a warning. A query that does not parse has none (its error says enough)."""
+    try:
+        tokens = _tokenize(text)
+    except QueryError:
+        return []
+    warnings = []
+    for token in tokens:
+        if token.kind == "WORD" and not token.prefix and not token.stem and _LOWER_OPERATOR.fullmatch(token.text):
+            operator = token.text.upper()
+            warnings.append(
+                f'query col {token.column}: "{token.text}" is searched as a word; write {operator} for the operator, '
+                f'or "{token.text}" in quotes for the word'
+            )
+    return warnings
+
+
 def parse_query(text: str) -> Query:
     """Parse a query (see the module docstring) or raise QueryError naming the column."""
     try:

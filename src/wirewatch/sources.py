@@ -338,6 +338,7 @@ def _poll_dir(
         combined.articles.extend(one.articles)
         combined.warnings.extend(one.warnings)
         combined.rejected.extend(one.rejected)
+        combined.skipped.extend(one.skipped)
     state.last_status, state.last_error, state.consecutive_failures = "ok", None, 0
     state.last_modified = dt.datetime.fromtimestamp(max(read_after, complete_before), dt.timezone.utc).isoformat()
     state.items_seen += len(combined.articles)

@@ -26,7 +26,9 @@ import datetime as dt
 import json
 import hashlib
 import re
+import os
 import secrets
+import socket
 import time
 import contextlib
 from contextlib import contextmanager, suppress
@@ -415,8 +417,18 @@ class Store:
         self._writable()
         run_id = secrets.token_hex(8)
         with self.transaction():
-            self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": naive_utc(now)})
+            self._run("queries/begin_run", {"run_id": run_id, "kind": kind, "now": naive_utc(now),
+                                            "host": socket.gethostname(), "pid": os.getpid()})  # fmt: skip
         return run_id
+
+    def running_runs(self) -> list[tuple[str, int]]:
+        """(run_id, pid) of every run this machine started that has not ended."""
+        return [(r, p) for r, p in self._run("queries/running_runs", {"host": socket.gethostname()}).fetchall()]
+
+    def stop_runs(self, run_ids: Sequence[str], *, now: dt.datetime, status: str) -> None:
+        """Record that runs ended without finishing: ``interrupted`` or ``failed``."""
+        with self.transaction():
+            self._run("queries/stop_runs", {"run_ids": list(run_ids), "now": naive_utc(now), "status": status})
 
     def finish_run(self, run_id: str, *, now: dt.datetime, errors: int) -> None:
         """Record the end of a run and its errors (added to any counted before)."""
@@ -529,7 +541,7 @@ class Store:
             "dateline_date_text": dateline("date_text"),
             "dateline_date": dateline("date"),
             "dateline_date_source": dateline("date_source"),
-            "agency": dateline("agency"),
+            "agency": _objects([d.agency if d else a.agency for d, a in zip(datelines, v.articles)]),
             "agency_raw": dateline("agency_raw"),
             "dateline_separator": dateline("separator"),
             "published_at": time_column([a.published_at for a in v.articles]),
@@ -1027,7 +1039,8 @@ def _stored_article(r: Mapping[str, Any]) -> StoredArticle:
         guid=r["guid"],
         published_at=_aware(r["published_at"]),
         fetched_at=_aware(r["fetched_at"]),
-        lang=r["lang"] or "en",
+        lang=r["lang"],
         provenance=json.loads(r["provenance"]) if r["provenance"] else {},
+        agency=None if dateline else r["agency"],
     )
     return StoredArticle(r["article_id"], r["story_id"], r["revision"], article)

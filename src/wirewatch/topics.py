@@ -547,7 +547,7 @@ def _fits(topic_lang: str, item_lang: str | None, item: WireItem) -> bool:
     Cyrillic text takes topics in Cyrillic languages, other text all the others."""
     if item_lang:
         return topic_lang == item_lang
-    return (topic_lang in _CYRILLIC_LANGS) == (codec.item_lang(item) == "ru")
+    return (topic_lang in _CYRILLIC_LANGS) == codec.mostly_cyrillic(" ".join((item.headline, *item.paragraphs[:3])))
 
 
 # --- Explanations: hits, score, snippet --------------------------------------------------------

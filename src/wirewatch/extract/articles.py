@@ -85,6 +85,8 @@ def build_article(
         if item.dateline.agency is None and source.agency:
             item = dataclasses.replace(item, dateline=dataclasses.replace(item.dateline, agency=source.agency))
             provenance["agency"] = "config"
+    elif source.agency:
+        provenance["agency"] = "config"
     if url:
         provenance["url"] = url_origin
     return Article(
@@ -96,6 +98,7 @@ def build_article(
         fetched_at=fetched_at,
         lang=source.lang or codec.item_lang(item),
         provenance=provenance,
+        agency=source.agency if item.dateline is None else None,
     )
 
 
