@@ -25,7 +25,7 @@ from store_fixtures import (
 
 from wirewatch import codec
 from wirewatch.model import AlertRoute, Article, DeliveryResult, SourceState, WireItem
-from wirewatch.ingest import ingest_batch
+from wirewatch.ingest import ingest_batch, retag
 from wirewatch.store import StoreError, StoreLocked, open_store
 
 NOW = BASE_TIME + dt.timedelta(hours=1)
@@ -408,7 +408,7 @@ def test_retag_replaces_matches_records_rule_versions_and_creates_no_alert(store
     assert store.topic_rule_versions() == {}
     store.record_topic_rules({"t1": "v1", "t2": "w1"}, now=NOW)
     assert store.topic_rule_versions() == {"t1": "v1", "t2": "w1"}
-    stored = store.retag(["t1"], keyword_matcher("t1", new_term, "v2"), since=BASE_TIME, now=NOW)
+    stored = retag(store, ["t1"], keyword_matcher("t1", new_term, "v2"), since=BASE_TIME, now=NOW)
     assert stored == 1
     assert store.topic_rule_versions() == {"t1": "v2", "t2": "w1"}
     _, rows = store.query("SELECT a.guid, m.terms, m.rule_version FROM topic_matches m JOIN articles a USING (article_id)")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from wirewatch import alerts, batches, fetch, topics
+from wirewatch import alerts, batches, fetch, ingest, topics
 from wirewatch.cadence import NotDue
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
 from wirewatch.inputs import IMPORT_SOURCE, iter_input_files, keep_since, read_files_job
@@ -471,7 +471,8 @@ def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: in
     chosen = [t for t in config.enabled_topics if not names or t.name in names]
     if not chosen:
         return 0
-    return store.retag(
+    return ingest.retag(
+        store,
         [t.name for t in chosen],
         article_matcher(chosen),
         since=now - dt.timedelta(days=days),

@@ -44,6 +44,7 @@ from wirewatch.errors import StoreError, StoreLocked, first_line
 from wirewatch.model import (
     AlertRoute,
     Article,
+    BatchPlan,
     Dateline,
     DeliveryResult,
     KnownArticle,
@@ -480,20 +481,42 @@ class Store:
             "event_at": np.repeat(event_at, bands),
         })  # fmt: skip
 
-    def story_candidates(self, window_days: int) -> list[tuple[int, str, str, bytes]]:
+    def story_candidates(self, rows: Sequence[int], band_keys: np.ndarray, event_at: np.ndarray,
+                         window_days: int) -> list[tuple[int, str, str, bytes]]:  # fmt: skip
         """``(batch row, article_id, story_id, signature)`` of stored articles of the window that
-        share a staged band key with a batch row."""
+        share a band key with a batch row (the band keys of ``rows``, as for ``stage_bands``)."""
+        self.stage_bands(rows, band_keys, event_at)
         return self._run("queries/ingest_candidates", {"window_days": window_days}).fetchall()
+
+    def write_batch(self, plan: BatchPlan) -> list[str]:
+        """Write a batch's plan (``ingest.plan_batch``), inside the caller's transaction, in the
+        order its statements need: versions and the story index, matches and the alerts they
+        call for, withdrawals, source states, copies, and last the run's counts. Returns the ids
+        of the pending alerts created."""
+        run, now = {"run_id": plan.run_id, "now": plan.now}, plan.now
+        self.stage_bands(plan.band_rows, plan.band_keys, plan.band_event_at)
+        self.stage_versions(plan.versions)
+        self.write_versions(**run, revising=plan.revising)
+        self.prune_story_index(plan.cutoff)
+        alert_ids: list[str] = []
+        if plan.matches is not None:
+            self.add_matches(plan.matches, **run)
+            if plan.routes:
+                alert_ids = self.create_alerts(plan.routes, **run)
+        if plan.withdrawn:
+            alert_ids += self.withdraw(plan.withdrawn, plan.withdrawn_keys, **run)
+        if plan.polls:
+            self.save_source_states(plan.polls, now=now)
+        if plan.copied_guids:
+            self.record_copied_guids(plan.copied_guids, now=now)
+        self.record_copy_decisions(plan.copy_decisions, **run, cutoff=plan.cutoff)
+        self.count_batch(**run, counts={**plan.counts, "alerts": len(alert_ids)})
+        return alert_ids
 
     def stage_versions(self, versions: VersionsToWrite) -> None:
         """Stage the versions to write (``batch_versions_input``)."""
         v = versions
-        datelines = [a.item.dateline for a in v.articles]
         items = [a.item for a in v.articles]
-
-        def dateline(name: str) -> np.ndarray:
-            return _objects([getattr(d, name) if d else None for d in datelines])
-
         self._input("batch_versions_input", {
             "row": np.array(v.rows, dtype=np.int64),
             "status": _objects(v.status),
@@ -502,9 +525,7 @@ class Store:
             "article_key": np.array(v.article_key, dtype=np.int64),
             "story_id": _objects(v.story_id),
             "revision": np.array(v.revision, dtype=np.int64),
-            "story_relation": _objects([link.relation if link else "first" for link in v.links]),
-            "similarity": _objects([link.similarity if link else None for link in v.links]),
-            "similar_to": _objects([link.similar_to if link else None for link in v.links]),
+            **_link_columns(v.links),
             "source": _objects([a.source for a in v.articles]),
             "url": _objects([a.url for a in v.articles]),
             "url_norm": _objects(v.url_norm),
@@ -512,15 +533,7 @@ class Store:
             "section": _objects([item.section for item in items]),
             "headline": _objects([item.headline for item in items]),
             "subtitle": _objects([item.subtitle for item in items]),
-            "dateline_raw": dateline("raw"),
-            "dateline_place": dateline("place"),
-            "dateline_region": dateline("region"),
-            "dateline_date_text": dateline("date_text"),
-            "dateline_date": dateline("date"),
-            "dateline_date_source": dateline("date_source"),
-            "agency": dateline("agency"),
-            "agency_raw": dateline("agency_raw"),
-            "dateline_separator": dateline("separator"),
+            **_dateline_columns([item.dateline for item in items]),
             "published_at": time_column([a.published_at for a in v.articles]),
             "fetched_at": time_column([a.fetched_at for a in v.articles]),
             "event_at": v.event_at,
@@ -701,44 +714,30 @@ class Store:
         """Record topics' rule versions (e.g. for topics new to an empty archive)."""
         self._writable()
         with self.transaction():
-            self._record_topic_rules(versions, now=naive_utc(now))
+            self.write_topic_rules(versions, now=now)
 
-    def _record_topic_rules(self, versions: Mapping[str, str], *, now: dt.datetime | None) -> None:
+    def write_topic_rules(self, versions: Mapping[str, str], *, now: dt.datetime | None) -> None:
+        """Record topics' rule versions inside the caller's transaction."""
         self._input("topic_rules_input", {
             "topic": _objects(list(versions)), "rule_version": _objects(list(versions.values())),
         })  # fmt: skip
-        self._run("queries/record_topic_rules", {"now": now})
+        self._run("queries/record_topic_rules", {"now": naive_utc(now)})
 
-    def retag(
-        self,
-        topic_names: Sequence[str],
-        match: Callable[[Article], Sequence[TopicMatch]],
-        *,
-        since: dt.datetime,
-        now: dt.datetime,
-        rule_versions: Mapping[str, str] | None = None,
-    ) -> int:
-        """Re-evaluate the stored articles of the window (``since`` onwards) for the named topics:
-        their matches are replaced, no alert is created, and the topics' rule versions are
-        recorded (``rule_versions``, else the versions the new matches carry). Returns the
-        number of matches stored."""
-        self._writable()
-        names = set(topic_names)
-        now, since = naive_utc(now), naive_utc(since)
-        versions = dict(rule_versions or {})
-        stored = 0
-        with self.transaction():
-            self._input("topic_rules_input", {"topic": _objects(sorted(names))})
-            self._run("queries/retag_clear", {"since": since})
-            for page in self._article_pages(since):
-                matched = [(s.article_id, m) for s in page for m in match(s.article) if m.topic in names]
-                for _, m in matched:
-                    versions.setdefault(m.topic, m.rule_version)
-                self._stage_matches(matched)
-                self._run("queries/retag_matches", {"now": now})
-                stored += len(matched)
-            self._record_topic_rules({t: v for t, v in versions.items() if t in names}, now=now)
-        return stored
+    # Retagging (``ingest.retag`` matches; these store), inside the caller's transaction.
+
+    def retag_clear(self, topic_names: Sequence[str], *, since: dt.datetime) -> None:
+        """Drop the named topics' matches of articles of the window (``since`` onwards)."""
+        self._input("topic_rules_input", {"topic": _objects(sorted(set(topic_names)))})
+        self._run("queries/retag_clear", {"since": naive_utc(since)})
+
+    def retag_matches(self, matched: Sequence[tuple[str, TopicMatch]], *, now: dt.datetime) -> None:
+        """Store ``(article_id, match)`` pairs found again for stored articles (no alert)."""
+        self._stage_matches(matched)
+        self._run("queries/retag_matches", {"now": naive_utc(now)})
+
+    def article_pages(self, since: dt.datetime) -> Iterator[list[StoredArticle]]:
+        """``articles_since`` a page at a time."""
+        return self._article_pages(naive_utc(since))
 
     def alert_history(
         self, routes: Mapping[str, AlertRoute], *, since: dt.datetime, now: dt.datetime, run_id: str | None = None
@@ -948,6 +947,34 @@ def _route_columns(routes: Mapping[str, AlertRoute]) -> dict[str, np.ndarray]:
         "channel_key": _objects([f[1] for f in flat]),
         "channel": _objects([f[2] for f in flat]),
         "realert": np.array([f[3] for f in flat], dtype=bool),
+    }
+
+
+def _link_columns(links: Sequence[StoryLink | None]) -> dict[str, np.ndarray]:
+    """How each version's article joined its story (None: it starts one)."""
+    return {
+        "story_relation": _objects([link.relation if link else "first" for link in links]),
+        "similarity": _objects([link.similarity if link else None for link in links]),
+        "similar_to": _objects([link.similar_to if link else None for link in links]),
+    }
+
+
+def _dateline_columns(datelines: Sequence[Dateline | None]) -> dict[str, np.ndarray]:
+    """The structured datelines of versions to write (all NULL where an item has none)."""
+
+    def column(name: str) -> np.ndarray:
+        return _objects([getattr(d, name) if d else None for d in datelines])
+
+    return {
+        "dateline_raw": column("raw"),
+        "dateline_place": column("place"),
+        "dateline_region": column("region"),
+        "dateline_date_text": column("date_text"),
+        "dateline_date": column("date"),
+        "dateline_date_source": column("date_source"),
+        "agency": column("agency"),
+        "agency_raw": column("agency_raw"),
+        "dateline_separator": column("separator"),
     }
 
 
