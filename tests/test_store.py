@@ -16,6 +16,7 @@ import duckdb
 import pytest
 from store_fixtures import (
     BASE_TIME,
+    alert_rows,
     article,
     edit_words,
     keyword_matcher,
@@ -385,17 +386,17 @@ def test_failed_deliveries_back_off_then_fail_and_can_be_retried(store):
     assert due.attempts == 1
     t1 = t0 + dt.timedelta(seconds=60)
     store.record_deliveries([DeliveryResult(alert_id, False, "HTTP 502")], now=t1, max_attempts=3, backoff_seconds=60)
-    (row,) = store.alerts()
+    (row,) = alert_rows(store)
     assert (row.status, row.attempts, row.error, row.next_attempt_at) == (
         "pending", 2, "HTTP 502", t1.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=120))  # fmt: skip
     t2 = t1 + dt.timedelta(seconds=120)
     store.record_deliveries([DeliveryResult(alert_id, False, "timeout")], now=t2, max_attempts=3, backoff_seconds=60)
-    assert [(r.status, r.attempts, r.error) for r in store.alerts("failed")] == [("failed", 3, "timeout")]
+    assert [(r.status, r.attempts, r.error) for r in alert_rows(store, "failed")] == [("failed", 3, "timeout")]
     assert store.due_alerts(now=t2 + dt.timedelta(days=1), max_attempts=3) == []
     assert store.retry_failed_alerts() == 1
     (due,) = store.due_alerts(now=t2, max_attempts=3)
     store.record_deliveries([DeliveryResult(alert_id, True)], now=t2, max_attempts=3, backoff_seconds=60)
-    (row,) = store.alerts("sent")
+    (row,) = alert_rows(store, "sent")
     assert (row.status, row.attempts, row.error, row.sent_at) == ("sent", 1, None, t2)
     assert store.due_alerts(now=t2 + dt.timedelta(days=1), max_attempts=3) == []
 

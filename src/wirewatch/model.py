@@ -231,17 +231,26 @@ class LakeLocation:
     @property
     def shared(self) -> bool:
         """A server catalog (PostgreSQL), as opposed to an embedded SQLite file."""
-        return urlsplit(self.catalog).scheme in ("postgresql", "postgres")
+        return is_server_catalog(self.catalog)
 
     def __str__(self) -> str:
         """The catalog as it may be shown: a URL without its password."""
         return shown_catalog(self.catalog)
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def is_server_catalog(catalog: object) -> bool:
+    """Whether a lake's catalog names a PostgreSQL database (a ``postgresql://`` URL) rather than
+    a SQLite file: the one place that knows the URL's form."""
+    return isinstance(catalog, str) and urlsplit(catalog).scheme in POSTGRES_SCHEMES
+
+
 def shown_catalog(catalog: str) -> str:
     """A catalog as it may be shown: a ``postgresql://`` URL without its password."""
     parts = urlsplit(catalog)
-    if parts.scheme not in ("postgresql", "postgres") or parts.password is None:
+    if not is_server_catalog(catalog) or parts.password is None:
         return catalog
     return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
