@@ -7,8 +7,11 @@ Texts are drawn from a fixed vocabulary with a seeded RNG: two seeds give unrela
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -131,6 +134,26 @@ def alert_rows(store, status: str | None = None) -> list[AlertRow]:
     records = [dict(zip(columns, row)) for row in rows]
     return [AlertRow(**{**r, **{k: aware(r[k]) for k in ("created_at", "sent_at", "next_attempt_at")},
                         "terms": tuple(r["terms"])}) for r in records]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Archives: a lake copied from the session's template (conftest.lake_template)
+
+
+def copy_lake(template: Path, folder: Path) -> LakeLocation:
+    """The template lake copied to ``folder`` (its catalog and files/), pointed at its own files."""
+    shutil.copytree(template, folder)
+    catalog, files = folder / "catalog.sqlite", folder / "files"
+    with contextlib.closing(sqlite3.connect(catalog)) as connection, connection:
+        connection.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'", (f"{files}/",))
+    return LakeLocation(str(catalog), str(files))
+
+
+def lake_setting(request, folder: Path) -> str:
+    """The config line naming a lake in ``folder/lake``, copied from the session's template: for
+    a test's ``archive_setting`` when its backend is the lake."""
+    copy_lake(request.getfixturevalue("lake_template"), folder / "lake")
+    return 'catalog = "lake/catalog.sqlite"'
 
 
 # ---------------------------------------------------------------------------------------------

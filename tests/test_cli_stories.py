@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from store_fixtures import BASE_TIME, article
+from store_fixtures import BASE_TIME, article, lake_setting
 from typer.testing import CliRunner
 
 from wirewatch.cli import app
@@ -22,9 +22,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def archive_setting() -> str:
-    """The config line naming the archive (test_lake_cli_stories.py names a lake)."""
-    return 'db = "a.duckdb"'
+def archive_setting(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The config line naming the archive: a DuckDB file, or a lake (the default archive)."""
+    return 'db = "a.duckdb"' if backend == "file" else lake_setting(request, tmp_path)
 
 
 def write_config(tmp_path: Path, archive_setting: str) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from test_cli_stories import archive, archive_setting, runner  # noqa: F401  (pytest fixtures)
 
 from wirewatch.cli import app
@@ -18,6 +20,7 @@ def documented_relations() -> set[str]:
     return set(re.findall(r"`(\w+)`:", described.group("values")))
 
 
+@pytest.mark.backends("file")  # what the README says, read once
 def test_story_relation_values_in_the_readme_are_the_stored_ones(archive):  # noqa: F811
     result = runner.invoke(app, ["sql", "--config", str(archive), "--format", "csv",
                                  "SELECT DISTINCT story_relation FROM articles ORDER BY 1"])  # fmt: skip

@@ -18,6 +18,7 @@ from store_fixtures import (
     BASE_TIME,
     alert_rows,
     article,
+    copy_lake,
     edit_words,
     keyword_matcher,
     paragraphs,
@@ -25,7 +26,7 @@ from store_fixtures import (
 )
 
 from wirewatch import codec
-from wirewatch.model import AlertRoute, Article, DeliveryResult, SourceState, WireItem
+from wirewatch.model import AlertRoute, Article, DeliveryResult, LakeLocation, SourceState, WireItem
 from wirewatch.ingest import ingest_batch, retag
 from wirewatch.store import StoreError, StoreLocked, open_store
 
@@ -34,8 +35,15 @@ TABLES = ("articles", "article_revisions", "stories", "topic_matches", "alerts",
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "wirewatch.duckdb"
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | LakeLocation:
+    """Where the test's archive is: a DuckDB file, or a lake (copied from the session's template
+    unless the test is about a new one)."""
+    if backend == "file":
+        return tmp_path / "data" / "wirewatch.duckdb"
+    folder = tmp_path / "data" / "lake"
+    if request.node.get_closest_marker("new_archive"):
+        return LakeLocation(str(folder / "catalog.sqlite"), str(folder / "files"))
+    return copy_lake(request.getfixturevalue("lake_template"), folder)
 
 
 @pytest.fixture
@@ -63,6 +71,7 @@ def one(store, sql: str, params=None):
 # Opening
 
 
+@pytest.mark.new_archive
 def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
     with open_store(db) as s:
         _, versions = s.query("SELECT version, name FROM schema_migrations ORDER BY version")
@@ -76,6 +85,7 @@ def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
         assert s.query("SELECT count(*) FROM schema_migrations")[1] == [(len(versions),)]
 
 
+@pytest.mark.backends("file")  # a DuckDB file's own behaviour
 def test_long_text_columns_are_zstd_compressed(store):
     _, rows = store.query("SELECT table_name, sql FROM duckdb_tables() ORDER BY 1")
     ddl = dict(rows)
@@ -436,6 +446,7 @@ def _hold(db: Path) -> subprocess.Popen:
     return holder
 
 
+@pytest.mark.backends("file")  # a DuckDB file's own behaviour
 def test_a_second_writer_gets_one_clear_line_naming_the_holder(db):
     with open_store(db):
         pass
@@ -453,6 +464,7 @@ def test_a_second_writer_gets_one_clear_line_naming_the_holder(db):
     assert "\n" not in message
 
 
+@pytest.mark.backends("file")  # a DuckDB file's own behaviour
 def test_a_waiting_writer_gets_the_file_once_the_holder_lets_go(db):
     with open_store(db) as s:
         ingest(s, [article(1)])
@@ -465,6 +477,7 @@ def test_a_waiting_writer_gets_the_file_once_the_holder_lets_go(db):
     assert holder.wait() == 0
 
 
+@pytest.mark.slow  # kills processes
 def test_kill_9_in_the_middle_of_a_batch_loses_nothing_and_the_rerun_completes_it(db):
     helper = Path(__file__).with_name("store_fixtures.py")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(helper.parent), os.environ.get("PYTHONPATH")]))}
@@ -514,12 +527,11 @@ def test_tass_items_reimported_with_invisible_characters_and_other_quotes_are_du
     assert one(store, "SELECT count(*), count(DISTINCT story_id) FROM articles") == (len(items), len(items))
 
 
-def test_known_guids_by_source_within_the_window(tmp_path):
+def test_known_guids_by_source_within_the_window(store):
     import datetime as dt
 
     from wirewatch.codec import make_item
     from wirewatch.model import Article
-    from wirewatch.store import open_store
 
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
 
@@ -527,19 +539,17 @@ def test_known_guids_by_source_within_the_window(tmp_path):
         item = make_item(section="World", headline=f"Headline {guid}", subtitle=None, paragraphs=[text])
         return Article(item=item, source=source, guid=guid, fetched_at=now)
 
-    with open_store(tmp_path / "k.duckdb") as store:
-        run = store.begin_run("test", now=now)
-        ingest_batch(store, run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
-        assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
-        assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
+    run = store.begin_run("test", now=now)
+    ingest_batch(store, run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
+    assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
+    assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
 
 
-def test_guids_of_copies_are_known_so_polls_skip_their_pages(tmp_path):
+def test_guids_of_copies_are_known_so_polls_skip_their_pages(store):
     import datetime as dt
 
     from wirewatch.codec import make_item
     from wirewatch.model import Article
-    from wirewatch.store import open_store
 
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
 
@@ -548,13 +558,12 @@ def test_guids_of_copies_are_known_so_polls_skip_their_pages(tmp_path):
         return Article(item=item, source=source, guid=guid, fetched_at=now)
 
     text = "MOSCOW, November 28. /TASS/. The first story, reprinted word for word by another outlet."
-    with open_store(tmp_path / "k.duckdb") as store:
-        run = store.begin_run("test", now=now)
-        ingest_batch(store, run, [article("a", "g1", text)], now=now)
-        for _ in range(2):  # the copy arrives on two polls; its GUID is kept once
-            result = ingest_batch(store, run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
-            assert [o.status for o in result.outcomes] == ["duplicate", "duplicate"]
-        assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"copy-1"}}
-        assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
-        _, rows = store.query("SELECT source, guid FROM copied_guid_rows")
-        assert rows == [("b", "copy-1")]  # the item stored under its own GUID is not a copy
+    run = store.begin_run("test", now=now)
+    ingest_batch(store, run, [article("a", "g1", text)], now=now)
+    for _ in range(2):  # the copy arrives on two polls; its GUID is kept once
+        result = ingest_batch(store, run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
+        assert [o.status for o in result.outcomes] == ["duplicate", "duplicate"]
+    assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"copy-1"}}
+    assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
+    _, rows = store.query("SELECT source, guid FROM copied_guid_rows")
+    assert rows == [("b", "copy-1")]  # the item stored under its own GUID is not a copy
