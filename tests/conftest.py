@@ -121,3 +121,29 @@ def _has_user(pwd, name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The archive's two backends: a test that takes ``backend`` runs over a DuckDB file and over an
+# embedded lake (the default archive), as duckdb's own tests run over each pandas flavour.
+# ``@pytest.mark.backends("file")`` keeps a test about one backend's own behaviour to that one.
+
+BACKENDS = ("file", "lake")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        metafunc.parametrize("backend", marker.args if marker else BACKENDS)
+
+
+@pytest.fixture(scope="session")
+def lake_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty embedded lake with the archive's schema, made once per session: migrating a new
+    lake costs seconds, copying one a fraction of that (``store_fixtures.copy_lake``)."""
+    from wirewatch.store import open_store
+    from wirewatch.model import LakeLocation
+
+    root = tmp_path_factory.mktemp("lake-template") / "lake"
+    open_store(LakeLocation(str(root / "catalog.sqlite"), str(root / "files"))).close()
+    return root

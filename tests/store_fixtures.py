@@ -7,13 +7,18 @@ Texts are drawn from a fixed vocabulary with a seeded RNG: two seeds give unrela
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from wirewatch.columns import aware
 from wirewatch.model import Article, Dateline, Hit, LakeLocation, TopicMatch, WireItem
 
 BASE_TIME = dt.datetime(2024, 12, 26, 9, 0, tzinfo=dt.timezone.utc)
@@ -98,6 +103,57 @@ def keyword_matcher(topic: str, term: str, rule_version: str = "v1"):
         return [TopicMatch(topic, 1.0, (hit,), f"…«{term}»…", rule_version)]
 
     return match
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One outbox row, as the outbox tests read it."""
+
+    alert_id: str
+    topic: str
+    story_id: str
+    article_id: str
+    channel: str  # redacted
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    error: str | None
+    next_attempt_at: dt.datetime | None
+    terms: tuple[str, ...]
+
+
+def alert_rows(store, status: str | None = None) -> list[AlertRow]:
+    """The outbox's rows, newest first; only those with ``status`` when given (times aware UTC)."""
+    columns, rows = store.query(
+        "SELECT alert_id, topic, story_id, article_id, channel, status, attempts, created_at, sent_at, error,"
+        " next_attempt_at, terms FROM alerts WHERE $status IS NULL OR status = $status"
+        " ORDER BY created_at DESC, alert_id",
+        {"status": status},
+    )
+    records = [dict(zip(columns, row)) for row in rows]
+    return [AlertRow(**{**r, **{k: aware(r[k]) for k in ("created_at", "sent_at", "next_attempt_at")},
+                        "terms": tuple(r["terms"])}) for r in records]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Archives: a lake copied from the session's template (conftest.lake_template)
+
+
+def copy_lake(template: Path, folder: Path) -> LakeLocation:
+    """The template lake copied to ``folder`` (its catalog and files/), pointed at its own files."""
+    shutil.copytree(template, folder)
+    catalog, files = folder / "catalog.sqlite", folder / "files"
+    with contextlib.closing(sqlite3.connect(catalog)) as connection, connection:
+        connection.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'", (f"{files}/",))
+    return LakeLocation(str(catalog), str(files))
+
+
+def lake_setting(request, folder: Path) -> str:
+    """The config line naming a lake in ``folder/lake``, copied from the session's template: for
+    a test's ``archive_setting`` when its backend is the lake."""
+    copy_lake(request.getfixturevalue("lake_template"), folder / "lake")
+    return 'catalog = "lake/catalog.sqlite"'
 
 
 # ---------------------------------------------------------------------------------------------

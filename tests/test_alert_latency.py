@@ -1,4 +1,4 @@
-"""Alert latency (issue 17): each alert's publication, fetch and delivery times are stored, and the
+"""Alert latency: each alert's publication, fetch and delivery times are stored, and the
 alert_latency view shows time to alert. Delivered to real receivers on loopback; times come
 from controlled clocks (the run's now and the delivery clock)."""
 

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 # The six scenarios of the benchmarks issue, as the harness names them.
 REPORTED = ("codec", "import", "archive", "poll", "topics", "size")
 
 
+@pytest.mark.slow  # a benchmark
 def test_quick_run_reports_every_scenario_with_positive_figures(tmp_path: Path) -> None:
     result_path = tmp_path / "result.json"
     done = subprocess.run(

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from store_fixtures import lake_setting
 from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
 from typer.testing import CliRunner
 
@@ -16,9 +17,14 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    """A config whose archive holds the seed and one unrelated article."""
-    return archive_at(tmp_path, 'db = "a.duckdb"')
+def archive(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A config whose archive holds the seed and one unrelated article: in a DuckDB file, or in
+    a lake (the default archive), behaving alike."""
+    if backend == "file":
+        return archive_at(tmp_path, 'db = "a.duckdb"')
+    config = archive_at(tmp_path, lake_setting(request, tmp_path))
+    assert (tmp_path / "lake" / "catalog.sqlite").is_file() and not list(tmp_path.glob("*.duckdb"))
+    return config
 
 
 def archive_at(tmp_path: Path, where: str) -> Path:
@@ -144,6 +150,9 @@ def test_other_runtime_errors_are_not_taken_for_an_interrupt():
             raise RuntimeError("something else")
 
 
+# A DuckDB file's reader only (its messages name the file); test_lake_archive.py checks the
+# lake reader's confinement.
+@pytest.mark.backends("file")
 @pytest.mark.parametrize(
     "statement,touched",
     [
@@ -167,6 +176,7 @@ def test_sql_cannot_touch_the_filesystem(archive, tmp_path, statement, touched):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.backends("file")  # as above
 def test_sql_cannot_unlock_its_configuration(archive):
     result = runner.invoke(app, ["sql", "--config", str(archive), "SET enable_external_access = true"])
     assert (result.exit_code, result.stderr) == (

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from store_fixtures import BASE_TIME, article
+from store_fixtures import BASE_TIME, article, lake_setting
 from typer.testing import CliRunner
 
 from wirewatch.cli import app
@@ -22,9 +22,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def archive_setting() -> str:
-    """The config line naming the archive (test_lake_cli_stories.py names a lake)."""
-    return 'db = "a.duckdb"'
+def archive_setting(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The config line naming the archive: a DuckDB file, or a lake (the default archive)."""
+    return 'db = "a.duckdb"' if backend == "file" else lake_setting(request, tmp_path)
 
 
 def write_config(tmp_path: Path, archive_setting: str) -> Path:
@@ -79,22 +79,30 @@ def test_the_stories_view_counts_outlets_not_sources(archive):
     assert json.loads(shown.stdout) == [{"n_sources": 1, "sources": ["import"], "n_outlets": 2, "outlets": ["AP", "TASS"]}]
 
 
+def cells_by_header(lines: list[str], first_column: str, row: str) -> dict[str, str]:
+    """A rich table row's cells by column name, from the header line that starts with
+    ``first_column`` (rather than by position, which a new column would shift). rich draws the
+    header's rules heavy (┃) and the rows' light (│)."""
+    header = next(line for line in lines if "┃" in line and line.split("┃")[1].strip() == first_column)
+    return dict(zip((name.strip() for name in header.split("┃")), (cell.strip() for cell in row.split("│"))))
+
+
 def test_story_shows_each_article_and_the_exact_copies_not_stored(archive):
     (flagged, _) = stories(archive)
     shown = runner.invoke(app, ["story", "--config", str(archive), flagged["story_id"]])
     assert shown.exit_code == 0, shown.output
     lines = shown.stdout.splitlines()
     assert lines[0] == f"story {flagged['story_id']}: 2 stored articles"
-    rows = [line for line in lines if "CHEBARKUL, 2011-09-27" in line]
-    assert [r.split("│")[2].strip() for r in rows] == ["TASS", "AP"]  # outlet
-    assert [r.split("│")[6].strip() for r in rows] == ["first", "copy"]  # relation
-    assert float(rows[1].split("│")[7]) >= 0.5  # similarity of the reprint to the first
+    rows = [cells_by_header(lines, "article_id", line) for line in lines if "CHEBARKUL, 2011-09-27" in line]
+    assert [r["outlet"] for r in rows] == ["TASS", "AP"]
+    assert [r["relation"] for r in rows] == ["first", "copy"]
+    assert float(rows[1]["similarity"]) >= 0.5  # of the reprint to the first
     assert "exact copies counted, not stored: 1" in lines
     copy_row = lines[lines.index("exact copies counted, not stored: 1") + 4]
-    assert "content hash" in copy_row and rows[0].split("│")[1].strip() in copy_row  # copies the TASS article
+    assert "content hash" in copy_row and rows[0]["article_id"] in copy_row  # copies the TASS article
     recorded = runner.invoke(app, ["sql", "--config", str(archive), "-f", "json", "SELECT guid, copy_of, story_id, rule FROM copy_decisions"])
     assert json.loads(recorded.stdout) == [{
-        "guid": str(archive.parent / "copy.txt"), "copy_of": rows[0].split("│")[1].strip(),
+        "guid": str(archive.parent / "copy.txt"), "copy_of": rows[0]["article_id"],
         "story_id": flagged["story_id"], "rule": "content hash",
     }]  # fmt: skip
     missing = runner.invoke(app, ["story", "--config", str(archive), "0000"])

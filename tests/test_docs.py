@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from test_cli_stories import archive, archive_setting, runner  # noqa: F401  (pytest fixtures)
 
@@ -94,6 +95,7 @@ def documented_relations() -> set[str]:
     return set(re.findall(r"`(\w+)`:", described.group("values")))
 
 
+@pytest.mark.backends("file")  # what the docs say, read once
 def test_story_relation_values_in_the_docs_are_the_stored_ones(archive):  # noqa: F811
     result = runner.invoke(app, ["sql", "--config", str(archive), "--format", "csv",
                                  "SELECT DISTINCT story_relation FROM articles ORDER BY 1"])  # fmt: skip

@@ -86,6 +86,7 @@ query = '"missile defense" OR ABM/c'
     return config
 
 
+@pytest.mark.slow  # a Prefect server
 def test_ingest_flow_stores_flags_reports_and_reruns_idempotently(prefect_harness, feed_server, tmp_path):
     from prefect.client.orchestration import get_client
 
@@ -118,6 +119,7 @@ def test_ingest_flow_stores_flags_reports_and_reruns_idempotently(prefect_harnes
     assert again.flagged == []
 
 
+@pytest.mark.slow  # a Prefect server
 def test_cli_run_prints_the_summary_and_strict_fails_on_a_broken_source(prefect_harness, feed_server, tmp_path):
     from typer.testing import CliRunner
 
@@ -133,6 +135,7 @@ def test_cli_run_prints_the_summary_and_strict_fails_on_a_broken_source(prefect_
     assert "source broken: FAILED: broken: HTTP 404" in strict.stdout
 
 
+@pytest.mark.slow  # a Prefect server
 def test_a_run_polls_only_the_sources_that_are_due(prefect_harness, feed_server, tmp_path):
     from flows.ingest import ingest
 
@@ -179,6 +182,7 @@ def test_deployments_name_entrypoints_and_parameters_that_exist():
     assert digest["schedules"][0]["cron"] == "0 7 * * *"
 
 
+@pytest.mark.slow  # a Prefect server
 def test_backfill_and_retag_flows(prefect_harness, tmp_path):
     from flows.ingest import backfill, retag
 
@@ -202,6 +206,7 @@ def test_backfill_and_retag_flows(prefect_harness, tmp_path):
         assert conn.execute("SELECT count(*) FROM alerts").fetchone() == (1,)
 
 
+@pytest.mark.slow  # a Prefect server
 def test_digest_flow_sends_each_topics_summary_to_its_channels(prefect_harness, tmp_path):
     from receivers import WebhookReceiver
     from typer.testing import CliRunner

@@ -97,6 +97,7 @@ def stored(db: Path) -> int:
         return conn.execute("SELECT count(DISTINCT article_id) FROM article_rows").fetchone()[0]
 
 
+@pytest.mark.slow  # kills processes
 def test_kill_9_of_the_import_leaves_no_worker_behind(folder: Path, tmp_path: Path) -> None:
     process = start_import(folder, tmp_path)
     workers = workers_of(process)
@@ -105,6 +106,7 @@ def test_kill_9_of_the_import_leaves_no_worker_behind(folder: Path, tmp_path: Pa
     assert gone_within(workers, 5.0) == set()
 
 
+@pytest.mark.slow  # kills processes
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_to_the_main_process_alone_ends_the_whole_import(folder: Path, tmp_path: Path, signum: int) -> None:
     process = start_import(folder, tmp_path)

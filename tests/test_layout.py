@@ -25,7 +25,9 @@ STAGES = (
     ("dedupe",),
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
-    ("sqlfiles", "lake", "store", "subscriptions"),  # the archive: a lake (DuckLake) or a DuckDB file; WebSub rows
+    # the archive, a lake (DuckLake) or a DuckDB file: its parts by concern, put together in store
+    ("sqlfiles", "lake", "columns", "backend", "archive_schema", "batch_writes", "outbox", "archive_admin",
+     "archive_reader", "store", "subscriptions"),
     ("ingest",),
     ("alerts",),
     ("health", "pipeline", "cli", "presentation", "push", "web"),  # the run, its health, the command, push ingest in serve, the web view
@@ -70,8 +72,18 @@ def test_no_module_imports_a_later_stage():
     assert backward == []
 
 
+ARCHIVE = set(STAGES[STAGE_OF["store"]])
+
+
 def test_the_store_imports_no_domain_stage():
-    assert module_imports()["store"] == {"errors", "model", "sqlfiles", "lake"}
+    graph = module_imports()
+    assert {name: graph[name] - ARCHIVE - {"errors", "model"} for name in ARCHIVE} == {name: set() for name in ARCHIVE}
+
+
+def test_only_the_backend_knows_the_lake_module():
+    # the seam: a DuckDB file or a lake is the backend's business, no other part asks which
+    graph = module_imports()
+    assert sorted(name for name in ARCHIVE if "lake" in graph[name]) == ["backend"]
 
 
 def test_the_fetcher_is_transport_only():

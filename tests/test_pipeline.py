@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from store_fixtures import lake_setting
 from receivers import smtp_receiver, webhook_receiver  # noqa: F401  (pytest fixtures)
 from typer.testing import CliRunner
 
@@ -21,9 +22,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def archive_setting() -> str:
-    """The config line naming the archive (test_lake_pipeline.py names a lake)."""
-    return FILE_ARCHIVE
+def archive_setting(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The config line naming the archive: a DuckDB file, or a lake (the default archive)."""
+    return FILE_ARCHIVE if backend == "file" else lake_setting(request, tmp_path)
 
 
 def make_config(tmp_path: Path, channels: list[str], archive_setting: str = FILE_ARCHIVE, **alerts: object) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import pytest
 import yaml
 from receivers import webhook_receiver  # noqa: F401  (fixture)
 
@@ -161,6 +162,7 @@ def ingest_runs(client) -> list:
     return client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[served.id])))
 
 
+@pytest.mark.slow  # serve, a Prefect server
 def test_serve_runs_scheduled_ingests_on_its_own_server_beside_worker_deployments_and_stops_clean(tmp_path, webhook_receiver):
     config = write_config(tmp_path, webhook_receiver.url("/alert"))
     served = Served(tmp_path, "--ingest-interval", "15")
@@ -210,6 +212,7 @@ def test_serve_runs_scheduled_ingests_on_its_own_server_beside_worker_deployment
         again.kill()
 
 
+@pytest.mark.slow  # serve, a Prefect server
 def test_run_says_it_starts_a_temporary_server_and_prints_its_summary_once(tmp_path):
     config = write_config(tmp_path)
     done = subprocess.run(

@@ -16,7 +16,9 @@ import duckdb
 import pytest
 from store_fixtures import (
     BASE_TIME,
+    alert_rows,
     article,
+    copy_lake,
     edit_words,
     keyword_matcher,
     paragraphs,
@@ -24,8 +26,8 @@ from store_fixtures import (
 )
 
 from wirewatch import codec
-from wirewatch.model import AlertRoute, Article, DeliveryResult, SourceState, WireItem
-from wirewatch.ingest import ingest_batch
+from wirewatch.model import AlertRoute, Article, DeliveryResult, LakeLocation, SourceState, WireItem
+from wirewatch.ingest import ingest_batch, retag
 from wirewatch.store import StoreError, StoreLocked, open_store
 
 NOW = BASE_TIME + dt.timedelta(hours=1)
@@ -33,8 +35,15 @@ TABLES = ("articles", "article_revisions", "stories", "topic_matches", "alerts",
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "wirewatch.duckdb"
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | LakeLocation:
+    """Where the test's archive is: a DuckDB file, or a lake (copied from the session's template
+    unless the test is about a new one)."""
+    if backend == "file":
+        return tmp_path / "data" / "wirewatch.duckdb"
+    folder = tmp_path / "data" / "lake"
+    if request.node.get_closest_marker("new_archive"):
+        return LakeLocation(str(folder / "catalog.sqlite"), str(folder / "files"))
+    return copy_lake(request.getfixturevalue("lake_template"), folder)
 
 
 @pytest.fixture
@@ -62,6 +71,7 @@ def one(store, sql: str, params=None):
 # Opening
 
 
+@pytest.mark.new_archive
 def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
     with open_store(db) as s:
         _, versions = s.query("SELECT version, name FROM schema_migrations ORDER BY version")
@@ -76,6 +86,7 @@ def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
         assert s.query("SELECT count(*) FROM schema_migrations")[1] == [(len(versions),)]
 
 
+@pytest.mark.backends("file")  # a DuckDB file's own behaviour
 def test_long_text_columns_are_zstd_compressed(store):
     _, rows = store.query("SELECT table_name, sql FROM duckdb_tables() ORDER BY 1")
     ddl = dict(rows)
@@ -386,17 +397,17 @@ def test_failed_deliveries_back_off_then_fail_and_can_be_retried(store):
     assert due.attempts == 1
     t1 = t0 + dt.timedelta(seconds=60)
     store.record_deliveries([DeliveryResult(alert_id, False, "HTTP 502")], now=t1, max_attempts=3, backoff_seconds=60)
-    (row,) = store.alerts()
+    (row,) = alert_rows(store)
     assert (row.status, row.attempts, row.error, row.next_attempt_at) == (
         "pending", 2, "HTTP 502", t1.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=120))  # fmt: skip
     t2 = t1 + dt.timedelta(seconds=120)
     store.record_deliveries([DeliveryResult(alert_id, False, "timeout")], now=t2, max_attempts=3, backoff_seconds=60)
-    assert [(r.status, r.attempts, r.error) for r in store.alerts("failed")] == [("failed", 3, "timeout")]
+    assert [(r.status, r.attempts, r.error) for r in alert_rows(store, "failed")] == [("failed", 3, "timeout")]
     assert store.due_alerts(now=t2 + dt.timedelta(days=1), max_attempts=3) == []
     assert store.retry_failed_alerts() == 1
     (due,) = store.due_alerts(now=t2, max_attempts=3)
     store.record_deliveries([DeliveryResult(alert_id, True)], now=t2, max_attempts=3, backoff_seconds=60)
-    (row,) = store.alerts("sent")
+    (row,) = alert_rows(store, "sent")
     assert (row.status, row.attempts, row.error, row.sent_at) == ("sent", 1, None, t2)
     assert store.due_alerts(now=t2 + dt.timedelta(days=1), max_attempts=3) == []
 
@@ -409,7 +420,7 @@ def test_retag_replaces_matches_records_rule_versions_and_creates_no_alert(store
     assert store.topic_rule_versions() == {}
     store.record_topic_rules({"t1": "v1", "t2": "w1"}, now=NOW)
     assert store.topic_rule_versions() == {"t1": "v1", "t2": "w1"}
-    stored = store.retag(["t1"], keyword_matcher("t1", new_term, "v2"), since=BASE_TIME, now=NOW)
+    stored = retag(store, ["t1"], keyword_matcher("t1", new_term, "v2"), since=BASE_TIME, now=NOW)
     assert stored == 1
     assert store.topic_rule_versions() == {"t1": "v2", "t2": "w1"}
     _, rows = store.query("SELECT a.guid, m.terms, m.rule_version FROM topic_matches m JOIN articles a USING (article_id)")
@@ -436,6 +447,7 @@ def _hold(db: Path) -> subprocess.Popen:
     return holder
 
 
+@pytest.mark.backends("file")  # a DuckDB file's own behaviour
 def test_a_second_writer_gets_one_clear_line_naming_the_holder(db):
     with open_store(db):
         pass
@@ -453,6 +465,7 @@ def test_a_second_writer_gets_one_clear_line_naming_the_holder(db):
     assert "\n" not in message
 
 
+@pytest.mark.backends("file")  # a DuckDB file's own behaviour
 def test_a_waiting_writer_gets_the_file_once_the_holder_lets_go(db):
     with open_store(db) as s:
         ingest(s, [article(1)])
@@ -465,6 +478,7 @@ def test_a_waiting_writer_gets_the_file_once_the_holder_lets_go(db):
     assert holder.wait() == 0
 
 
+@pytest.mark.slow  # kills processes
 def test_kill_9_in_the_middle_of_a_batch_loses_nothing_and_the_rerun_completes_it(db):
     helper = Path(__file__).with_name("store_fixtures.py")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(helper.parent), os.environ.get("PYTHONPATH")]))}
@@ -514,12 +528,11 @@ def test_tass_items_reimported_with_invisible_characters_and_other_quotes_are_du
     assert one(store, "SELECT count(*), count(DISTINCT story_id) FROM articles") == (len(items), len(items))
 
 
-def test_known_guids_by_source_within_the_window(tmp_path):
+def test_known_guids_by_source_within_the_window(store):
     import datetime as dt
 
     from wirewatch.codec import make_item
     from wirewatch.model import Article
-    from wirewatch.store import open_store
 
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
 
@@ -527,19 +540,17 @@ def test_known_guids_by_source_within_the_window(tmp_path):
         item = make_item(section="World", headline=f"Headline {guid}", subtitle=None, paragraphs=[text])
         return Article(item=item, source=source, guid=guid, fetched_at=now)
 
-    with open_store(tmp_path / "k.duckdb") as store:
-        run = store.begin_run("test", now=now)
-        ingest_batch(store, run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
-        assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
-        assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
+    run = store.begin_run("test", now=now)
+    ingest_batch(store, run, [article("a", "g1", "first story text about apples"), article("b", "g2", "second story text about pears")], now=now)
+    assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"g2"}}
+    assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
 
 
-def test_guids_of_copies_are_known_so_polls_skip_their_pages(tmp_path):
+def test_guids_of_copies_are_known_so_polls_skip_their_pages(store):
     import datetime as dt
 
     from wirewatch.codec import make_item
     from wirewatch.model import Article
-    from wirewatch.store import open_store
 
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
 
@@ -548,13 +559,12 @@ def test_guids_of_copies_are_known_so_polls_skip_their_pages(tmp_path):
         return Article(item=item, source=source, guid=guid, fetched_at=now)
 
     text = "MOSCOW, November 28. /TASS/. The first story, reprinted word for word by another outlet."
-    with open_store(tmp_path / "k.duckdb") as store:
-        run = store.begin_run("test", now=now)
-        ingest_batch(store, run, [article("a", "g1", text)], now=now)
-        for _ in range(2):  # the copy arrives on two polls; its GUID is kept once
-            result = ingest_batch(store, run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
-            assert [o.status for o in result.outcomes] == ["duplicate", "duplicate"]
-        assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"copy-1"}}
-        assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
-        _, rows = store.query("SELECT source, guid FROM copied_guid_rows")
-        assert rows == [("b", "copy-1")]  # the item stored under its own GUID is not a copy
+    run = store.begin_run("test", now=now)
+    ingest_batch(store, run, [article("a", "g1", text)], now=now)
+    for _ in range(2):  # the copy arrives on two polls; its GUID is kept once
+        result = ingest_batch(store, run, [article("b", "copy-1", text), article("a", "g1", text)], now=now)
+        assert [o.status for o in result.outcomes] == ["duplicate", "duplicate"]
+    assert store.known_guids(since=now - dt.timedelta(days=1)) == {"a": {"g1"}, "b": {"copy-1"}}
+    assert store.known_guids(since=now + dt.timedelta(days=1)) == {}
+    _, rows = store.query("SELECT source, guid FROM copied_guid_rows")
+    assert rows == [("b", "copy-1")]  # the item stored under its own GUID is not a copy

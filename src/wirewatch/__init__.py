@@ -30,10 +30,16 @@ Store
     sqlfiles    the SQL of sql/, loaded by name (one loader for store and lake)
     lake        DuckLake attach (SQLite or PostgreSQL catalog) from the extension wheels, merge
                 lock, reader confinement, compaction
-    store       the archive, a lake or a DuckDB file: migrations, primitives over sql/; no domain
-                logic
+    columns     Python values as registered Arrow columns and back (naive UTC times)
+    backend     a DuckDB file or a lake behind one seam: statements, merge lock, attach, lock holder
+    archive_schema  the connection, sql/ statements by name, migrations and views, transactions
+    batch_writes    a planned batch written, runs, sources, topic rule versions, retags
+    outbox      pending alerts, deliveries, listings, the digest
+    archive_admin   compaction, a DuckDB file moved into a lake, Parquet export
+    archive_reader  `wirewatch sql` (one statement), named queries, stored articles
+    store       the archive, a lake or a DuckDB file: the parts above put together; no domain logic
     subscriptions  WebSub subscriptions and refused-request counts in the archive
-    ingest      one batch into the archive in one transaction: plan, link, match, alert
+    ingest      one batch into the archive in one transaction: read, plan (pure), write; retag
 Alerts
     alerts      channels, messages and digests, delivery
 Run

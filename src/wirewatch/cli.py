@@ -385,6 +385,8 @@ def sql_command(
     The query reads the archive only: files, extensions and ATTACH are refused (use --output to
     export)."""
     check_choice("--format", output_format, EXPORT_FORMATS if output else FORMATS)
+    from wirewatch.archive_reader import check_single_statement
+
     with user_errors():
         check_single_statement(query)
     with reading_archive(config_path, db, as_of) as store:
@@ -457,20 +459,6 @@ def write_rows(columns: list[str], rows: list[tuple], output_format: str, path: 
             print_rows(columns, rows, output_format, handle)
     except OSError as error:
         raise StoreError(f"{path}: cannot write: {error.strerror}") from None
-
-
-def check_single_statement(query: str) -> None:
-    """`wirewatch sql` runs one statement: say so rather than run only some of several."""
-    import duckdb
-
-    from wirewatch.errors import StoreError
-
-    try:
-        count = len(duckdb.extract_statements(query))
-    except duckdb.Error:
-        return  # a syntax error: the query itself reports it with DuckDB's reason
-    if count > 1:
-        raise StoreError(f"{count} statements given; `wirewatch sql` runs only one statement: send them one at a time")
 
 
 @contextmanager
@@ -637,9 +625,7 @@ def announce_deployments(served: list) -> None:
 
 def named_query(store: "Store", name: str, params: dict[str, object]) -> tuple[list[str], list[tuple]]:
     """Run the read-only query sql/queries/NAME.sql with ``params``."""
-    from wirewatch.store import SQL_DIR
-
-    return store.query((SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8"), params)
+    return store.named_query(name, params)
 
 
 def parse_since(since: Optional[str]) -> Optional[dt.datetime]:

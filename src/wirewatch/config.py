@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wirewatch.errors import ConfigError, QueryError
-from wirewatch.model import LakeLocation
+from wirewatch.model import LakeLocation, is_server_catalog
 from wirewatch.query import operator_words_in_lower_case, parse_query
 
 DEFAULT_CONFIG = Path("wirewatch.toml")
@@ -26,7 +26,6 @@ EMBEDDED_SOURCES = ({"name": "seeds", "kind": "dir", "path": "seeds"},)
 # The embedded lake, the default archive: a SQLite catalog and the Parquet files beside it.
 DEFAULT_CATALOG = Path("data/lake/catalog.sqlite")
 LAKE_FILES = "files"  # a SQLite catalog's data folder, beside it, unless data_path says otherwise
-_POSTGRES_SCHEMES = ("postgresql", "postgres")
 SNAPSHOT_RETENTION_DAYS = 7.0  # what lake compaction keeps for --as-of (wirewatch compact, the compact flow)
 
 
@@ -287,7 +286,7 @@ def archive_location(name: str | Path, base: Path, data_path: str | Path | None 
     text = str(name)
     if not text.strip():
         raise ConfigError(f"{field}: empty; name a .duckdb file, a lake catalog file or a postgresql:// URL")
-    if urlsplit(text).scheme in _POSTGRES_SCHEMES:
+    if is_server_catalog(text):
         if data_path is None:
             raise ConfigError(f"data_path: a postgresql catalog ({field}) needs data_path, the Parquet folder its writers share")
         return LakeLocation(text, str(base / Path(data_path)))
@@ -326,7 +325,7 @@ def _archive(data: Mapping[str, Any], origin: str, base: Path, override: str | P
         raise ConfigError(f"{origin}: db and catalog both name the archive; keep one (catalog for a lake)")
     try:
         if override is not None:
-            shared = urlsplit(str(override)).scheme in _POSTGRES_SCHEMES  # the file's data_path is for a shared lake
+            shared = is_server_catalog(str(override))  # the file's data_path is for a shared lake
             return archive_location(override, Path(), data_path if shared else None, field=named)
         if catalog is not None:
             return archive_location(catalog, base, data_path, field="catalog")

@@ -27,14 +27,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import duckdb
 
 from wirewatch.errors import LakeError, first_line
-from wirewatch.model import shown_catalog
+from wirewatch.model import is_server_catalog, shown_catalog
 from wirewatch.sqlfiles import parameters_of, sql_statements
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
 DEFAULT_ALIAS = "lake"
 ROW_GROUP_BYTES = "32MB"  # well inside the writer's memory limit (sql/queries/settings.sql)
 INIT_ATTEMPTS = 8  # attaches of a writer that lost the race to create a new catalog's tables
-_POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,7 +79,7 @@ def default_lake(data_dir: Path) -> tuple[Path, Path]:
 
 
 def is_postgres(catalog: str | Path) -> bool:
-    return isinstance(catalog, str) and urlsplit(catalog).scheme in _POSTGRES_SCHEMES
+    return is_server_catalog(catalog)
 
 
 def metadata_path(catalog: str | Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
@@ -233,17 +234,26 @@ class LakeLocation:
     @property
     def shared(self) -> bool:
         """A server catalog (PostgreSQL), as opposed to an embedded SQLite file."""
-        return urlsplit(self.catalog).scheme in ("postgresql", "postgres")
+        return is_server_catalog(self.catalog)
 
     def __str__(self) -> str:
         """The catalog as it may be shown: a URL without its password."""
         return shown_catalog(self.catalog)
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def is_server_catalog(catalog: object) -> bool:
+    """Whether a lake's catalog names a PostgreSQL database (a ``postgresql://`` URL) rather than
+    a SQLite file: the one place that knows the URL's form."""
+    return isinstance(catalog, str) and urlsplit(catalog).scheme in POSTGRES_SCHEMES
+
+
 def shown_catalog(catalog: str) -> str:
     """A catalog as it may be shown: a ``postgresql://`` URL without its password."""
     parts = urlsplit(catalog)
-    if parts.scheme not in ("postgresql", "postgres") or parts.password is None:
+    if not is_server_catalog(catalog) or parts.password is None:
         return catalog
     return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
@@ -322,3 +332,27 @@ class VersionsToWrite:
     content_key: np.ndarray
     event_at: np.ndarray  # datetime64[us]
     signature: list[bytes | None]  # MinHash signature, None for texts too short to link on
+
+
+@dataclass(slots=True)
+class BatchPlan:
+    """Every write of one batch, decided before anything is written (``ingest.plan_batch``);
+    ``Store.write_batch`` carries it out, in the order of statements it owns."""
+
+    run_id: str
+    now: dt.datetime  # naive UTC
+    band_rows: list[int]  # batch rows indexed for near-duplicate checks
+    band_keys: np.ndarray  # one row of LSH band keys per band row
+    band_event_at: np.ndarray  # datetime64[us], per band row
+    versions: VersionsToWrite
+    revising: bool  # some versions replace a stored text
+    cutoff: dt.datetime  # story-index entries and copy decisions older than this are pruned
+    matches: list[tuple[str, TopicMatch]] | None  # (article_id, match); None: not matched
+    routes: Mapping[str, AlertRoute]  # alerts for the matches (empty: none)
+    withdrawn: list[str]  # article ids killed by a wire notice
+    withdrawn_keys: list[int]  # their signed 64-bit join keys
+    polls: Sequence[SourceState]
+    copied_guids: list[tuple[str, str, str]]  # (source, guid, article_id) of dropped copies
+    copy_decisions: list[tuple[str, str | None, str | None, str | None, str]]  # (source, guid, url, url_norm, article_id)
+    counts: dict[str, int]  # the run's counts of this batch, but for its alerts (known once written)
+    outcomes: list[Outcome]  # one per article of the batch, in batch order

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from wirewatch import alerts, batches, fetch, health, subscriptions, topics, websub
+from wirewatch import alerts, batches, fetch, health, ingest, subscriptions, topics, websub
 from wirewatch.cadence import NotDue
 from wirewatch.health import format_duration
 from wirewatch.batches import BATCH_SIZE, PreparedBatch, article_matcher, batches_of, prepare_batch
@@ -623,7 +623,8 @@ def retag(store: Store, config: Config, *, names: Sequence[str] | None, days: in
     chosen = [t for t in config.enabled_topics if not names or t.name in names]
     if not chosen:
         return 0
-    return store.retag(
+    return ingest.retag(
+        store,
         [t.name for t in chosen],
         article_matcher(chosen),
         since=now - dt.timedelta(days=days),

@@ -7,7 +7,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from wirewatch.store import Store, _aware, naive_utc
+from wirewatch.columns import aware, naive_utc
+from wirewatch.store import Store
 from wirewatch.websub import Subscription
 
 _TIMES = ("requested_at", "verified_at", "expires_at", "checked_at")
@@ -17,7 +18,7 @@ _FIELDS = [f.name for f in dataclasses.fields(Subscription)]
 def load(store: Store) -> dict[str, Subscription]:
     """Every stored subscription, by source name (times as aware UTC)."""
     return {
-        r["source"]: Subscription(**{k: _aware(v) if k in _TIMES else v for k, v in r.items()})
+        r["source"]: Subscription(**{k: aware(v) if k in _TIMES else v for k, v in r.items()})
         for r in store.named("queries/websub_subscriptions")
     }
 

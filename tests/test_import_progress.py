@@ -1,4 +1,4 @@
-"""Issue 19, point 3: a big import's summary fits a screen, its progress shows on stderr, and
+"""A big import's output: its summary fits a screen, its progress shows on stderr, and
 the Prefect artifact keeps every flagged article."""
 
 from __future__ import annotations
