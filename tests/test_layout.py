@@ -23,6 +23,7 @@ STAGES = (
     ("extract", "inputs", "fetch"),  # sources and extraction: reading, the HTTP transport
     ("sources", "cadence"),  # polling a source of any kind, over those, and when to poll it
     ("dedupe",),
+    ("quotes",),  # who said what: direct and reported speech, speakers
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
     ("sqlfiles", "lake", "store"),  # the archive: a lake (DuckLake) or a DuckDB file

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from wirewatch import dedupe
-from wirewatch.batches import PreparedBatch, prepare_batch
+from wirewatch.batches import PreparedBatch, article_quotes, prepare_batch
 from wirewatch.model import AlertRoute, Article, BatchResult, Outcome, SourceState, StoryLink, TopicMatch, VersionsToWrite
 from wirewatch.store import Store, naive_utc, time_column
 
@@ -35,6 +35,7 @@ def ingest_batch(
     match: Callable[[Article], Sequence[TopicMatch]] | None = None,
     routes: Mapping[str, AlertRoute] | None = None,
     story_window_days: int = 14,
+    quoted: bool = True,
 ) -> BatchResult:
     """Store a batch in one transaction and say what became of each article.
 
@@ -47,7 +48,8 @@ def ingest_batch(
     ``routes`` (at most one per topic, story and channel; one more per new term when the
     route re-alerts on updates). ``polls`` are saved as the sources' states. Ingesting the
     same inputs again changes nothing but the run's duplicate count. A ``PreparedBatch``
-    (see ``prepare_batch``) brings its keys, signatures and matches computed elsewhere."""
+    (see ``prepare_batch``) brings its keys, signatures and matches computed elsewhere. With
+    ``quoted``, the quotes of the final versions are stored too (extracted ahead, or here)."""
     started = time.perf_counter()
     now = naive_utc(now)
     prepared = batch if isinstance(batch, PreparedBatch) else prepare_batch(batch)
@@ -91,6 +93,12 @@ def ingest_batch(
             store.add_matches(matched, run_id=run_id, now=now)
             if routes:
                 alert_ids = store.create_alerts(routes, run_id=run_id, now=now)
+        if quoted:
+            step = time.perf_counter()
+            extracted = prepared.quotes
+            store.add_quotes([(a_id, extracted[i] if extracted is not None else article_quotes(accepted[i]))
+                              for a_id, i in final.items()], run_id=run_id, now=now)  # fmt: skip
+            timings["quotes"] = time.perf_counter() - step
         killed = sorted({k.article_id for a, k in zip(accepted, keys.keys) if a.wire is not None and a.wire.kill})
         if killed:
             alert_ids += store.withdraw(killed, [dedupe.signed64(a) for a in killed], run_id=run_id, now=now)

@@ -25,31 +25,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wirewatch import dateline
-from wirewatch.model import WireItem, pickled_as_call
+from wirewatch.model import Quote, WireItem
 
 MAX_QUOTES = 200  # per article: a hostile text of quote marks yields no more
 MIN_QUOTE_WORDS = 4  # a shorter quoted phrase counts only with a speech cue beside it
 _WINDOW = 240  # characters around a quote searched for its attribution
 _MAX_SENTENCE = 2000  # characters of a sentence searched for reported speech
-
-
-@pickled_as_call
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """One statement: its words, where they stand and who said them."""
-
-    kind: str  # direct | indirect
-    text: str  # the words as written (inside the marks for a direct quote)
-    paragraph: int  # the paragraph (0-based) the quote starts in
-    start: int  # character offsets into WireItem.body
-    end: int
-    cue: str | None  # the speech verb as written: "said", "told reporters", "according to"
-    speaker: str | None  # "Anatoly Antonov", "Russian Defense Ministry"; None: not resolved
-    speaker_title: str | None = None  # "Deputy Defense Minister"
-    speaker_org: str | None = None  # "NATO", "International Security Center of ..."
-    said_at: dt.date | None = None
-    said_at_source: str | None = None  # the words that date it: "on September 20", "two weeks before"
-    said_at_basis: str | None = None  # how its year was found, as for datelines; "relative"; "weekday"
 
 
 # -- vocabulary ---------------------------------------------------------------------------------
@@ -247,7 +228,12 @@ class _Who:
 
 
 def _phrase_words(phrase: str) -> list[str]:
-    return [w.strip(",") for w in phrase.split() if w.strip(",")]
+    """The words of a phrase, commas kept inside it (a title as written: "Representative to NATO,
+    Presidential Envoy ...")."""
+    words = [w for w in phrase.split() if w.strip(",")]
+    if words:
+        words[0], words[-1] = words[0].lstrip(","), words[-1].rstrip(",")
+    return words
 
 
 def _split_name(words: list[str]) -> tuple[list[str], list[str]]:
@@ -406,7 +392,7 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
         return _Who(None)
     if lowered[0] in ("him", "her"):
         return _who(lowered[0].replace("him", "he").replace("her", "she"), context, at)
-    head = lowered[-1].strip(".")
+    head = lowered[-1].strip(".,")
     if lowered[0] == "the" and (not _is_capitalized(words[-1]) or lowered[-1] in _TITLE_WORDS):
         # a role: "the deputy minister", "the expert", "the ministry", "the statement"
         if head in _ORG_HEADS or head.rstrip("s") in _ORG_HEADS:
@@ -486,6 +472,7 @@ _AFTER_CUE_WHO = re.compile(
     rf"^[\s,.!?…]*(?:[—–]\s*)?(?P<cue>{_CUE})\s+(?P<who>(?:{_WHO_WORDS}\s+){{0,14}}?{_WHO_WORDS})"
     r"(?P<rest>(?:,|\.|$|\s+(?:on|in|at|during|when|after|before|who|to)\b)[^\"“”«»]{0,200})",
 )
+_COMMA = re.compile(r",\s+(?:[—–]\s*)?")
 _CLAUSE_BREAK = re.compile(r"[.!?]\s+|,\s+|\b(?:and|but)\s+")
 
 
@@ -672,7 +659,7 @@ def _speakers_from_next(quotes: list[Quote], body: str) -> list[Quote]:
         if q.kind == nxt.kind == "direct" and q.speaker is None and nxt.speaker is not None \
                 and q.paragraph == nxt.paragraph and not body[q.end : nxt.start].strip(" ,.!?\"“”«»‘’"):  # fmt: skip
             quotes[n] = dataclasses.replace(q, speaker=nxt.speaker, speaker_title=nxt.speaker_title,
-                                            speaker_org=nxt.speaker_org)  # fmt: skip
+                                            speaker_org=nxt.speaker_org, speaker_is_org=nxt.speaker_is_org)  # fmt: skip
     return quotes
 
 
@@ -755,7 +742,7 @@ def _direct(
     quote = Quote(
         "direct", text, span.paragraph, start, end, cue.lower() if cue else None,
         who.speaker if who else None, who.title if who else None, who.org if who else None,
-        said_at, evidence, basis,
+        said_at, evidence, basis, bool(who and who.is_org and who.speaker),
     )  # fmt: skip
     return quote, who
 
@@ -805,16 +792,19 @@ def _reported_speech(
     published: dt.datetime | None,
     paragraph: int,
 ) -> tuple[Quote, _Who | None] | None:
+    according = _ACCORDING.search(sentence) if ("ccording" in sentence or "словам" in sentence) else None
+    first_cue = _CUE_RE.search(sentence) if according is None else None
+    if according is None and first_cue is None:
+        return None  # most sentences: no speech verb at all
     quoted = sentence.count(_MASK)
     # "According to X, <clause>"
-    according = _ACCORDING.search(sentence) if ("ccording" in sentence or "словам" in sentence) else None
     if according is not None and according.start() < 3:
         who = _who(according.group("who"), context, s_start)
         clause_start = according.end()
         return _indirect(body, sentence, base, s_start, clause_start, len(sentence), "according to",
                          who, paragraph, anchor, published, quoted)  # fmt: skip
     # "<clause>, X said [on Tuesday]." / "<clause>, said X, who ..."
-    for found in re.finditer(r",\s+(?:[—–]\s*)?", sentence):
+    for found in _COMMA.finditer(sentence, first_cue.start() - 200 if first_cue else 0):
         tail = sentence[found.end() :]
         attribution = _attribution_after(" " + tail)
         if attribution is None:
@@ -883,9 +873,16 @@ def _note_subject(sentence: str, context: _Context, at: int) -> None:
                 else:
                     break
             if len(name) >= 2:
-                title_words: list[str] = []
-                for before in reversed(words[: i + 1]):
-                    if not (_is_capitalized(before) or before.lower() in _TITLE_WORDS) or before.endswith(","):
+                title_words: list[str] = [word]
+                modifiers = 0  # "military strategy expert": lower-case words just before the role
+                for before in reversed(words[:i]):
+                    if before.endswith(","):
+                        break
+                    if _is_capitalized(before) or before.lower() in _TITLE_WORDS:
+                        modifiers = 3
+                    elif modifiers < 2 and before.lower() not in _LEADING_NOISE and before.lower() not in _FUNCTION:
+                        modifiers += 1
+                    else:
                         break
                     title_words.insert(0, before)
                 context.person(name, _clean_title(title_words), None, at, salient=salient and i < 16)
@@ -920,6 +917,7 @@ def _indirect(
     quote = Quote(
         "indirect", body[start:end], paragraph, start, end, cue.lower(), who.speaker if who else None,
         who.title if who else None, who.org if who else None, said_at, evidence, basis,
+        bool(who and who.is_org and who.speaker),
     )  # fmt: skip
     return quote, who if who and who.speaker else None
 
@@ -946,4 +944,5 @@ def _dash_speech(
         return None
     start = base + lead.end()
     return Quote("direct", speech, paragraph, start, start + len(speech), cue.lower() if cue else None,
-                 who.speaker if who else None, who.title if who else None, who.org if who else None)  # fmt: skip
+                 who.speaker if who else None, who.title if who else None, who.org if who else None,
+                 speaker_is_org=bool(who and who.is_org and who.speaker))  # fmt: skip

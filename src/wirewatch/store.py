@@ -49,6 +49,7 @@ from wirewatch.model import (
     KnownArticle,
     LakeLocation,
     PendingAlert,
+    Quote,
     SourceState,
     StoryLink,
     StorySummary,
@@ -558,6 +559,25 @@ class Store:
         self._stage_matches(matched)
         self._run("queries/ingest_matches", {"now": now, "run_id": run_id})
 
+    def add_quotes(self, quoted: Sequence[tuple[str, Sequence[Quote]]], *, run_id: str, now: dt.datetime) -> None:
+        """Store the quotes ``(article_id, quotes)`` of the batch's final versions (``quote_rows``)."""
+        self._input("batch_quotes_input", _quote_columns(quoted))
+        self._run("queries/ingest_quotes", {"now": now, "run_id": run_id})
+
+    def requote(self, extract: Callable[[Article], Sequence[Quote]], *, since: dt.datetime, now: dt.datetime) -> int:
+        """Extract the quotes of the stored articles of the window (``since`` onwards) again,
+        replacing theirs, in one transaction; returns the number of quotes stored."""
+        self._writable()
+        stored = 0
+        with self.transaction():
+            self._run("queries/requote_clear", {"since": naive_utc(since)})
+            for page in self._article_pages(naive_utc(since)):
+                quoted = [(s.article_id, extract(s.article)) for s in page]
+                self._input("batch_quotes_input", _quote_columns(quoted))
+                self._run("queries/requote_insert", {"now": naive_utc(now)})
+                stored += sum(len(q) for _, q in quoted)
+        return stored
+
     def create_alerts(self, routes: Mapping[str, AlertRoute], *, run_id: str, now: dt.datetime) -> list[str]:
         """Pending alerts for the batch's stored matches per ``routes`` (at most one per topic,
         story and channel; one more per new term when the route re-alerts); returns their ids."""
@@ -964,6 +984,21 @@ def _wire_columns(articles: Sequence[Article]) -> dict[str, np.ndarray]:
         "signals": _objects([json.dumps(list(w.signals)) if w else None for w in wires]),
         "subjects": _objects([json.dumps(list(w.subjects)) if w else None for w in wires]),
     }  # fmt: skip
+
+
+def _quote_columns(quoted: Sequence[tuple[str, Sequence[Quote]]]) -> dict[str, np.ndarray]:
+    rows = [(article_id, n, q) for article_id, quotes in quoted for n, q in enumerate(quotes)]
+    keys = [q.speaker_key for _, _, q in rows]
+    columns = {"article_id": _objects([a for a, _, _ in rows]),
+               "quote_no": np.array([n for _, n, _ in rows], dtype=np.int64)}  # fmt: skip
+    for name in ("kind", "paragraph", "cue", "speaker", "speaker_title", "speaker_org", "speaker_is_org", "said_at",
+                 "said_at_source", "said_at_basis"):  # fmt: skip
+        columns[name] = _objects([getattr(q, name) for _, _, q in rows])
+    columns["span_start"] = np.array([q.start for _, _, q in rows], dtype=np.int64)
+    columns["span_end"] = np.array([q.end for _, _, q in rows], dtype=np.int64)
+    columns["speaker_key"] = _objects([k for k, _ in keys])
+    columns["speaker_initial"] = _objects([i for _, i in keys])
+    return columns
 
 
 def _source_columns(polls: Sequence[SourceState]) -> dict[str, np.ndarray]:
