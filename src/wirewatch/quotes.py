@@ -48,6 +48,7 @@ _CUES_RU = (
     "отметили", "подчеркнул", "подчеркнула", "подчеркнули", "сказал", "сказала", "сказали",
     "добавил", "добавила", "пояснил", "пояснила", "констатировал", "указал", "указала",
 )  # fmt: skip
+_CUE_WORDS = frozenset(w for cue in _CUES_EN + _CUES_RU for w in cue.split())
 _CUE = "|".join(sorted(_CUES_EN + _CUES_RU, key=len, reverse=True))
 _AUX = r"(?:(?:has|had|have|was|were)\s+)?"
 # The speech verb and what may stand between it and the end of the attribution
@@ -86,6 +87,9 @@ _TITLE_WORDS = {
     "prince", "spokeswoman", "diplomat", "professor", "researcher", "economist", "prosecutor", "judge",
     "lieutenant", "colonel", "admiral", "marshal", "ombudsman", "commissioner", "president-elect",
     "mr.", "mrs.", "ms.", "dr.", "gen.", "sen.", "rep.", "gov.", "prof.", "col.", "lt.", "adm.",
+    "министр", "президент", "премьер", "посол", "глава", "председатель", "представитель", "заместитель",
+    "пресс-секретарь", "директор", "эксперт", "депутат", "спикер", "губернатор", "мэр", "советник",
+    "помощник", "генсек", "генеральный", "замминистра", "сенатор", "официальный",
 }  # fmt: skip
 _LEADING_NOISE = {
     "the", "a", "an", "earlier", "meanwhile", "later", "but", "and", "however", "also", "then", "so",
@@ -880,7 +884,8 @@ def _note_subject(sentence: str, context: _Context, at: int) -> None:
                         break
                     if _is_capitalized(before) or before.lower() in _TITLE_WORDS:
                         modifiers = 3
-                    elif modifiers < 2 and before.lower() not in _LEADING_NOISE and before.lower() not in _FUNCTION:
+                    elif (modifiers < 2 and word[:1].islower() and before.isalpha() and before not in _CUE_WORDS
+                          and before.lower() not in _LEADING_NOISE and before.lower() not in _FUNCTION):  # fmt: skip
                         modifiers += 1
                     else:
                         break
