@@ -192,3 +192,54 @@ def test_extraction_time_grows_linearly_with_hostile_text():
 
     small, large = min(seconds(5_000) for _ in range(3)), min(seconds(50_000) for _ in range(3))
     assert large < small * 25
+
+
+# ---------------------------------------------------------------------------------------------
+# Topic rules scoped to speech
+
+
+def seed_item() -> WireItem:
+    from pathlib import Path
+
+    from wirewatch.codec import parse
+
+    return parse((Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt").read_text(encoding="utf-8"))
+
+
+def topic_hits(query: str, item: WireItem) -> list[tuple[str, str]]:
+    from wirewatch.config import TopicConfig
+    from wirewatch.topics import compile_topics
+
+    found = compile_topics([TopicConfig(name="t", query=query)]).match(item)
+    return [(h.field, item.body[h.start : h.end] if h.field == "quote" else h.term) for m in found for h in m.hits]
+
+
+def test_speaker_and_quote_scopes_combine_with_the_other_operators():
+    item = seed_item()
+    assert topic_hits("speaker:Rogozin", item) == [("speaker", "Rogozin")]
+    assert topic_hits("speaker:Obama", item) == []  # named in a quote, never a speaker
+    assert topic_hits("quote:Obama", item) == [("quote", "Obama")]
+    # the three quotes where the interceptor base in Poland comes up
+    assert topic_hits('speaker:Rogozin quote:(interceptor NEAR/3 Poland)', item) == [
+        ("speaker", "Rogozin"), *[("quote", "interceptor"), ("quote", "Poland")] * 3]  # fmt: skip
+    assert topic_hits("speaker:Rogozin NOT quote:Poland", item) == []
+    assert topic_hits('speaker:"military strategy expert" quote:destructive', item) == [
+        ("speaker", "military strategy expert"), ("quote", "destructive")]  # fmt: skip
+
+
+def test_unscoped_terms_do_not_count_the_quotes_twice():
+    from wirewatch.config import TopicConfig
+    from wirewatch.topics import compile_topics
+
+    item = seed_item()
+    plain = compile_topics([TopicConfig(name="t", query="Obama")]).match(item)
+    with_speech = compile_topics([TopicConfig(name="t", query="Obama"), TopicConfig(name="s", query="speaker:Rogozin")])
+    assert [(m.hits, m.score) for m in with_speech.match(item) if m.topic == "t"] == [(plain[0].hits, plain[0].score)]
+
+
+def test_a_speech_topic_explains_itself_with_the_quote():
+    from wirewatch.config import TopicConfig
+    from wirewatch.topics import compile_topics
+
+    match = compile_topics([TopicConfig(name="t", query="speaker:Arbatov quote:destructive")]).match(seed_item())[0]
+    assert match.snippet == "The U.S. course is absolutely «destructive»"
