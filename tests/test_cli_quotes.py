@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
+from test_pipeline import make_config, run_import
 from typer.testing import CliRunner
 
 from wirewatch.cli import app
@@ -115,3 +117,27 @@ def test_requote_gives_an_archive_stored_without_quotes_its_quotes(tmp_path: Pat
     again = runner.invoke(app, ["requote", "--config", str(config_path)])  # replaces, never doubles
     assert again.stdout.strip() == "requote: 27 quotes stored"
     assert sum(r["quotes"] for r in json_rows(config_path, "speakers")) == 27
+
+
+def test_an_alert_carries_the_strongest_quote_on_the_topic(tmp_path: Path, archive_setting: str, webhook_receiver):
+    config = make_config(tmp_path, [webhook_receiver.url("/hook")], archive_setting)
+    assert run_import(config, SEED).exit_code == 0
+    (payload,) = webhook_receiver.payloads
+    # the topic (missile defense, or interceptor near missile) is hit most often in Rogozin's
+    # long statement about the phases of the project
+    quote_line = next(line for line in payload["message"].splitlines() if line.startswith("> “"))  # Markdown
+    assert quote_line.startswith("> “West European members of NATO are not interested in the construction of ballistic")
+    assert quote_line.endswith("…” — Dmitry Rogozin, Russian Permanent Representative to NATO, Presidential Envoy for "
+                               "Missile Defense Interaction with the Alliance")  # fmt: skip
+
+
+def test_the_daily_digest_lists_who_spoke(tmp_path: Path, archive_setting: str):
+    from wirewatch.alerts import format_daily_digest
+
+    config = make_config(tmp_path, [], archive_setting)
+    assert run_import(config, SEED).exit_code == 0
+    with open_store(load_config(config).db) as store:
+        rows = store.daily_digest(since=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    assert [(topic, story.speakers) for topic, story in rows] == [("missile-defense", tuple(SPEAKERS))]
+    message = format_daily_digest("missile-defense", [story for _, story in rows])
+    assert "who spoke: Alexei Arbatov, Anatoly Antonov, Dmitry Rogozin" in message.text

@@ -219,6 +219,9 @@ class PendingAlert:
     withdraws: str | None = None  # a "WITHDRAWN" notice: the id of the alert it withdraws
     urgency: int | None = None  # the article's wire urgency (1 = flash), when a wire format gave one
     story_outlets: tuple[str, ...] = ()  # the names of the others than the alerting article's
+    quote: str | None = None  # the alerting article's strongest quote on the topic (most hits, attributed first)
+    quote_speaker: str | None = None
+    quote_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +246,7 @@ class StorySummary:
     agency: str | None = None
     terms: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()  # their names
+    speakers: tuple[str, ...] = ()  # who spoke on the topic in the story (quotes holding its hits)
 
 
 # ---------------------------------------------------------------------------------------------
