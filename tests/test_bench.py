@@ -10,7 +10,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # The six scenarios of the benchmarks issue, as the harness names them.
-REPORTED = ("codec", "import", "archive", "poll", "topics", "size")
+REPORTED = ("codec", "import", "archive", "poll", "topics", "size", "quotes")
 
 
 def test_quick_run_reports_every_scenario_with_positive_figures(tmp_path: Path) -> None:

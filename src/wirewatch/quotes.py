@@ -54,8 +54,8 @@ _AUX = r"(?:(?:has|had|have|was|were)\s+)?"
 # The speech verb and what may stand between it and the end of the attribution
 # Case-sensitive: the wire writes cues in lower case, and IGNORECASE makes the alternation an order
 # of magnitude slower
-_CUE_RE = re.compile(rf"\b{_AUX}(?P<cue>{_CUE})\b")
-_BEFORE_CUE = re.compile(rf"\b{_AUX}(?P<cue>{_CUE}|called|described\s+as|dubbed)\b")
+_CUE_RE = re.compile(rf"(?<![\w-]){_AUX}(?P<cue>{_CUE})\b")  # not "so-called"
+_BEFORE_CUE = re.compile(rf"(?<![\w-]){_AUX}(?P<cue>{_CUE}|called|described\s+as|dubbed)\b")
 _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": None, "он": "person", "она": "person"}
 _ORG_HEADS = {
     "ministry", "ministries", "commission", "committee", "council", "office", "service", "agency",
@@ -95,6 +95,7 @@ _LEADING_NOISE = {
     "the", "a", "an", "earlier", "meanwhile", "later", "but", "and", "however", "also", "then", "so",
     "yet", "still", "on", "in", "at", "last", "this", "that", "while", "when", "as", "after", "before",
 }  # fmt: skip
+_APPOSITION = re.compile(r",\s*\d{1,3}\s*(?=,|$)|,\s*(?:who|which)\b.*$")
 _ADVERBS = {"also", "then", "further", "again", "later", "previously", "earlier", "repeatedly", "once", "recently", "has", "had"}
 _FUNCTION = {"of", "to", "for", "on", "with", "the", "and", "in", "at", "de", "von", "van", "al", "bin"}
 _NOT_NAMES = {
@@ -359,6 +360,7 @@ class _Context:
 
 def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _Who | None:
     """The speaker a noun phrase names; None when the phrase is not one (too long, a clause)."""
+    phrase = _APPOSITION.sub("", phrase)  # "Vinay Mahoti, 30, who hails from ...": the name
     words = _phrase_words(phrase)
     if not words or len(words) > 24:
         return None
@@ -414,7 +416,10 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
             context.last_person = person
             return _Who(person.name, person.title, person.org)
         return _Who(None)
-    if any(w.strip(",").lower().rstrip("s") in _ORG_HEADS for w in words[-3:]) and not _is_person_tail(words):
+    named_org = lowered[0] == "the" and len(words) > 1 and _is_capitalized(words[1]) and \
+        any(w.strip(",").lower() in _ORG_HEADS for w in words)  # "the Organization for ... and Development"  # fmt: skip
+    if named_org or (any(w.strip(",").lower().rstrip("s") in _ORG_HEADS for w in words[-3:])
+                     and not _is_person_tail(words)):  # fmt: skip
         name = " ".join(w for w in words if w.lower() not in ("the",)).strip(" ,")
         name = re.sub(r"^(?:the\s+)", "", name, flags=re.IGNORECASE)
         return _Who(context.org(_org_name(name), at), is_org=True)
@@ -512,7 +517,7 @@ _ADVERBIAL = (
     r"|at\s+a\s+(?:press\s+conference|briefing|meeting)|,?\s*citing\s+[^,]{1,60},))*"
 )
 _LEADING_TAIL = re.compile(
-    r"(?P<obj>\s+(?:reporters|journalists|the\s+media|the\s+press|[A-Z][\w-]*(?:-Tass)?|TASS|him|her|them|us))?"
+    r"(?P<obj>(?<=told)\s+(?:reporters|journalists|the\s+media|the\s+press|[A-Z][\w-]*(?:-Tass)?|TASS|him|her|them|us))?"
     rf"(?P<adv>{_ADVERBIAL})(?:,\s*|\s+)(?:that,?\s+)?(?P<clause>\S.*)$"
 )
 
@@ -701,13 +706,16 @@ def _direct(
     start = span.start + (len(inner) - len(inner.lstrip()))
     end = start + len(text)
     after = body[span.outer_end : span.outer_end + _WINDOW].split("\n\n", 1)[0]
-    paragraph_start = body.rfind("\n\n", 0, span.outer_start) + 2 if span.outer_start else 0
+    paragraph_break = body.rfind("\n\n", 0, span.outer_start)
+    paragraph_start = paragraph_break + 2 if paragraph_break >= 0 else 0
     before = body[max(paragraph_start, span.outer_start - _WINDOW) : span.outer_start]
     who: _Who | None = None
     cue: str | None = None
     rest = ""
-    found_after = _attribution_after(after)
-    if found_after is not None and not _inside_sentence_continues(after):
+    # wire style puts a comma (or ! ? …) before an attribution that follows the quote: “A,” he said
+    closes = inner.rstrip()[-1:] in (",", "!", "?", "…") or after.lstrip(" ")[:1] in (",", "—", "–")
+    found_after = _attribution_after(after) if closes else None
+    if found_after is not None:
         phrase, cue, rest, _ = found_after
         who = _who(_trim_who(phrase), context, span.outer_end)
         if who is None:
@@ -749,11 +757,6 @@ def _direct(
         said_at, evidence, basis, bool(who and who.is_org and who.speaker),
     )  # fmt: skip
     return quote, who
-
-
-def _inside_sentence_continues(after: str) -> bool:
-    """The quote ends inside a sentence that goes on without an attribution ("… ,” which ...)."""
-    return False
 
 
 def _trim_who(phrase: str) -> str:
@@ -911,6 +914,8 @@ def _indirect(
 ) -> tuple[Quote, _Who | None] | None:
     clause = sentence[clause_start:clause_end]
     stripped = clause.strip().rstrip(".,;:").rstrip()
+    if not stripped[:1].isalnum() and stripped[:1] not in _PAIRS:
+        return None  # a clause cut at the wrong place: ", but ..."
     if _words(stripped) < 3:
         return None
     if stripped.count(_MASK) > len(stripped) / 2 or stripped.startswith((_MASK, '"', "“", "«")):
