@@ -90,11 +90,14 @@ _TITLE_WORDS = {
     "министр", "президент", "премьер", "посол", "глава", "председатель", "представитель", "заместитель",
     "пресс-секретарь", "директор", "эксперт", "депутат", "спикер", "губернатор", "мэр", "советник",
     "помощник", "генсек", "генеральный", "замминистра", "сенатор", "официальный",
+    "ceo", "cfo", "coo", "founder", "co-founder", "executive", "strategist", "manager", "partner", "owner",
 }  # fmt: skip
 _LEADING_NOISE = {
     "the", "a", "an", "earlier", "meanwhile", "later", "but", "and", "however", "also", "then", "so",
     "yet", "still", "on", "in", "at", "last", "this", "that", "while", "when", "as", "after", "before",
 }  # fmt: skip
+_TRAILING_WHEN = re.compile(r"\s+(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+                            r"|week|month|[A-Z][a-z]+\s+\d{1,2})$")
 _APPOSITION = re.compile(r",\s*\d{1,3}\s*(?=,|$)|,\s*(?:who|which)\b.*$")
 _ADVERBS = {"also", "then", "further", "again", "later", "previously", "earlier", "repeatedly", "once", "recently", "has", "had"}
 _FUNCTION = {"of", "to", "for", "on", "with", "the", "and", "in", "at", "de", "von", "van", "al", "bin"}
@@ -246,6 +249,8 @@ def _split_name(words: list[str]) -> tuple[list[str], list[str]]:
     name: list[str] = []
     for word in reversed(words):
         clean = word.strip(",")
+        if re.search(r"[’']s$", clean):
+            break  # "ONHYM's Amina Benkhadra": the organisation, not the name
         if (
             _is_capitalized(clean)
             and clean.lower() not in _TITLE_WORDS
@@ -361,6 +366,7 @@ class _Context:
 def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _Who | None:
     """The speaker a noun phrase names; None when the phrase is not one (too long, a clause)."""
     phrase = _APPOSITION.sub("", phrase)  # "Vinay Mahoti, 30, who hails from ...": the name
+    phrase = _TRAILING_WHEN.sub("", phrase)  # "the office on Wednesday"
     words = _phrase_words(phrase)
     if not words or len(words) > 24:
         return None
@@ -383,8 +389,8 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
         clause, _, tail = " ".join(words).rpartition(", ")
         if any(w[:1].islower() and w.lower() not in _FUNCTION for w in clause.split()):
             words = tail.split()  # "Commenting on ..., the ambassador"
-    if not words:
-        return None
+    if not words or (words[0].endswith("ing") and _is_capitalized(words[0])):
+        return None  # "Speaking in an interview ...": a clause, not a speaker
     if len(words) > 1 and re.search(r"[’']s$", words[0]) and not _is_capitalized(words[-1]):
         words = ["the", *words[1:]]  # "Russia’s top diplomat": a role
     lowered = [w.lower() for w in words]
