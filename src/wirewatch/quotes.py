@@ -528,10 +528,10 @@ _LEADING_TAIL = re.compile(
 )
 
 
-def _leading_attribution(sentence: str) -> tuple[str, str, re.Match[str]] | None:
-    """(who, cue, tail) of "X said (that) <clause>" with X opening the sentence."""
-    cue = _CUE_RE.search(sentence)
-    if cue is None:
+def _leading_attribution(sentence: str, cue: re.Match[str]) -> tuple[str, str, re.Match[str]] | None:
+    """(who, cue, tail) of "X said (that) <clause>" with X opening the sentence (``cue``: its
+    first speech verb)."""
+    if sentence.count(" ", 0, cue.start()) > 25:
         return None
     who = sentence[: cue.start()].strip()
     if not who or len(who.split()) > 25 or re.search(r"[;:!?]|\.\s", who):
@@ -806,8 +806,8 @@ def _reported_speech(
     paragraph: int,
 ) -> tuple[Quote, _Who | None] | None:
     according = _ACCORDING.search(sentence) if ("ccording" in sentence or "словам" in sentence) else None
-    first_cue = _CUE_RE.search(sentence) if according is None else None
-    if according is None and first_cue is None:
+    cues = list(_CUE_RE.finditer(sentence))
+    if according is None and not cues:
         return None  # most sentences: no speech verb at all
     quoted = sentence.count(_MASK)
     # "According to X, <clause>"
@@ -817,7 +817,11 @@ def _reported_speech(
         return _indirect(body, sentence, base, s_start, clause_start, len(sentence), "according to",
                          who, paragraph, anchor, published, quoted)  # fmt: skip
     # "<clause>, X said [on Tuesday]." / "<clause>, said X, who ..."
-    for found in _COMMA.finditer(sentence, first_cue.start() - 200 if first_cue else 0):
+    # only the last cue can close the sentence, and only commas shortly before it open its attribution
+    last_cue = cues[-1] if cues else None
+    closing = last_cue is not None and sentence.count(" ", last_cue.end()) <= 18
+    commas = _COMMA.finditer(sentence, max(0, last_cue.start() - 200), last_cue.start()) if closing else ()
+    for found in commas:
         tail = sentence[found.end() :]
         attribution = _attribution_after(" " + tail)
         if attribution is None:
@@ -838,7 +842,7 @@ def _reported_speech(
         return _indirect(body, sentence, base, s_start, 0, according.start(), "according to", who,
                          paragraph, anchor, published, quoted)  # fmt: skip
     # "X said (that) <clause>" with X opening the sentence
-    leading = _leading_attribution(sentence)
+    leading = _leading_attribution(sentence, cues[0]) if cues else None
     if leading is not None and not leading[0].lower().startswith(("if ", "when ", "as ")):
         phrase, cue_word, found = leading
         dated = re.match(r"^((?:On|Last|Earlier)\s+[^,]{3,30}),\s+", phrase)  # "On December 23, X said"
