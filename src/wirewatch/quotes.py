@@ -62,6 +62,7 @@ _ORG_HEADS = {
     "department", "government", "embassy", "kremlin", "pentagon", "union", "organization", "organisation",
     "bank", "company", "corporation", "party", "statement", "court", "parliament", "administration",
     "headquarters", "group", "fund", "army", "navy", "police", "duma", "senate", "cabinet", "mission",
+    "newspaper", "daily", "magazine", "broadcaster", "channel", "website", "portal", "institute", "university",
     "министерство", "мид", "минобороны", "кремль", "правительство", "ведомство",
 }  # fmt: skip
 # Words a role noun may stand for in a title ("the head of state" -> a president)
@@ -99,6 +100,7 @@ _LEADING_NOISE = {
 _TRAILING_WHEN = re.compile(r"\s+(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
                             r"|week|month|[A-Z][a-z]+\s+\d{1,2})$")
 _APPOSITION = re.compile(r",\s*\d{1,3}\s*(?=,|$)|,\s*(?:who|which)\b.*$")
+_OPENING_ADVERBS = ("but", "and", "however", "also", "yet", "while", "meanwhile", "later", "earlier", "then", "still")
 _ADVERBS = {"also", "then", "further", "again", "later", "previously", "earlier", "repeatedly", "once", "recently", "has", "had"}
 _FUNCTION = {"of", "to", "for", "on", "with", "the", "and", "in", "at", "de", "von", "van", "al", "bin"}
 _NOT_NAMES = {
@@ -370,7 +372,7 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
     words = _phrase_words(phrase)
     if not words or len(words) > 24:
         return None
-    while words and words[0].lower() in ("but", "and", "however", "also", "yet", "while"):
+    while words and words[0].strip(",").lower() in _OPENING_ADVERBS:
         words = words[1:]
     while len(words) > 1 and words[-1].lower() in _ADVERBS:
         words = words[:-1]
@@ -451,6 +453,26 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
     return _Who(person.name, person.title, person.org)
 
 
+_SPEAKER_WORDS = _FUNCTION | _TITLE_WORDS | _ADVERBS | _LEADING_NOISE | set(_PRONOUNS) | set(_ROLE_TITLES) | {
+    "expert", "ministry", "minister", "agency", "statement", "office", "spokesperson", "police", "officials",
+    "sources", "source", "analysts", "diplomats", "company", "government", "head", "state", "top", "deputy",
+    "foreign", "prime", "press", "service", "russian", "military", "strategy", "told", "who",
+}  # fmt: skip
+
+
+def _plausible_speaker(phrase: str) -> bool:
+    """A cheap first look: a speaker phrase (after its last comma) has at most three lower-case
+    words beyond function words, titles and roles; a clause has more."""
+    tail = phrase.rpartition(", ")[2]
+    plain = 0
+    for word in tail.split():
+        if word[:1].islower() and word.strip(",.").lower() not in _SPEAKER_WORDS:
+            plain += 1
+            if plain > 3:
+                return False
+    return True
+
+
 def _is_person_tail(words: list[str]) -> bool:
     return len(words) >= 2 and _is_capitalized(words[-1]) and _is_capitalized(words[-2]) and \
         words[-1].lower() not in _ORG_HEADS and words[-2].lower().rstrip("s") not in _ORG_HEADS  # fmt: skip
@@ -467,8 +489,11 @@ def _looks_like_surname(word: str) -> bool:
                         "Tokyo", "Ankara", "Warsaw", "Tehran", "Minsk", "Baku", "Yerevan", "Tbilisi")  # fmt: skip
 
 
+_MEDIA = re.compile(r"(?<=[\w.])\s+(?:newspaper|daily|magazine|broadcaster|channel|website|portal)$")
+
+
 def _org_name(name: str) -> str:
-    name = name.strip(" ,")
+    name = _MEDIA.sub("", name.strip(" ,"))  # "Postimees newspaper": Postimees
     for prefix in ("a joint statement by ", "a statement by ", "statement by "):
         if name.lower().startswith(prefix):
             name = name[len(prefix) :]
@@ -534,7 +559,7 @@ def _leading_attribution(sentence: str, cue: re.Match[str]) -> tuple[str, str, r
     if sentence.count(" ", 0, cue.start()) > 25:
         return None
     who = sentence[: cue.start()].strip()
-    if not who or len(who.split()) > 25 or re.search(r"[;:!?]|\.\s", who):
+    if not who or not _plausible_speaker(who) or re.search(r"[;:!?]|\.\s", who):
         return None
     tail = _LEADING_TAIL.match(sentence, cue.end())
     return (who, cue.group("cue"), tail) if tail else None
@@ -827,7 +852,7 @@ def _reported_speech(
         if attribution is None:
             continue
         phrase, cue, rest, _ = attribution
-        if not _is_tail_attribution(sentence[: found.start()], phrase, rest):
+        if not _plausible_speaker(phrase) or not _is_tail_attribution(sentence[: found.start()], phrase, rest):
             continue
         who = _who(_trim_who(phrase), context, s_start + found.start())
         if who is None:
