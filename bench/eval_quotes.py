@@ -33,7 +33,7 @@ from pathlib import Path
 
 from wirewatch import codec
 from wirewatch.model import WireItem
-from wirewatch.quotes import Quote, extract_quotes
+from wirewatch.quotes import extract_quotes
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"

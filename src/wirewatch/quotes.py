@@ -115,11 +115,9 @@ _MARKS = re.compile(r"[\"“”«»„‘’]")
 _PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"'}
 _DASH_SPEECH = re.compile(r"^[—–]\s+")
 _RU_DASH_ATTRIBUTION = re.compile(r"[,.!?…]\s+[—–]\s+")
-_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*\.?", re.UNICODE)
 _MASK = "\x01"  # stands for each character inside a quote where reported speech is looked for
 _SENTENCE_END = re.compile(r"""(?<=[.!?…])["”’»)\]]*\s+(?=["“‘«(\[—–]?[A-ZА-ЯЁ0-9\x01])""")
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gen.", "Lt.", "Col.", "Sen.", "Rep.", "Gov.", "Prof.", "No.")
-_CAPITAL = re.compile(r"[A-ZА-ЯЁ]")
 
 
 @dataclass(slots=True)
@@ -614,7 +612,8 @@ def said_when(text: str, anchor: dt.date | None, published: dt.datetime | None) 
         return anchor - dt.timedelta(days=(anchor.weekday() - weekday) % 7), found.group(), "weekday"
     found = _AGO.search(text)
     if found and anchor is not None:
-        n = _NUMBERS.get(found.group("n").lower()) or int(found.group("n")) if found.group("n").isdigit() else _NUMBERS.get(found.group("n").lower(), 1)
+        count = found.group("n").lower()
+        n = int(count) if count.isdigit() else _NUMBERS.get(count, 1)
         unit = found.group("unit").lower().rstrip("s")
         days = {"day": 1, "week": 7, "month": 30}[unit] * n
         return anchor - dt.timedelta(days=days), found.group(), "relative"
