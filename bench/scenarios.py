@@ -142,7 +142,8 @@ class Ingested:
     near_seconds: list[float]  # the store's own timing of its near-duplicate step, per batch
 
 
-def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, kind: str = "import") -> Ingested:
+def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, kind: str = "import",
+            quoted: bool = True) -> Ingested:
     """Ingest the batches as one run, each batch stamped with its newest article's time."""
     statuses: Counter = Counter()
     batch_seconds, near_seconds = [], []
@@ -155,7 +156,7 @@ def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, 
             if run_id is None:
                 run_id = store.begin_run(kind, now=now)
             clock = time.perf_counter()  # not measured(): its collection and freeze would count in the span
-            result = ingest_batch(store, run_id, batch, now=now, match=topics.match, routes=topics.routes)
+            result = ingest_batch(store, run_id, batch, now=now, match=topics.match, routes=topics.routes, quoted=quoted)
             batch_seconds.append(time.perf_counter() - clock)
             near_seconds.append(result.timings.get("near_duplicates", 0.0))
             # new articles by how they joined their story: first | update | copy
@@ -168,14 +169,15 @@ def _ingest(store, batches: Iterable[list[Article] | PreparedBatch], topics, *, 
 
 
 def _file_batches(directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig],
-                  workers: int = WORKERS, *, lake: bool = False) -> Iterator[list[Article] | PreparedBatch]:
+                  workers: int = WORKERS, *, lake: bool = False, quoted: bool = True,
+                  ) -> Iterator[list[Article] | PreparedBatch]:  # fmt: skip
     """The corpus files as store batches, read and prepared by ``workers`` processes the way
     `wirewatch import` prepares them (its files carry no manifest metadata: sources, GUIDs and
     times come from the manifest here); with none, read here and prepared by the store."""
     size = batch_size(workers, lake=lake)
     jobs = list(_batched(entries, size))
     for articles, prepared in prepared_batches(jobs, partial(_read_entries, directory), chosen, workers=workers,
-                                               size=size):  # fmt: skip
+                                               size=size, quoted=quoted):  # fmt: skip
         yield from prepared if prepared is not None else [articles]
 
 
@@ -185,10 +187,12 @@ def _read_entries(directory: Path, entries: Sequence[dict]) -> tuple[list[Articl
 
 
 def _import(store, directory: Path, entries: Sequence[dict], chosen: Sequence[TopicConfig], topics,
-            workers: int) -> Ingested:
-    """An import of the corpus as `wirewatch import --workers N` runs it."""
+            workers: int, *, quoted: bool = True) -> Ingested:
+    """An import of the corpus as `wirewatch import --workers N` runs it (``quoted``: with quotes,
+    as it does)."""
     with store.single_threaded() if workers else contextlib.nullcontext():
-        return _ingest(store, _file_batches(directory, entries, chosen, workers, lake=store.lake is not None), topics)
+        batches = _file_batches(directory, entries, chosen, workers, lake=store.lake is not None, quoted=quoted)
+        return _ingest(store, batches, topics, quoted=quoted)
 
 
 def _workers_label(workers: int, entries: Sequence[dict]) -> str:
@@ -545,14 +549,50 @@ def scenario_topics(scale: Scale, dirs: Dirs) -> list[Row]:
     return rows
 
 
+# ---- quotes: what extracting and storing them costs an import -----------------------------------
+def scenario_quotes(scale: Scale, dirs: Dirs) -> list[Row]:
+    """The import of wire-sized items with quotes (as `wirewatch import` runs it) against the same
+    import without them, in this run: with worker processes and in one process, each pair twice
+    in turn (the box is shared and noisy), the faster of each kept."""
+    store_module = _require("wirewatch.store", "open_store")
+    topics, _, chosen = _import_topics()
+    count = max(scale.import_items // 5, 200)
+    directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, count, WIRE_SIZED)
+    rows = []
+    for workers in (WORKERS, 0):
+        best: dict[bool, Ingested] = {}
+        for quoted in (False, True, False, True):
+            path = dirs.work / "quotes.duckdb"
+            store = store_module.open_store(path)
+            try:
+                done = _import(store, directory, entries, chosen, topics, workers, quoted=quoted)
+                quotes_stored = store.query("SELECT count(*) FROM quote_rows")[1][0][0]
+            finally:
+                store.close()
+                path.unlink(missing_ok=True)
+            if quoted not in best or done.span.wall_s < best[quoted].span.wall_s:
+                best[quoted] = done
+        mode = _workers_label(workers, entries)
+        with_quotes = throughput("quotes", f"import with quotes, {mode}", best[True].items, best[True].span,
+                                 "items/s", size_bytes=raw_bytes,
+                                 targets=[Target(">= 0.8x without quotes", "ratio", at_least=0.8)],
+                                 note=f"{quotes_stored:,} quotes stored; best of 2")  # fmt: skip
+        without = throughput("quotes", f"the same import without quotes, {mode}", best[False].items, best[False].span,
+                             "items/s", size_bytes=raw_bytes, note="best of 2")  # fmt: skip
+        compare(with_quotes, without)
+        rows += [with_quotes, without]
+    return rows
+
+
 SCENARIOS: dict[str, Callable[[Scale, Dirs], list[Row]]] = {
     "codec": scenario_codec,
     "import": scenario_import,  # also reports "size"
     "archive": scenario_archive,
     "poll": scenario_poll,
     "topics": scenario_topics,
+    "quotes": scenario_quotes,
 }
 # Row scenario names: the six of the issue.
-REPORTED = ("codec", "import", "archive", "poll", "topics", "size")
+REPORTED = ("codec", "import", "archive", "poll", "topics", "size", "quotes")
 RUNNER_OF = {"size": "import"}
 

@@ -12,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 # The six scenarios of the benchmarks issue, as the harness names them.
-REPORTED = ("codec", "import", "archive", "poll", "topics", "size")
+REPORTED = ("codec", "import", "archive", "poll", "topics", "size", "quotes")
 
 
 @pytest.mark.slow  # a benchmark

@@ -252,7 +252,8 @@ def test_sql_misspelled_view_lists_the_views(archive):
     assert wrong.exit_code == 2 and len(wrong.stderr.splitlines()) == 1
     assert "Table with name storys does not exist" in wrong.stderr
     assert wrong.stderr.rstrip().endswith(
-        "; the views are: alert_latency, alerts, article_revisions, articles, copy_decisions, runs, sources, stories, topic_matches"
+        "; the views are: alert_latency, alerts, article_revisions, articles, copy_decisions, quotes, runs, sources, speakers,"
+        " stories, topic_matches, topic_quotes"
     )
 
 

@@ -23,6 +23,7 @@ STAGES = (
     ("extract", "inputs", "fetch"),  # sources and extraction: reading, the HTTP transport
     ("sources", "cadence", "websub"),  # polling a source of any kind, when to poll it, WebSub decisions
     ("dedupe",),
+    ("quotes",),  # who said what: direct and reported speech, speakers
     ("topics", "backtest"),
     ("batches",),  # keyed and matched batches, maybe in worker processes
     # the archive, a lake (DuckLake) or a DuckDB file: its parts by concern, put together in store

@@ -147,7 +147,7 @@ def test_near_distance_and_negation() -> None:
         ),
         (
             "title:ABM",
-            "query col 1: expected a field name before ':' (headline, subtitle, body, place, agency, section)",
+            "query col 1: expected a field name before ':' (headline, subtitle, body, place, agency, section, speaker, quote)",
         ),
         ("NOT ABM", "query col 1: expected a term that is not under NOT (NOT alone matches every article)"),
         ("ABM OR NOT BMD", "query col 8: expected a term that is not under NOT (NOT alone matches every article)"),

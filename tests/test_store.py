@@ -77,10 +77,11 @@ def test_open_creates_the_folder_applies_migrations_once_and_reopens(db):
         _, versions = s.query("SELECT version, name FROM schema_migrations ORDER BY version")
         _, views = s.query("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY view_name")
     assert versions == [(1, "001_archive"), (2, "002_topics_alerts"), (3, "003_copied_guids"), (4, "004_copy_decisions"), (5, "005_wire_formats"),
-                        (6, "006_cadence_latency"), (7, "007_lake"), (9, "009_websub"),
+                        (6, "006_cadence_latency"), (7, "007_lake"), (8, "008_quotes"), (9, "009_websub"),
                         (10, "010_source_health"), (11, "011_run_status")]  # fmt: skip
     assert [v[0] for v in views] == [
-        "alert_latency", "alerts", "article_revisions", "articles", "copy_decisions", "runs", "sources", "stories", "topic_matches",
+        "alert_latency", "alerts", "article_revisions", "articles", "copy_decisions", "quotes", "runs", "sources", "speakers",
+        "stories", "topic_matches", "topic_quotes",
     ]  # fmt: skip
     with open_store(db) as s:
         assert s.query("SELECT count(*) FROM schema_migrations")[1] == [(len(versions),)]

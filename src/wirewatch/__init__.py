@@ -22,6 +22,8 @@ Sources and extraction
     websub      WebSub as decisions: hub discovery, signatures, what each subscription needs next
 Dedupe
     dedupe      keys, exact duplicates and revisions, MinHash/LSH story links
+Speech
+    quotes      who said what: direct and reported speech, speakers resolved within the item, when said
 Topics
     topics      the matcher: compile_topics, hits, scores and snippets (no rich)
     backtest    what topics would have flagged and alerted over stored articles

@@ -26,6 +26,7 @@ from wirewatch.model import AlertRoute, DeliveryResult, PendingAlert, StorySumma
 log = logging.getLogger(__name__)
 
 MASK = "****"
+QUOTE_MAX = 300  # characters of the strongest quote an alert carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +307,7 @@ def format_message(alert: PendingAlert) -> Message:
         f"Dateline: {escape_text(dateline) or '(none)'} (source: {escape_text(source)})",
         f"Matched: {escape_text(terms)}",
         f"Snippet: {escape_text(alert.snippet)}",
+        *([f"Quote: {escape_text(_said(alert))}"] if alert.quote else []),
         f"Link: {escape_text(alert.url or '(none)')}",
         _story_size(alert),
         f"alert_id: {alert.alert_id} (at-least-once delivery: a repeat carries the same id)",
@@ -317,11 +319,21 @@ def format_message(alert: PendingAlert) -> Message:
         f"{escape_markdown(dateline) or '(no dateline)'} (source: {escape_markdown(source)})",
         f"**Matched:** {escape_markdown(terms)}",
         f"> {_snippet_markdown(alert.snippet)}",
+        *([f"> {escape_markdown(_said(alert))}"] if alert.quote else []),
         *([link] if link else []),
         _story_size(alert),
         f"alert\\_id: `{alert.alert_id}`",
     ]
     return Message(title=title, text="\n".join(text_lines), markdown="\n\n".join(md_blocks))
+
+
+def _said(alert: PendingAlert) -> str:
+    """The strongest quote as a line: “words” — Speaker, title (the words cut to QUOTE_MAX)."""
+    words = alert.quote or ""
+    if len(words) > QUOTE_MAX:
+        words = words[: QUOTE_MAX - 1].rstrip() + "…"
+    who = ", ".join(filter(None, (alert.quote_speaker, alert.quote_title))) or "speaker not named"
+    return f"“{words}” — {who}"
 
 
 def format_withdrawn(alert: PendingAlert) -> Message:
@@ -422,6 +434,8 @@ def format_daily_digest(
     for n, r in enumerate(ranked, 1):
         dateline = _dateline(r.dateline_place, r.dateline_date, r.agency)
         size = f"{_plural(r.sources, 'outlet')}{' (' + _names(r.outlets) + ')' if r.outlets else ''}, {_plural(r.articles, 'article')}"
+        if r.speakers:
+            size += f"; who spoke: {_names(r.speakers)}"
         text_items.append(
             f"{n}. {escape_text(r.headline)} ({escape_text(dateline) or 'no dateline'}; {size})"
             + (f"\n   {escape_text(r.url)}" if r.url else "")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from wirewatch.config import TopicConfig
 from wirewatch.model import Article
+from wirewatch.query import SPEECH_FIELDS
 from wirewatch.topics import Matcher, compile_topics
 
 __all__ = ["BacktestReport", "StorySample", "TopicBacktest", "article_date", "backtest"]
@@ -25,6 +26,7 @@ class StorySample:
     alert_article_id: str  # the earliest one: the article that would have alerted
     headlines: tuple[str, ...]  # distinct, earliest first, at most three
     terms: tuple[str, ...] = ()  # the terms that matched in the story's articles
+    quote: str | None = None  # a topic on speech (speaker:, quote:): the alerting article's quote, hits marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ def backtest(
     )
     cutoff = _as_utc(since) if since is not None else None
     scanned = 0
-    by_topic: dict[str, dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...]]]]] = {name: {} for name in matcher.topics}
+    by_topic: dict[str, dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...], str | None]]]] = {name: {} for name in matcher.topics}
     never = dt.datetime.max.replace(tzinfo=dt.UTC)
     for article_id, story_id, article in rows:
         when = article_date(article)
@@ -70,7 +72,8 @@ def backtest(
         scanned += 1
         for match in matcher.match_article(article):
             stories = by_topic[match.topic]
-            stories.setdefault(story_id, []).append((when or never, article_id, article.item.headline, match.terms))
+            said = match.snippet if any(h.field in SPEECH_FIELDS for h in match.hits) else None
+            stories.setdefault(story_id, []).append((when or never, article_id, article.item.headline, match.terms, said))
     return BacktestReport(scanned, cutoff, tuple(_topic_backtest(n, s, samples) for n, s in by_topic.items()))
 
 
@@ -81,14 +84,14 @@ def article_date(article: Article) -> dt.datetime | None:
     return _as_utc(when) if when else None
 
 
-def _topic_backtest(topic: str, stories: dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...]]]], samples: int) -> TopicBacktest:
+def _topic_backtest(topic: str, stories: dict[str, list[tuple[dt.datetime, str, str, tuple[str, ...], str | None]]], samples: int) -> TopicBacktest:
     ordered = sorted(stories.items(), key=lambda s: (-len(s[1]), min(s[1])))
     picked = []
     for story_id, articles in ordered[:samples]:
         articles.sort()
         headlines = tuple(dict.fromkeys(a[2] for a in articles))[:3]
         terms = tuple(sorted({term for a in articles for term in a[3]}))
-        picked.append(StorySample(story_id, len(articles), articles[0][1], headlines, terms))
+        picked.append(StorySample(story_id, len(articles), articles[0][1], headlines, terms, articles[0][4]))
     matches = sum(len(a) for a in stories.values())
     return TopicBacktest(topic, matches, len(stories), len(stories), tuple(picked))
 

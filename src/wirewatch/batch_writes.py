@@ -23,6 +23,7 @@ from wirewatch.model import (
     BatchPlan,
     Dateline,
     KnownArticle,
+    Quote,
     SourceState,
     StoryLink,
     TopicMatch,
@@ -117,6 +118,8 @@ class BatchWrites(ArchiveBase):
             self.add_matches(plan.matches, **run)
             if plan.routes:
                 alert_ids = self.create_alerts(plan.routes, **run)
+        if plan.quotes is not None:
+            self.add_quotes(plan.quotes, **run)
         if plan.withdrawn:
             alert_ids += self.withdraw(plan.withdrawn, plan.withdrawn_keys, **run)
         if plan.polls:
@@ -283,6 +286,21 @@ class BatchWrites(ArchiveBase):
         })  # fmt: skip
         self._run("queries/record_topic_rules", {"now": naive_utc(now)})
 
+    def add_quotes(self, quoted: Sequence[tuple[str, Sequence[Quote]]], *, run_id: str, now: dt.datetime) -> None:
+        """Store the quotes ``(article_id, quotes)`` of the batch's final versions (``quote_rows``)."""
+        self._input("batch_quotes_input", _quote_columns(quoted))
+        self._run("queries/ingest_quotes", {"now": now, "run_id": run_id})
+
+    def requote_clear(self, *, since: dt.datetime) -> None:
+        """Drop the quotes of the current versions of the window's articles (``since`` onwards)."""
+        self._writable()
+        self._run("queries/requote_clear", {"since": naive_utc(since)})
+
+    def requote_rows(self, quoted: Sequence[tuple[str, Sequence[Quote]]], *, now: dt.datetime) -> None:
+        """Store ``(article_id, quotes)`` extracted again for stored articles."""
+        self._input("batch_quotes_input", _quote_columns(quoted))
+        self._run("queries/requote_insert", {"now": naive_utc(now)})
+
     def retag_clear(self, topic_names: Sequence[str], *, since: dt.datetime) -> None:
         """Drop the named topics' matches of articles of the window (``since`` onwards)."""
         self._input("topic_rules_input", {"topic": objects(sorted(set(topic_names)))})
@@ -292,6 +310,21 @@ class BatchWrites(ArchiveBase):
         """Store ``(article_id, match)`` pairs found again for stored articles (no alert)."""
         self._stage_matches(matched)
         self._run("queries/retag_matches", {"now": naive_utc(now)})
+
+
+def _quote_columns(quoted: Sequence[tuple[str, Sequence[Quote]]]) -> dict[str, np.ndarray]:
+    rows = [(article_id, n, q) for article_id, quotes in quoted for n, q in enumerate(quotes)]
+    keys = [q.speaker_key for _, _, q in rows]
+    columns = {"article_id": objects([a for a, _, _ in rows]),
+               "quote_no": np.array([n for _, n, _ in rows], dtype=np.int64)}  # fmt: skip
+    for name in ("kind", "paragraph", "cue", "speaker", "speaker_title", "speaker_org", "speaker_is_org", "said_at",
+                 "said_at_source", "said_at_basis"):  # fmt: skip
+        columns[name] = objects([getattr(q, name) for _, _, q in rows])
+    columns["span_start"] = np.array([q.start for _, _, q in rows], dtype=np.int64)
+    columns["span_end"] = np.array([q.end for _, _, q in rows], dtype=np.int64)
+    columns["speaker_key"] = objects([k for k, _ in keys])
+    columns["speaker_initial"] = objects([i for _, i in keys])
+    return columns
 
 
 def _row_columns(rows: Sequence[tuple], names: Sequence[str]) -> dict[str, np.ndarray]:

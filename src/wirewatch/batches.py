@@ -24,9 +24,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar
 
-from wirewatch import dedupe, limits, topics
+from wirewatch import dedupe, limits, quotes, topics
 from wirewatch.config import TopicConfig
-from wirewatch.model import Article, TopicMatch, WireItem
+from wirewatch.model import Article, Quote, TopicMatch, WireItem
 
 BATCH_SIZE = 1000  # articles per store transaction
 # ... when worker processes prepare the batches: the writer then bounds the import, and its cost
@@ -51,6 +51,12 @@ class PreparedBatch:
     reasons: list[str | None]  # why each article cannot be stored, None when it can
     keys: dedupe.BatchKeys  # of the accepted articles, in order
     matches: list[Sequence[TopicMatch]] | None = None  # of each accepted article, when matched ahead
+    quotes: list[Sequence[Quote]] | None = None  # of each accepted article, when extracted ahead
+
+
+def article_quotes(article: Article) -> list[Quote]:
+    """The quotes of an article (``quotes.extract_quotes``), dated against its publication."""
+    return quotes.extract_quotes(article.item, published=article.published_at)
 
 
 def prepare_batch(
@@ -58,15 +64,17 @@ def prepare_batch(
     *,
     match: Callable[[Article], Sequence[TopicMatch]] | None = None,
     signatures: bool = False,
+    quoted: bool = False,
 ) -> PreparedBatch:
     """Check, key and (with ``match``) topic-match a batch. ``signatures``: compute every MinHash
-    signature now, though the store needs only those of new and revised articles."""
+    signature now, though the store needs only those of new and revised articles; ``quoted``:
+    extract every article's quotes now, though the store keeps only those of new and revised ones."""
     reasons = [_rejection(a) for a in articles]
     articles = [limits.capped(a) if reason is None else a for a, reason in zip(articles, reasons)]
     accepted = [a for a, reason in zip(articles, reasons) if reason is None]
     keys = dedupe.batch_keys(accepted, signatures=signatures)
     matches = [match(a) for a in accepted] if match is not None else None
-    return PreparedBatch(articles, reasons, keys, matches)
+    return PreparedBatch(articles, reasons, keys, matches, [article_quotes(a) for a in accepted] if quoted else None)
 
 
 def _rejection(article: Article) -> str | None:
@@ -127,11 +135,12 @@ def prepared_batches(
     *,
     workers: int | None = None,
     size: int = PREPARED_BATCH_SIZE,
+    quoted: bool = True,
 ) -> Iterator[tuple[Read, list[PreparedBatch] | None]]:
     """Each job's reading, in job order, with its articles' store batches (``batches_of``, of
     ``size`` articles) prepared in ``workers`` processes (default: ``default_workers``)
     while the caller stores the previous ones: keys, every MinHash signature and the ``chosen``
-    topics' matches. With no workers, jobs are read here and their batches left for the store to
+    topics' matches and (``quoted``) the articles' quotes. With no workers, jobs are read here and their batches left for the store to
     prepare (None), which then computes only what new and revised articles need."""
     if workers is None:
         workers = default_workers(len(jobs))
@@ -140,7 +149,7 @@ def prepared_batches(
             for job in jobs:
                 yield read(job)[0], None
             return
-        yield from _prepared_in_workers(jobs, read, chosen, workers, size)
+        yield from _prepared_in_workers(jobs, read, chosen, workers, size, quoted)
 
 
 @contextlib.contextmanager
@@ -157,7 +166,7 @@ def _batch_sized_collections() -> Iterator[None]:
 
 
 def _prepared_in_workers(
-    jobs: Sequence[Job], read: Reader[Job, Read], chosen: Sequence[TopicConfig], workers: int, size: int
+    jobs: Sequence[Job], read: Reader[Job, Read], chosen: Sequence[TopicConfig], workers: int, size: int, quoted: bool
 ) -> Iterator[tuple[Read, list[PreparedBatch]]]:
     context = _worker_context()
     queued = iter(jobs)
@@ -168,7 +177,7 @@ def _prepared_in_workers(
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(list(chosen), lifeline))
     try:
         with _stopped_by_signals(lambda: _abandon(pool, held)) as stop:
-            yield from _results_in_order(pool, queued, pending, read, workers, size, stop)
+            yield from _results_in_order(pool, queued, pending, read, workers, size, quoted, stop)
     except BaseException:
         # Ctrl-C, SIGTERM, or the caller stopped early: the workers go now, not after their jobs
         _abandon(pool, held)
@@ -189,6 +198,7 @@ def _results_in_order(
     read: Reader[Job, Read],
     workers: int,
     size: int,
+    quoted: bool,
     stop: threading.Event,
 ) -> Iterator[tuple[Read, list[PreparedBatch]]]:
     """The workers' results in job order, ``workers + 1`` jobs in flight; what is left in
@@ -197,13 +207,13 @@ def _results_in_order(
     try:
         # one job ahead per worker keeps them busy while the store writes; more only holds memory
         for job in itertools.islice(queued, workers + 1):
-            pending.append((job, pool.submit(_read_and_prepare, read, job, size)))
+            pending.append((job, pool.submit(_read_and_prepare, read, job, size, quoted)))
         while pending:
             done = pending[0][1].result()
             pending.popleft()
             job = next(queued, None)
             if job is not None:
-                pending.append((job, pool.submit(_read_and_prepare, read, job, size)))
+                pending.append((job, pool.submit(_read_and_prepare, read, job, size, quoted)))
             yield done
             if stop.is_set():  # the interrupt was swallowed where it landed (DuckDB, a finaliser)
                 raise KeyboardInterrupt
@@ -293,8 +303,8 @@ def _exit_with_parent(lifeline: multiprocessing.connection.Connection) -> None:
     os._exit(0)  # at once: the pool's queues and threads belong to a parent that has gone
 
 
-def _read_and_prepare(read: Reader[Job, Read], job: Job, size: int) -> tuple[Read, list[PreparedBatch]]:
+def _read_and_prepare(read: Reader[Job, Read], job: Job, size: int, quoted: bool) -> tuple[Read, list[PreparedBatch]]:
     """In a worker: read the job and prepare its store batches."""
     result, articles = read(job)
     chunks = batches_of(articles, size)
-    return result, [prepare_batch(chunk, match=_worker_match, signatures=True) for chunk in chunks]
+    return result, [prepare_batch(chunk, match=_worker_match, signatures=True, quoted=quoted) for chunk in chunks]

@@ -671,11 +671,15 @@ def story_command(
         if not articles:
             raise StoreError(f"no story {story_id!r} (see `wirewatch stories`)")
         copy_columns, copies = named_query(store, "story_copies", {"story_id": story_id})
+        quote_columns, quoted = named_query(store, "story_quotes", {"story_id": story_id})
     typer.echo(f"story {story_id}: {len(articles)} stored article{'s' if len(articles) != 1 else ''}")
     print_table(columns, articles)
     typer.echo(f"exact copies counted, not stored: {len(copies)}")
     if copies:
         print_table(copy_columns, copies)
+    typer.echo(f"who said what: {len(quoted)} statement{'s' if len(quoted) != 1 else ''}")
+    if quoted:
+        print_table(quote_columns, quoted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -996,6 +1000,67 @@ def duckdb_init_sql(archive: "Path | object", extensions: list[Path]) -> str:
         "USE lake;",
     ]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes and speakers
+
+
+@app.command("quotes")
+def quotes_command(
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only quotes that hold this topic's hits."),
+    speaker: Optional[str] = typer.Option(None, "--speaker", "-s", help="Only this speaker's quotes (any part of the name)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only quotes said (else dated) on or after this date (YYYY-MM-DD)."),
+    limit: int = typer.Option(100, "--limit", "-n", min=1, help="At most this many quotes."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = FormatOption,
+) -> None:
+    """Who said what: direct and reported speech with its speaker, newest first."""
+    check_choice("--format", output_format, FORMATS)
+    with user_errors():
+        cutoff = parse_since(since)
+    with reading_archive(config_path, db) as store:
+        columns, rows = named_query(store, "quote_list", {
+            "topic": topic, "speaker": speaker, "since": cutoff.date() if cutoff else None, "limit": limit,
+        })  # fmt: skip
+    print_rows(columns, rows, output_format)
+
+
+@app.command("speakers")
+def speakers_command(
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only those who spoke on this topic."),
+    limit: int = typer.Option(100, "--limit", "-n", min=1, help="At most this many speakers."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    output_format: str = FormatOption,
+) -> None:
+    """Everyone quoted, one row per person or organisation across articles and stories."""
+    check_choice("--format", output_format, FORMATS)
+    with reading_archive(config_path, db) as store:
+        columns, rows = named_query(store, "speaker_list", {"topic": topic, "limit": limit})
+    print_rows(columns, rows, output_format)
+
+
+@app.command("requote")
+def requote_command(
+    days: Optional[int] = typer.Option(None, "--days", min=1, help="Only articles of the last N days (default: all)."),
+    config_path: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Extract the quotes of stored articles again (an archive from before quotes, or after the
+    extractor changed), without importing anything."""
+    from wirewatch import ingest, pipeline
+    from wirewatch.batches import article_quotes
+    from wirewatch.store import open_store
+
+    with user_errors():
+        config = config_from(config_path, db)
+        require_database(config)
+        now = pipeline.utc_now()
+        with open_store(config.db) as store:
+            stored = ingest.requote(store, article_quotes, since=now - dt.timedelta(days=days) if days else EPOCH, now=now)
+    typer.echo(f"requote: {stored} quotes stored")
 
 
 def main() -> None:

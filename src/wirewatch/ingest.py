@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from wirewatch import dedupe
-from wirewatch.batches import PreparedBatch, prepare_batch
+from wirewatch.batches import PreparedBatch, article_quotes, prepare_batch
 from wirewatch.model import (
     AlertRoute,
     Article,
     BatchPlan,
+    Quote,
     BatchResult,
     KnownArticle,
     Outcome,
@@ -52,6 +53,7 @@ def ingest_batch(
     match: Matcher | None = None,
     routes: Mapping[str, AlertRoute] | None = None,
     story_window_days: int = 14,
+    quoted: bool = True,
 ) -> BatchResult:
     """Store a batch in one transaction and say what became of each article.
 
@@ -64,7 +66,8 @@ def ingest_batch(
     ``routes`` (at most one per topic, story and channel; one more per new term when the
     route re-alerts on updates). ``polls`` are saved as the sources' states. Ingesting the
     same inputs again changes nothing but the run's duplicate count. A ``PreparedBatch``
-    (see ``prepare_batch``) brings its keys, signatures and matches computed elsewhere."""
+    (see ``prepare_batch``) brings its keys, signatures and matches computed elsewhere. With
+    ``quoted``, the quotes of the final versions are stored too (extracted ahead, or here)."""
     started = time.perf_counter()
     now = naive_utc(now)
     prepared = batch if isinstance(batch, PreparedBatch) else prepare_batch(batch)
@@ -81,8 +84,12 @@ def ingest_batch(
         matched = final_matches(triaged, match)
         if matched is not None:
             timings["match"] = time.perf_counter() - step
+        step = time.perf_counter()
+        said = final_quotes(triaged) if quoted else None
+        if said is not None:
+            timings["quotes"] = time.perf_counter() - step
         plan = plan_batch(triaged, links, first_versions, matched, run_id=run_id, now=now, polls=polls,
-                          routes=routes or {}, story_window_days=story_window_days)  # fmt: skip
+                          routes=routes or {}, story_window_days=story_window_days, quotes=said)  # fmt: skip
         alert_ids = store.write_batch(plan)
     timings["total"] = time.perf_counter() - started
     return BatchResult(plan.outcomes, plan.matches or [], alert_ids, timings)
@@ -160,6 +167,14 @@ def final_matches(triaged: Triage, match: Matcher | None) -> list[tuple[str, Top
     return [(a_id, m) for a_id, i in final.items() for m in match(triaged.accepted[i])]
 
 
+def final_quotes(triaged: Triage) -> list[tuple[str, Sequence[Quote]]]:
+    """``(article_id, quotes)`` for the final version of each article written: extracted ahead
+    in a worker process, or here."""
+    extracted = triaged.prepared.quotes
+    return [(a_id, extracted[i] if extracted is not None else article_quotes(triaged.accepted[i]))
+            for a_id, i in _final_rows(triaged).items()]  # fmt: skip
+
+
 def _final_rows(triaged: Triage) -> dict[str, int]:
     """The accepted row of each written article's last version in the batch, by article id."""
     return {triaged.decisions[i].article_id: i for i in triaged.writes}
@@ -176,6 +191,7 @@ def plan_batch(
     polls: Sequence[SourceState] = (),
     routes: Mapping[str, AlertRoute],
     story_window_days: int,
+    quotes: list[tuple[str, Sequence[Quote]]] | None = None,
 ) -> BatchPlan:
     """Every write of the batch, from its triage, the story links of its new articles, the
     first versions of the stored articles it revises and its matches: no database."""
@@ -195,6 +211,7 @@ def plan_batch(
         revising=any(t.decisions[i].status == "revised" for i in writes),
         cutoff=min(now, earliest) - dt.timedelta(days=story_window_days),
         matches=matched,
+        quotes=quotes,
         routes=routes if matched is not None else {},
         withdrawn=killed,
         withdrawn_keys=[dedupe.signed64(a) for a in killed],
@@ -262,6 +279,19 @@ def retag(
             store.retag_matches(matched, now=now)
             stored += len(matched)
         store.write_topic_rules({t: v for t, v in versions.items() if t in names}, now=now)
+    return stored
+
+
+def requote(store: Store, extract: Callable[[Article], Sequence[Quote]], *, since: dt.datetime, now: dt.datetime) -> int:
+    """Extract the quotes of the stored articles of the window (``since`` onwards) again,
+    replacing theirs, in one transaction; returns the number of quotes stored."""
+    stored = 0
+    with store.transaction():
+        store.requote_clear(since=since)
+        for page in store.article_pages(since):
+            quoted = [(s.article_id, extract(s.article)) for s in page]
+            store.requote_rows(quoted, now=now)
+            stored += sum(len(q) for _, q in quoted)
     return stored
 
 

@@ -110,6 +110,37 @@ class Hit:
 
 @pickled_as_call
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """One statement: its words, where they stand and who said them."""
+
+    kind: str  # direct | indirect
+    text: str  # the words as written (inside the marks for a direct quote)
+    paragraph: int  # the paragraph (0-based) the quote starts in
+    start: int  # character offsets into WireItem.body
+    end: int
+    cue: str | None  # the speech verb as written: "said", "told reporters", "according to"
+    speaker: str | None  # "Anatoly Antonov", "Russian Defense Ministry"; None: not resolved
+    speaker_title: str | None = None  # "Deputy Defense Minister"
+    speaker_org: str | None = None  # "NATO", "International Security Center of ..."
+    said_at: dt.date | None = None
+    said_at_source: str | None = None  # the words that date it: "on September 20", "two weeks before"
+    said_at_basis: str | None = None  # how its year was found, as for datelines; "relative"; "weekday"
+    speaker_is_org: bool = False  # an organisation speaks ("the Russian Foreign Ministry said")
+
+    @property
+    def speaker_key(self) -> tuple[str | None, str | None]:
+        """What joins one speaker across articles: (a person's surname or an organisation's
+        name, lower case; a person's first initial when the name gives one)."""
+        if not self.speaker:
+            return None, None
+        if self.speaker_is_org:
+            return self.speaker.casefold(), None
+        names = self.speaker.split()
+        return names[-1].casefold(), names[0][0].casefold() if len(names) > 1 else None
+
+
+@pickled_as_call
+@dataclass(frozen=True, slots=True)
 class TopicMatch:
     """Why an article matched a topic."""
 
@@ -192,6 +223,9 @@ class PendingAlert:
     urgency: int | None = None  # the article's wire urgency (1 = flash), when a wire format gave one
     story_outlets: tuple[str, ...] = ()  # the names of the others than the alerting article's
     score: float = 0.0  # the topic match's score (a digest lists the strongest first)
+    quote: str | None = None  # the alerting article's strongest quote on the topic (most hits, attributed first)
+    quote_speaker: str | None = None
+    quote_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +250,7 @@ class StorySummary:
     agency: str | None = None
     terms: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()  # their names
+    speakers: tuple[str, ...] = ()  # who spoke on the topic in the story (quotes holding its hits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,6 +383,7 @@ class BatchPlan:
     revising: bool  # some versions replace a stored text
     cutoff: dt.datetime  # story-index entries and copy decisions older than this are pruned
     matches: list[tuple[str, TopicMatch]] | None  # (article_id, match); None: not matched
+    quotes: list[tuple[str, Sequence[Quote]]] | None  # (article_id, its quotes) of final versions; None: not quoted
     routes: Mapping[str, AlertRoute]  # alerts for the matches (empty: none)
     withdrawn: list[str]  # article ids killed by a wire notice
     withdrawn_keys: list[int]  # their signed 64-bit join keys

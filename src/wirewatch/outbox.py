@@ -69,7 +69,8 @@ class Outbox(ArchiveBase):
             (r["topic"], StorySummary(story_id=r["story_id"], headline=r["headline"] or "", url=r["url"],
                                       sources=r["n_sources"], articles=r["n_matching"],
                                       dateline_place=r["dateline_place"], dateline_date=r["dateline_date"],
-                                      agency=r["agency"], terms=tuple(r["terms"]), outlets=tuple(r["outlets"])))
+                                      agency=r["agency"], terms=tuple(r["terms"]), outlets=tuple(r["outlets"]),
+                                      speakers=tuple(r["speakers"])))
             for r in rows
         ]  # fmt: skip
 

@@ -29,7 +29,8 @@ def highlight(item: WireItem, match: TopicMatch, *, style: str = HIT_STYLE) -> T
     out.append(f"  score {match.score:g}  terms: {', '.join(match.terms)}\n")
     texts = field_texts(item)
     for index, name in enumerate(FIELDS):
-        field_hits = [h for h in match.hits if h.field == name]
+        # quote hits carry body offsets (topics._in_body): shown where they stand in the body
+        field_hits = [h for h in match.hits if h.field == name or (name == "body" and h.field == "quote")]
         if name == "body":
             out.append_text(_highlight_body(texts[index], field_hits, style))
         elif name in ("headline", "subtitle") or field_hits:
@@ -110,4 +111,6 @@ def format_backtest(report: BacktestReport) -> str:
             if sample.terms:
                 lines.append(f"    terms: {', '.join(sample.terms)}")
             lines.extend(f"    {headline}" for headline in sample.headlines)
+            if sample.quote:
+                lines.append(f"    said: {sample.quote}")
     return "\n".join(lines)

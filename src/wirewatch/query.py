@@ -31,6 +31,11 @@ Fields
     (the dateline's place), ``agency:`` (the dateline's agency) and ``section:`` restrict it:
     ``headline:missile``, ``headline:"missile defense"``, ``headline:(ABM OR BMD)``.
     A scope on a group applies to every term inside it; an inner scope wins over an outer one.
+    Speech: ``speaker:`` looks in the names, titles and organisations of the item's speakers
+    (``speaker:Rogozin``), ``quote:`` in the words they are quoted with, direct or reported
+    (``quote:("missile defense" NEAR/5 Poland)``); unscoped terms never look there (the quotes are
+    part of the body already). Both are per article: ``speaker:Rogozin quote:Poland`` asks that
+    Rogozin spoke and that some quote mentions Poland (``wirewatch quotes`` pairs them per quote).
     ``urgency:<=2`` compares the item's wire urgency (1 is a flash; agency formats only): ``<``,
     ``<=``, ``=``, ``>=``, ``>``, and ``urgency:1`` for ``=``. An article without an urgency never
     satisfies it. It narrows what terms find (``missile urgency:<=2``) and cannot match alone.
@@ -75,7 +80,8 @@ from typing import ClassVar
 
 from wirewatch.errors import QueryError
 
-FIELDS = ("headline", "subtitle", "body", "place", "agency", "section")
+FIELDS = ("headline", "subtitle", "body", "place", "agency", "section", "speaker", "quote")
+SPEECH_FIELDS = ("speaker", "quote")  # what wirewatch.quotes finds: only scoped terms look there
 MIN_PREFIX_LETTERS = 3
 MAX_NEAR = 100
 # Bounds that keep parsing and matching far from Python's recursion limit whatever a query holds:

@@ -33,10 +33,10 @@ import ahocorasick
 import numpy as np
 import Stemmer
 
-from wirewatch import codec
+from wirewatch import codec, quotes
 from wirewatch.config import TopicConfig
-from wirewatch.model import Article, Hit, TopicMatch, WireItem
-from wirewatch.query import FIELDS, And, Near, Node, Not, Or, QueryError, Term, Urgency, parse_query
+from wirewatch.model import Article, Hit, Quote, TopicMatch, WireItem
+from wirewatch.query import FIELDS, SPEECH_FIELDS, And, Near, Node, Not, Or, QueryError, Term, Urgency, iter_terms, parse_query
 
 __all__ = [
     "FIELD_WEIGHTS",
@@ -59,7 +59,12 @@ FIELD_WEIGHTS = {
     "place": 1.0,
     "agency": 1.0,
     "section": 1.0,
+    "speaker": 0.5,  # below a quote: an explanation shows what was said rather than who said it
+    "quote": 1.0,
 }
+_FIRST_SPEECH_FIELD = FIELDS.index(SPEECH_FIELDS[0])
+_QUOTE_FIELD = FIELDS.index("quote")
+_QUOTE_JOIN = " \n\n "  # between two quotes in the quote field: a sentence break for snippets
 SNIPPET_MAX = 300  # characters of the snippet sentence kept around the strongest hit
 
 # --- Normalisation -----------------------------------------------------------------------------
@@ -277,6 +282,7 @@ class Matcher:
         self._keys: dict[str, int] = {key: key_id for key_id, key in enumerate(URL_WORDS)}
         self._key_topics: list[set[int]] = [set() for _ in URL_WORDS]
         self._key_text: list[str] = list(URL_WORDS)
+        self.speech = False  # a topic looks at speakers or quotes: matching extracts them
         for topic in topics:
             if topic.enabled:
                 self._add_topic(topic)
@@ -297,6 +303,7 @@ class Matcher:
         except QueryError as error:
             raise error.within(f'topic "{topic.name}"') from None
         plan = self._plan(root)
+        self.speech = self.speech or any(t.field in SPEECH_FIELDS for t in iter_terms(root))
         # The topic is evaluated only for articles where one of these keys occurs.
         for key_id in self._triggers(root) or self._positive_keys(root, positive=True):
             self._key_topics[key_id].add(index)
@@ -373,7 +380,8 @@ class Matcher:
         topics of another language from firing ("en-GB" counts as "en"); without it, the script
         decides (see _fits). Topics without a lang apply to every item. ``urgency`` is what
         ``urgency:`` terms compare (None: they are false)."""
-        texts = field_texts(item)
+        speech = quotes.extract_quotes(item) if self.speech else ()
+        texts = field_texts(item, speech)
         source = " " + _FIELD_JOIN.join(texts) + " "  # spaces: every key starts with one
         text = _Normalized(source)
         hits = list(self._automaton.iter(text.norm))
@@ -396,7 +404,7 @@ class Matcher:
                 continue
             occurrences = article.evaluate(topic.plan)
             if occurrences:
-                match = _topic_match(topic, occurrences, text, texts)
+                match = _topic_match(topic, occurrences, text, texts, speech)
                 if match.score >= topic.min_score:
                     matches.append(match)
         return matches
@@ -458,6 +466,8 @@ class _ArticleState:
             occurrences = self.term(plan[1])
             if plan[2] >= 0:
                 occurrences = [o for o in occurrences if self.field_of(o[0]) == plan[2]]
+            elif self.matcher.speech:  # unscoped: the fields of the item itself, not its quotes again
+                occurrences = [o for o in occurrences if self.field_of(o[0]) < _FIRST_SPEECH_FIELD]
             return occurrences or None
         if kind == "and":
             together: list[_Occurrence] = []
@@ -522,9 +532,16 @@ def _breaks(norm: str) -> list[int]:
     return breaks
 
 
-def field_texts(item: WireItem) -> tuple[str, ...]:
-    """The item's fields in FIELDS order; absent ones are empty."""
+def field_texts(item: WireItem, speech: Sequence[Quote] = ()) -> tuple[str, ...]:
+    """The item's fields in FIELDS order; absent ones are empty. The speech fields are made of
+    ``speech`` (the item's quotes): its speakers with their titles and organisations, and the
+    quotes' words."""
     dateline = item.dateline
+    speakers: dict[str, str] = {}  # speaker -> the fullest description the item gives
+    for q in speech:
+        if q.speaker:
+            described = ", ".join(filter(None, (q.speaker, q.speaker_title, q.speaker_org)))
+            speakers[q.speaker] = max(speakers.get(q.speaker, ""), described, key=len)
     return (
         item.headline,
         item.subtitle or "",
@@ -532,7 +549,26 @@ def field_texts(item: WireItem) -> tuple[str, ...]:
         (dateline.place or "") if dateline else "",
         (dateline.agency or "") if dateline else "",
         item.section,
+        _QUOTE_JOIN.join(speakers.values()),
+        _QUOTE_JOIN.join(q.text for q in speech),
     )
+
+
+def _in_body(hits: Sequence[Hit], speech: Sequence[Quote]) -> tuple[Hit, ...]:
+    """Quote hits with body offsets (the quote field is the quotes' words joined): where the words
+    stand in the article, so that views and highlights find them."""
+    starts, at = [], 0
+    for q in speech:
+        starts.append(at)
+        at += len(q.text) + len(_QUOTE_JOIN)
+    moved = []
+    for hit in hits:
+        if hit.field == "quote" and speech:
+            n = bisect.bisect_right(starts, hit.start) - 1
+            shift = speech[n].start - starts[n]
+            hit = Hit(hit.term, hit.field, hit.start + shift, hit.end + shift)
+        moved.append(hit)
+    return tuple(moved)
 
 
 def _primary_lang(lang: str | None) -> str | None:
@@ -555,7 +591,9 @@ def _fits(topic_lang: str, item_lang: str | None, item: WireItem) -> bool:
 _SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’»)\]]*\s+(?=["“‘«(\[]?[A-ZА-ЯЁ0-9])|\n+""")
 
 
-def _topic_match(topic: _Topic, found: list[_Occurrence], text: _Normalized, texts: Sequence[str]) -> TopicMatch:
+def _topic_match(
+    topic: _Topic, found: list[_Occurrence], text: _Normalized, texts: Sequence[str], speech: Sequence[Quote] = ()
+) -> TopicMatch:
     starts = [1]  # where each field starts in the source text that match() normalised
     for field_text in texts[:-1]:
         starts.append(starts[-1] + len(field_text) + len(_FIELD_JOIN))
@@ -573,6 +611,7 @@ def _topic_match(topic: _Topic, found: list[_Occurrence], text: _Normalized, tex
     lead_end = len(texts[2].split("\n\n", 1)[0])
     score = sum(_weight(field, start, lead_end) for field, start, _ in _merged(ordered))
     snippet = _snippet(ordered, texts, lead_end)
+    ordered = _in_body(ordered, speech)
     return TopicMatch(topic.name, round(score, 2), ordered + tuple(sorted(conditions)), snippet, topic.rule_version)
 
 
