@@ -1,4 +1,4 @@
-"""Issue 28 through the command line on a real archive: the seed's quotes with their speakers
+"""Quotes through the command line on a real archive: the seed's quotes with their speakers
 (`wirewatch quotes`, `wirewatch speakers`), who said what across a story's copies (`wirewatch
 story`), and quotes for an archive stored without them (`wirewatch requote`)."""
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
+from store_fixtures import lake_setting
 from test_pipeline import make_config, run_import
 from typer.testing import CliRunner
 
@@ -26,9 +27,9 @@ SPEAKERS = ["Alexei Arbatov", "Anatoly Antonov", "Dmitry Rogozin"]
 
 
 @pytest.fixture
-def archive_setting() -> str:
-    """The config line naming the archive (test_lake_cli_quotes.py names a lake)."""
-    return 'db = "a.duckdb"'
+def archive_setting(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The config line naming the archive: a DuckDB file, or a lake (the default archive)."""
+    return 'db = "a.duckdb"' if backend == "file" else lake_setting(request, tmp_path)
 
 
 def write_config(tmp_path: Path, archive_setting: str) -> Path:
