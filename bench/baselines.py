@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 
 from bench.generate import read_article
-from wirewatch import codec
+from wirewatch.wire import codec
 from wirewatch.config import TopicConfig
 from wirewatch.model import WireItem
 

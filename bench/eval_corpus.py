@@ -1,7 +1,7 @@
 """Evaluate fetching and extraction on the real material in ../shared/corpus.
 
 The corpus is served from a loopback HTTP server (with ETag validators, so a second poll of each
-feed must come back 304) and polled with wirewatch.sources, exactly as live sources are:
+feed must come back 304) and polled with wirewatch.sources.poll, exactly as live sources are:
 
 - feeds/: every feed must parse into articles; the 0-byte one must fail with a clear reason.
 - html/: each page is fetched and extracted, then scored against manifest.json: publication date
@@ -31,7 +31,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from wirewatch import codec, extract, fetch, sources
+from wirewatch.wire import codec
+from wirewatch.sources import extract
+from wirewatch.sources import fetch
+from wirewatch.sources import poll as sources
 from wirewatch.config import HttpConfig, SourceConfig
 from wirewatch.model import Article
 

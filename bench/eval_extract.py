@@ -43,9 +43,9 @@ import htmldate
 import htmldate.extractors
 import trafilatura
 
-from wirewatch import extract
+from wirewatch.sources import extract
 from wirewatch.config import SourceConfig
-from wirewatch.extract import metadata
+from wirewatch.sources.extract import metadata
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared/corpus beside the checkout (two levels up from a worktree under wt/)

@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from wirewatch import inputs
+from wirewatch.sources import inputs
 from wirewatch.model import Article
 
 ROOT = Path(__file__).resolve().parents[2]

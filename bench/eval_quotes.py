@@ -31,7 +31,7 @@ import os
 import sys
 from pathlib import Path
 
-from wirewatch import codec
+from wirewatch.wire import codec
 from wirewatch.model import WireItem
 from wirewatch.quotes import extract_quotes
 

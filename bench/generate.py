@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wirewatch import codec
+from wirewatch.wire import codec
 from wirewatch.config import TopicConfig
 from wirewatch.model import Article, WireItem
 

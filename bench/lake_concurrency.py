@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from wirewatch.lake import attach_lake, merge_lock
+from wirewatch.archive.lake import attach_lake, merge_lock
 
 ROWS_TEXT = 400  # characters of body per row: about a wire paragraph or two
 _CREATE = "CREATE TABLE IF NOT EXISTS lake.items (key BIGINT, writer INTEGER, batch INTEGER, body VARCHAR)"

@@ -33,7 +33,7 @@ from bench.generate import WIRE_SIZED
 from bench.lake_concurrency import _percentile
 from bench.scenarios import FULL, Dirs, _archive, _corpus, _import, _import_topics
 from wirewatch.model import LakeLocation
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WORKERS = 0  # by default one process: the writer's own cost is what differs between a lake and a file
@@ -61,10 +61,10 @@ def import_span(where, directory: Path, entries: list[dict], workers: int = WORK
 
 
 def _reader(where: LakeLocation, stop, ready, out) -> None:
-    import wirewatch.store
+    import wirewatch.archive.store
 
     latencies = []
-    with wirewatch.store.open_reader(where) as conn:
+    with wirewatch.archive.store.open_reader(where) as conn:
         while not stop.is_set():
             for query in ("SELECT count(*) FROM articles", "SELECT count(*), max(n_articles) FROM stories"):
                 started = time.perf_counter()
@@ -115,9 +115,9 @@ def writers(where: LakeLocation, directory: Path, entries: list[dict], count: in
 def archived_copies(dirs: Dirs, size: int) -> tuple[Path, Path]:
     """The bench's cached file archive of ``size`` generated articles (built when absent) and a lake
     moved from it (cached beside it as ``<archive>.lake/``)."""
-    import wirewatch.store
+    import wirewatch.archive.store
 
-    archive, _ = _archive(dataclasses.replace(FULL, archive_size=size), dirs, wirewatch.store, _import_topics()[0])
+    archive, _ = _archive(dataclasses.replace(FULL, archive_size=size), dirs, wirewatch.archive.store, _import_topics()[0])
     cached = archive.with_suffix(".lake")
     if not (cached / "complete").exists():
         shutil.rmtree(cached, ignore_errors=True)

@@ -24,9 +24,12 @@ from pathlib import Path
 
 from bench import feedserver
 from bench.measure import machine
-from wirewatch import cadence, fetch, pipeline, sources
+from wirewatch.sources import cadence
+from wirewatch.sources import fetch
+from wirewatch.run import pipeline
+from wirewatch.sources import poll as sources
 from wirewatch.config import load_config
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 SOURCES_PER_TASK = 100  # as flows/ingest.py
 POLL_THREADS = 8  # as flows/ingest.py

@@ -38,10 +38,11 @@ from bench.generate import (
     write_corpus,
 )
 from bench.measure import Row, Skip, Span, Target, compare, measured, throughput
-from wirewatch import codec, dateline
-from wirewatch.ingest import ingest_batch
-from wirewatch.batches import BATCH_SIZE, PreparedBatch, batch_size, prepared_batches
-from wirewatch.pipeline import import_workers
+from wirewatch.wire import codec
+from wirewatch.wire import dateline
+from wirewatch.ingest.batch import ingest_batch
+from wirewatch.ingest.batches import BATCH_SIZE, PreparedBatch, batch_size, prepared_batches
+from wirewatch.run.pipeline import import_workers
 from wirewatch.config import Config, HttpConfig, SourceConfig, TopicConfig, load_config
 from wirewatch.model import Article
 
@@ -96,8 +97,8 @@ def _require(module: str, *names: str):
 def _import_topics():
     """The topics an import runs with: the shipped defaults (topics.toml beside wirewatch.toml)
     plus 20 bench topics the generated items mention, compiled as the pipeline compiles them."""
-    _require("wirewatch.topics", "compile_topics")
-    pipeline = _require("wirewatch.pipeline", "prepare_topics")
+    _require("wirewatch.topics.matcher", "compile_topics")
+    pipeline = _require("wirewatch.run.pipeline", "prepare_topics")
     shipped = load_config(REPO / "wirewatch.toml", env={}).topics if (REPO / "wirewatch.toml").exists() else ()
     topics = (*shipped, *bench_topics(IMPORT_BENCH_TOPICS))
     return pipeline.prepare_topics(Config(path=None, topics=topics), env={}), len(shipped), topics
@@ -321,7 +322,7 @@ def _parse_rounds(name: str, documents: list[bytes], target: Target,
 
 # ---- 2 and 6. import into an empty store, store size ------------------------------------------
 def scenario_import(scale: Scale, dirs: Dirs) -> list[Row]:
-    store_module = _require("wirewatch.store", "open_store")
+    store_module = _require("wirewatch.archive.store", "open_store")
     topics, shipped, chosen = _import_topics()
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
     single = dirs.work / "import-one-process.duckdb"
@@ -440,7 +441,7 @@ def _logged(batches: Iterable[list[Article]], log: Path) -> Iterator[list[Articl
 
 
 def scenario_archive(scale: Scale, dirs: Dirs) -> list[Row]:
-    store_module = _require("wirewatch.store", "open_store")
+    store_module = _require("wirewatch.archive.store", "open_store")
     topics, shipped, chosen = _import_topics()
     archive, build_row = _archive(scale, dirs, store_module, topics)
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, scale.import_items)
@@ -506,8 +507,8 @@ class _Poller:
 
 
 def scenario_poll(scale: Scale, dirs: Dirs) -> list[Row]:
-    fetch = _require("wirewatch.fetch", "Fetcher")
-    sources_module = _require("wirewatch.sources", "poll")
+    fetch = _require("wirewatch.sources.fetch", "Fetcher")
+    sources_module = _require("wirewatch.sources.poll", "poll")
     http = HttpConfig(per_host_delay=0.0)  # loopback hosts: no politeness delay to wait out
     with feedserver.running(scale.feeds, hosts=scale.feed_hosts) as server, fetch.Fetcher(http) as fetcher:
         sources = [SourceConfig(name=f"feed-{i:03d}", kind="feed", url=url, max_age_days=None, allow_private=True)
@@ -523,7 +524,7 @@ def scenario_poll(scale: Scale, dirs: Dirs) -> list[Row]:
 
 # ---- 5. topic matching --------------------------------------------------------------------------
 def scenario_topics(scale: Scale, dirs: Dirs) -> list[Row]:
-    topics_module = _require("wirewatch.topics", "compile_topics")
+    topics_module = _require("wirewatch.topics.matcher", "compile_topics")
     articles = [generated.article for generated in generate(0, scale.topic_articles)]
     rows = []
     for count in scale.topic_counts:
@@ -554,7 +555,7 @@ def scenario_quotes(scale: Scale, dirs: Dirs) -> list[Row]:
     """The import of wire-sized items with quotes (as `wirewatch import` runs it) against the same
     import without them, in this run: with worker processes and in one process, each pair twice
     in turn (the box is shared and noisy), the faster of each kept."""
-    store_module = _require("wirewatch.store", "open_store")
+    store_module = _require("wirewatch.archive.store", "open_store")
     topics, _, chosen = _import_topics()
     count = max(scale.import_items // 5, 200)
     directory, entries, raw_bytes = _corpus(dirs, scale.corpus_start, count, WIRE_SIZED)

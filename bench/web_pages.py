@@ -33,8 +33,8 @@ import httpx
 from bench.lake_concurrency import _percentile
 from bench.lake_import import RESULTS, archived_copies, lake_in
 from bench.scenarios import Dirs
-from wirewatch.sqlfiles import parameters_of
-from wirewatch.store import open_store
+from wirewatch.archive.sqlfiles import parameters_of
+from wirewatch.archive.store import open_store
 
 TARGET_MS = 300.0
 START_TIMEOUT_SECONDS = 300.0
@@ -55,7 +55,7 @@ def rss_mb(pid: int) -> float:
 
 def start_web(config: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-c", "from wirewatch.cli import main; main()", "web", "--config", str(config), "--port", str(port)],
+        [sys.executable, "-c", "from wirewatch.cli.commands import main; main()", "web", "--config", str(config), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -126,7 +126,7 @@ BASELINE_QUERY = "SELECT story_id, headline, outlets, n_articles, first_seen, la
 
 
 def baseline(lake, requests: int) -> dict[str, int]:
-    from wirewatch.store import open_reader
+    from wirewatch.archive.store import open_reader
 
     connection = open_reader(lake)
     try:

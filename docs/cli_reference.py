@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 
 OUTPUT = Path(__file__).with_name("cli.md")
 WIDTH = 100

@@ -15,12 +15,14 @@ from prefect.events import emit_event
 from prefect.futures import wait
 from prefect.states import Failed, State
 
-from wirewatch import cadence, fetch, pipeline
+from wirewatch.sources import cadence
+from wirewatch.sources import fetch
+from wirewatch.run import pipeline
 from wirewatch.config import Config, SourceConfig, load_config
 from wirewatch.model import PollResult, SourceState
-from wirewatch.pipeline import RunSummary
-from wirewatch.sources import failed_poll, poll_each
-from wirewatch.store import open_store
+from wirewatch.run.pipeline import RunSummary
+from wirewatch.sources.poll import failed_poll, poll_each
+from wirewatch.archive.store import open_store
 
 LOCK_TIMEOUT_SECONDS = 120.0
 SUMMARY_RECORD = "wirewatch_summary"  # marks the summary's log records: `wirewatch run` prints its own

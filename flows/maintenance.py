@@ -8,11 +8,11 @@ import datetime as dt
 
 from prefect import flow, get_run_logger
 
-from wirewatch import pipeline
+from wirewatch.run import pipeline
 from wirewatch.config import SNAPSHOT_RETENTION_DAYS, load_config
-from wirewatch.lake import COMPACT_MEMORY_LIMIT
+from wirewatch.archive.lake import COMPACT_MEMORY_LIMIT
 from wirewatch.model import LakeLocation
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 
 @flow(name="compact", log_prints=True)

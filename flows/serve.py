@@ -83,10 +83,10 @@ def serve_all(
 @contextlib.contextmanager
 def push_ingest(parameters: dict[str, object]) -> Iterator[None]:
     """With ``[websub]`` configured: the WebSub callback endpoint, subscription manager and push
-    writer (wirewatch.push) run beside the runner, their lines on stderr; without it, nothing."""
+    writer (wirewatch.run.push) run beside the runner, their lines on stderr; without it, nothing."""
     import logging
 
-    from wirewatch import push
+    from wirewatch.run import push
     from wirewatch.config import load_config
 
     config = load_config(parameters["config_path"], db=parameters["db"])

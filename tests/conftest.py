@@ -141,7 +141,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def lake_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty embedded lake with the archive's schema, made once per session: migrating a new
     lake costs seconds, copying one a fraction of that (``store_fixtures.copy_lake``)."""
-    from wirewatch.store import open_store
+    from wirewatch.archive.store import open_store
     from wirewatch.model import LakeLocation
 
     root = tmp_path_factory.mktemp("lake-template") / "lake"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wirewatch.columns import aware
+from wirewatch.archive.columns import aware
 from wirewatch.model import Article, Dateline, Hit, LakeLocation, TopicMatch, WireItem
 
 BASE_TIME = dt.datetime(2024, 12, 26, 9, 0, tzinfo=dt.timezone.utc)
@@ -161,8 +161,8 @@ def lake_setting(request, folder: Path) -> str:
 
 
 def import_batches(db: Path | LakeLocation, batches: int, size: int, hang_at: int | None) -> None:
-    from wirewatch.ingest import ingest_batch
-    from wirewatch.store import open_store
+    from wirewatch.ingest.batch import ingest_batch
+    from wirewatch.archive.store import open_store
 
     def match(a: Article) -> list[TopicMatch]:
         if hang_at is not None and a.guid == f"tass-{hang_at * size}":

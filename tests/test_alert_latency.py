@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from receivers import smtp_receiver, webhook_receiver  # noqa: F401  (pytest fixtures)
 
-from wirewatch import pipeline
+from wirewatch.run import pipeline
 from wirewatch.config import load_config
 from wirewatch.model import Article, Dateline, PollResult, SourceState, WireItem
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 PUBLISHED = dt.datetime(2026, 5, 5, 11, 59, 10, tzinfo=dt.timezone.utc)
 FETCHED = dt.datetime(2026, 5, 5, 12, 0, 0, tzinfo=dt.timezone.utc)  # the run's now: its polls start then

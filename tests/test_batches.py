@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch import pipeline
-from wirewatch.batches import (
+from wirewatch.run import pipeline
+from wirewatch.ingest.batches import (
     BATCH_SIZE,
     LAKE_BATCH_SIZE,
     PREPARED_BATCH_SIZE,
@@ -22,7 +22,7 @@ from wirewatch.batches import (
     prepared_batches,
 )
 from wirewatch.config import load_config
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.timezone.utc)

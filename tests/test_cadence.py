@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch import cadence
+from wirewatch.sources import cadence
 from wirewatch.config import ConfigError, SourceConfig, load_config
 from wirewatch.model import Article, PollResult, SourceState, WireItem
 

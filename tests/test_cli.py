@@ -10,7 +10,7 @@ from store_fixtures import lake_setting
 from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 runner = CliRunner()
@@ -127,7 +127,7 @@ def test_ctrl_c_is_one_line_and_exit_130(error, capsys):
     import duckdb
     import typer
 
-    from wirewatch.cli import user_errors
+    from wirewatch.cli.commands import user_errors
 
     if error == "duckdb.Error":
         error = duckdb.Error("KeyboardInterrupt: ")
@@ -143,7 +143,7 @@ def test_ctrl_c_is_one_line_and_exit_130(error, capsys):
 
 
 def test_other_runtime_errors_are_not_taken_for_an_interrupt():
-    from wirewatch.cli import user_errors
+    from wirewatch.cli.commands import user_errors
 
     with pytest.raises(RuntimeError, match="something else"):
         with user_errors():

@@ -10,7 +10,7 @@ from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
 from test_pipeline import SEED, make_config, reprint, run_import
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 
 runner = CliRunner()
 HEADLINE = "No progress at Russia-US missile defense negotiations"

@@ -14,12 +14,12 @@ from store_fixtures import lake_setting
 from test_pipeline import make_config, run_import
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
-from wirewatch.codec import parse
+from wirewatch.cli.commands import app
+from wirewatch.wire.codec import parse
 from wirewatch.config import load_config
-from wirewatch.ingest import ingest_batch
+from wirewatch.ingest.batch import ingest_batch
 from wirewatch.model import Article
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 runner = CliRunner()

@@ -11,10 +11,10 @@ import pytest
 from store_fixtures import BASE_TIME, article, lake_setting
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 from wirewatch.config import load_config
-from wirewatch.ingest import ingest_batch
-from wirewatch.store import open_store
+from wirewatch.ingest.batch import ingest_batch
+from wirewatch.archive.store import open_store
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 HEADLINE = "No progress at Russia-US missile defense negotiations"
@@ -127,7 +127,7 @@ def test_alert_and_digest_name_the_other_outlets(tmp_path, archive_setting):
     from receivers import WebhookReceiver
     from test_pipeline import make_config
 
-    from wirewatch import pipeline
+    from wirewatch.run import pipeline
 
     receiver = WebhookReceiver().start()
     try:

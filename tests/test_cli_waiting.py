@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 HOLDER = """
 import sys
 from pathlib import Path
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 with open_store(Path(sys.argv[1])):
     print("holding", flush=True)
     sys.stdin.readline()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirewatch import codec
-from wirewatch.dateline import (
+from wirewatch.wire import codec
+from wirewatch.wire.dateline import (
     cache_hits,
     clear_caches,
     parse_date_text,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 from wirewatch.model import LakeLocation
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 runner = CliRunner()
 COMPACT_LIMIT = "200MB"  # the smallest limit a merge is given in these tests

@@ -144,7 +144,7 @@ def test_settings_out_of_range(tmp_path, text, message):
 def test_out_of_range_settings_end_the_cli_in_one_line(tmp_path, text, message):
     from typer.testing import CliRunner
 
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     cfg = write(tmp_path / "wirewatch.toml", text)
     for command in (["import", "--config", str(cfg), str(tmp_path)], ["topics", "backtest", "--config", str(cfg)]):

@@ -17,9 +17,9 @@ from store_fixtures import paragraphs
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 from wirewatch.config import HttpConfig
-from wirewatch.fetch import Fetcher
+from wirewatch.sources.fetch import Fetcher
 
 runner = CliRunner()
 

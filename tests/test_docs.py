@@ -13,7 +13,7 @@ import pytest
 import typer
 from test_cli_stories import archive, archive_setting, runner  # noqa: F401  (pytest fixtures)
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 
 REPO = Path(__file__).parents[1]
 DOCS = REPO / "docs"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirewatch import codec
+from wirewatch.wire import codec
 from wirewatch.config import SourceConfig
-from wirewatch.extract import (
+from wirewatch.sources.extract import (
     ExtractError,
     NoArticleError,
     date_from_url,
@@ -24,7 +24,7 @@ from wirewatch.extract import (
     parse_datetime,
     with_page_text,
 )
-from wirewatch.extract.html import is_junk_name
+from wirewatch.sources.extract.html import is_junk_name
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus"

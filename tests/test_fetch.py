@@ -30,7 +30,7 @@ from werkzeug import Request, Response
 
 from wirewatch import __version__
 from wirewatch.config import HttpConfig, SourceConfig
-from wirewatch.fetch import (
+from wirewatch.sources.fetch import (
     ALLOW_PRIVATE_HINT,
     Fetcher,
     FetchError,
@@ -368,8 +368,8 @@ def test_known_items_are_not_fetched_again(httpserver: HTTPServer, fetcher: Fetc
 def test_a_mirror_feeds_copies_are_not_fetched_again_on_the_next_poll(
     httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Path
 ) -> None:
-    from wirewatch.ingest import ingest_batch
-    from wirewatch.store import open_store
+    from wirewatch.ingest.batch import ingest_batch
+    from wirewatch.archive.store import open_store
 
     serve_tass(httpserver)  # the wire's feed and pages
     mirror_base = httpserver.url_for("/mirror")

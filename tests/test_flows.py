@@ -123,7 +123,7 @@ def test_ingest_flow_stores_flags_reports_and_reruns_idempotently(prefect_harnes
 def test_cli_run_prints_the_summary_and_strict_fails_on_a_broken_source(prefect_harness, feed_server, tmp_path):
     from typer.testing import CliRunner
 
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     config = write_config(tmp_path, feed_server)
     result = CliRunner().invoke(app, ["run", "--config", str(config)])
@@ -152,7 +152,7 @@ def test_a_run_polls_only_the_sources_that_are_due(prefect_harness, feed_server,
     assert [n.name for n in second.not_due] == ["broken"] and 3470 < second.not_due[0].due_in < 3540
     assert second.failed_sources == []
     assert [r.path for r, _ in feed_server.log[requests:]] == ["/feed.xml"]  # broken was not fetched
-    from wirewatch.pipeline import summary_lines
+    from wirewatch.run.pipeline import summary_lines
 
     assert "not due: 1 source (poll_every), the next in 58m" in "\n".join(summary_lines(second))
     with duckdb.connect(str(tmp_path / "archive.duckdb"), read_only=True) as conn:
@@ -212,7 +212,7 @@ def test_digest_flow_sends_each_topics_summary_to_its_channels(prefect_harness, 
     from typer.testing import CliRunner
 
     from flows.ingest import digest
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     receiver = WebhookReceiver().start()
     try:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch import inputs
-from wirewatch.formats import FormatError, detect_format, read_items
-from wirewatch.formats.markup import parse_xml
+from wirewatch.sources import inputs
+from wirewatch.sources.formats import FormatError, detect_format, read_items
+from wirewatch.sources.formats.markup import parse_xml
 from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
 from test_pipeline import make_config
 
@@ -218,7 +218,7 @@ def herons_config(tmp_path: Path, channel: str | None = None) -> Path:
 def import_files(config: Path, *names: str):
     from typer.testing import CliRunner
 
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     result = CliRunner().invoke(app, ["import", "--config", str(config), *(str(FIXTURES / n) for n in names)])
     assert result.exit_code == 0, result.output
@@ -358,7 +358,7 @@ def test_topics_check_explains_an_urgency_comparison(tmp_path):
 
     from typer.testing import CliRunner
 
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     config = urgent_config(tmp_path, "(Mira OR Mirasee) urgency:<=2")
     result = CliRunner().invoke(app, ["topics", "check", "--json", "--config", str(config), str(FIXTURES / "g2_two_items.xml")])
@@ -379,9 +379,10 @@ def test_an_import_flags_only_the_urgent_item(tmp_path):
 def poll_drop_folder(db: Path, folder: Path, *, ahead: float) -> list[str]:
     """One poll of a `dir` source through the pipeline into the archive, the clock ``ahead``
     seconds in the future (so that files written just now can count as complete)."""
-    from wirewatch import pipeline, sources
+    from wirewatch.run import pipeline
+    from wirewatch.sources import poll as sources
     from wirewatch.config import Config, SourceConfig
-    from wirewatch.store import open_store
+    from wirewatch.archive.store import open_store
 
     source = SourceConfig(name="drop", kind="dir", path=folder)
     config = Config(path=None, db=db, sources=(source,))
@@ -419,7 +420,7 @@ def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(t
 
 def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_content(httpserver):
     from wirewatch.config import HttpConfig, SourceConfig
-    from wirewatch.fetch import Fetcher
+    from wirewatch.sources.fetch import Fetcher
     from wirewatch.sources import poll
 
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")

@@ -14,8 +14,8 @@ from pathlib import Path
 from store_fixtures import paragraphs
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
-from wirewatch.pipeline import SCREENFUL, PeriodicProgress, RunSummary
+from wirewatch.cli.commands import app
+from wirewatch.run.pipeline import SCREENFUL, PeriodicProgress, RunSummary
 
 runner = CliRunner()
 
@@ -99,7 +99,7 @@ def test_import_on_a_terminal_shows_a_progress_bar_on_stderr(tmp_path):
 
 def test_the_flagged_artifact_lists_every_flagged_article(tmp_path):
     from flows.ingest import flagged_table
-    from wirewatch.pipeline import Flagged
+    from wirewatch.run.pipeline import Flagged
 
     summary = RunSummary(run_id="r")
     summary.flagged = [Flagged("grain", f"h{n}", f"a{n}", f"s{n}", None, "", ("harvest",), "alerted") for n in range(45)]

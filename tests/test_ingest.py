@@ -7,8 +7,8 @@ import datetime as dt
 from store_fixtures import article, keyword_matcher, paragraphs
 
 from wirewatch import dedupe
-from wirewatch.batches import prepare_batch
-from wirewatch.ingest import copies_of_others, final_matches, link_new, outcomes_of, plan_batch, triage
+from wirewatch.ingest.batches import prepare_batch
+from wirewatch.ingest.batch import copies_of_others, final_matches, link_new, outcomes_of, plan_batch, triage
 from wirewatch.model import AlertRoute, KnownArticle, Outcome, StoryLink, WireMeta
 
 

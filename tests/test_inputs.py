@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch import sources
+from wirewatch.sources import poll as sources
 from wirewatch.config import SourceConfig
-from wirewatch.inputs import iter_input_files
+from wirewatch.sources.inputs import iter_input_files
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -45,7 +45,7 @@ def test_links_leading_outside_the_folder_are_skipped_with_a_warning(folder: Pat
 
 
 def test_an_import_logs_the_skipped_links(folder: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="wirewatch.inputs"):
+    with caplog.at_level(logging.WARNING, logger="wirewatch.sources.inputs"):
         files = list(iter_input_files([folder]))
     assert len(files) == 2
     assert [r.getMessage() for r in caplog.records] == [

@@ -1,4 +1,4 @@
-"""The lake primitives (wirewatch.lake): DuckLake loaded from its wheels, attached with a SQLite catalog (the
+"""The lake primitives (wirewatch.archive.lake): DuckLake loaded from its wheels, attached with a SQLite catalog (the
 embedded default) or a PostgreSQL one on loopback; a reader never blocked by a writer, merges
 one at a time storing every key once, snapshots to travel back to. Real processes, real files,
 a real PostgreSQL server (tests/conftest.py)."""
@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from bench.lake_concurrency import create_items, merging_writers, reader_during_writer, write_batches
-from wirewatch.lake import (
+from wirewatch.archive.lake import (
     LakeError,
     attach_lake,
     default_lake,

@@ -21,10 +21,10 @@ from receivers import webhook_receiver  # noqa: F401  (pytest fixture)
 from typer.testing import CliRunner
 
 import wirewatch
-from wirewatch.cli import app
-from wirewatch.lake import ROW_GROUP_BYTES, load_extensions
+from wirewatch.cli.commands import app
+from wirewatch.archive.lake import ROW_GROUP_BYTES, load_extensions
 from wirewatch.model import LakeLocation
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 runner = CliRunner()
 WIREWATCH = Path(sys.executable).with_name("wirewatch")

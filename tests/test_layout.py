@@ -15,97 +15,117 @@ import wirewatch
 
 PACKAGE = Path(wirewatch.__file__).resolve().parent
 REPO = PACKAGE.parents[1]
-# The stages in data-flow order; a module may import its own stage's modules and earlier ones.
+# The stage packages (and the shared modules) in data-flow order: a module may import modules of
+# its own stage and of earlier ones.
 STAGES = (
     ("errors", "model", "limits", "query"),  # shared types, exceptions, size limits, the query language
     ("config",),
-    ("dateline", "codec", "formats"),  # wire format
-    ("extract", "inputs", "fetch"),  # sources and extraction: reading, the HTTP transport
-    ("sources", "cadence", "websub"),  # polling a source of any kind, when to poll it, WebSub decisions
+    ("wire",),  # the seed's wire format: dateline and codec
+    ("sources",),  # reading: agency formats, feeds and pages, local files, the HTTP transport, polling
     ("dedupe",),
     ("quotes",),  # who said what: direct and reported speech, speakers
-    ("topics", "backtest"),
-    ("batches",),  # keyed and matched batches, maybe in worker processes
-    # the archive, a lake (DuckLake) or a DuckDB file: its parts by concern, put together in store
-    ("sqlfiles", "lake", "columns", "backend", "archive_schema", "batch_writes", "outbox", "archive_admin",
-     "archive_reader", "store", "subscriptions"),
-    ("ingest",),
+    ("topics",),  # the matcher and backtests
+    ("archive",),  # the store: a lake (DuckLake) or a DuckDB file
+    ("ingest",),  # batches keyed and matched (maybe in worker processes), then written
     ("alerts",),
-    ("health", "pipeline", "cli", "presentation", "push", "web"),  # the run, its health, the command, push ingest in serve, the web view
+    ("run",),  # a run (begin, store batches, deliver, finish), its health, push ingest in serve
+    ("web",),  # the read-only web view
+    ("cli",),  # the command, and how it shows what it found
 )
 STAGE_OF = {name: n for n, names in enumerate(STAGES) for name in names}
 
 
-def imports_of(path: Path) -> set[str]:
-    """The top-level wirewatch modules that ``path`` imports anywhere (functions included)."""
+def modules_imported_by(path: Path) -> set[str]:
+    """The wirewatch modules (dotted, below wirewatch) that ``path`` imports anywhere, functions included."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module.startswith("wirewatch"):
-            parts = node.module.split(".")
-            found |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names if a.name != "__version__"}
+            base = node.module.split(".")[1:]
+            names = [a.name for a in node.names if a.name != "__version__"]
+            if not base:
+                found |= set(names)
+                continue
+            # `from wirewatch.sources import fetch` imports the module sources.fetch, not the package
+            submodules = {name for name in names if PACKAGE.joinpath(*base, name + ".py").exists()}
+            found |= {".".join((*base, name)) for name in submodules}
+            if set(names) - submodules:
+                found.add(".".join(base))
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("wirewatch.")}
+            found |= {a.name.split(".", 1)[1] for a in node.names if a.name.startswith("wirewatch.")}
     return found
 
 
-def module_imports() -> dict[str, set[str]]:
-    """Each top-level module or subpackage of wirewatch and what it imports of the others."""
+def imports_of(path: Path) -> set[str]:
+    """The top-level wirewatch stages (packages or shared modules) that ``path`` imports."""
+    return {name.split(".")[0] for name in modules_imported_by(path)}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def stage_imports() -> dict[str, set[str]]:
+    """Each top-level stage of wirewatch and what it imports of the others."""
     graph: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
-        parts = path.relative_to(PACKAGE).with_suffix("").parts
-        if parts == ("__init__",):
-            continue
-        graph.setdefault(parts[0], set()).update(imports_of(path) - {parts[0]})
+        name = module_name(path)
+        if name:
+            stage = name.split(".")[0]
+            graph.setdefault(stage, set()).update(imports_of(path) - {stage})
     return graph
 
 
-def test_every_module_has_a_stage():
-    assert sorted(set(module_imports()) - set(STAGE_OF)) == []
+def module_graph() -> dict[str, set[str]]:
+    """Each module (dotted) and the modules it imports."""
+    graph = {module_name(path): modules_imported_by(path) for path in PACKAGE.rglob("*.py") if module_name(path)}
+    return {name: imported - {name} for name, imported in graph.items()}
 
 
-def test_no_module_imports_a_later_stage():
+def test_every_package_has_a_stage():
+    assert sorted(set(stage_imports()) - set(STAGE_OF)) == []
+
+
+def test_no_stage_imports_a_later_stage():
     backward = sorted(
-        (module, imported)
-        for module, imported_names in module_imports().items()
+        (stage, imported)
+        for stage, imported_names in stage_imports().items()
         for imported in imported_names
-        if STAGE_OF[imported] > STAGE_OF[module]
+        if STAGE_OF[imported] > STAGE_OF[stage]
     )
     assert backward == []
 
 
-ARCHIVE = set(STAGES[STAGE_OF["store"]])
-
-
-def test_the_store_imports_no_domain_stage():
-    graph = module_imports()
-    assert {name: graph[name] - ARCHIVE - {"errors", "model"} for name in ARCHIVE} == {name: set() for name in ARCHIVE}
+def test_the_archive_imports_no_domain_stage():
+    assert stage_imports()["archive"] == {"errors", "model"}
 
 
 def test_only_the_backend_knows_the_lake_module():
     # the seam: a DuckDB file or a lake is the backend's business, no other part asks which
-    graph = module_imports()
-    assert sorted(name for name in ARCHIVE if "lake" in graph[name]) == ["backend"]
+    graph = module_graph()
+    in_archive = {name: imported for name, imported in graph.items() if name.startswith("archive.")}
+    assert sorted(name for name, imported in in_archive.items() if "archive.lake" in imported) == ["archive.backend"]
 
 
 def test_the_fetcher_is_transport_only():
-    assert module_imports()["fetch"] == {"config", "errors"}
+    assert module_graph()["sources.fetch"] == {"config", "errors"}
 
 
 def test_imports_of_reads_function_level_imports(tmp_path: Path):
     source = tmp_path / "m.py"
-    source.write_text("from wirewatch import dedupe\ndef f():\n    from wirewatch.store import Store\n    import wirewatch.topics\n")
-    assert imports_of(source) == {"dedupe", "store", "topics"}
+    source.write_text("from wirewatch import dedupe\ndef f():\n    from wirewatch.archive.store import Store\n    import wirewatch.topics.matcher\n")
+    assert imports_of(source) == {"dedupe", "archive", "topics"}
 
 
-def test_no_import_cycles():
-    graph = module_imports()
+def test_no_import_cycles_between_modules():
+    graph = module_graph()
     cycles = []
 
     def visit(module: str, path: list[str]) -> None:
         for imported in sorted(graph.get(module, ())):
             if imported in path:
                 cycles.append(path[path.index(imported):] + [imported])
-            else:
+            elif imported in graph:
                 visit(imported, path + [imported])
 
     for module in sorted(graph):
@@ -115,7 +135,7 @@ def test_no_import_cycles():
 
 def test_the_matcher_loads_without_rich():
     # rich is the command's business: workers and flows import the matcher, never the terminal
-    code = "import sys, wirewatch.topics, wirewatch.backtest; print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
+    code = "import sys, wirewatch.topics.matcher, wirewatch.topics.backtest; print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
 
@@ -129,7 +149,7 @@ def test_an_installed_wheel_runs_the_flows_it_carries_inside_the_package(tmp_pat
     for folder in ("sql", "flows"):
         shutil.copytree(REPO / folder, site / "wirewatch" / folder, ignore=skip)
     code = (
-        "import importlib.util; from wirewatch.cli import flows_module; serve = flows_module('serve');"
+        "import importlib.util; from wirewatch.cli.commands import flows_module; serve = flows_module('serve');"
         "print(serve.__name__, serve.ingest.fn.__module__, importlib.util.find_spec('flows'))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(site), sysconfig.get_paths()["purelib"]))}
@@ -138,6 +158,6 @@ def test_an_installed_wheel_runs_the_flows_it_carries_inside_the_package(tmp_pat
 
 
 def test_a_checkout_runs_the_flows_from_the_repository_folder():
-    from wirewatch.cli import flows_module
+    from wirewatch.cli.commands import flows_module
 
     assert Path(flows_module("ingest").__file__) == REPO / "flows" / "ingest.py"

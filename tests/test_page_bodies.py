@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from wirewatch.config import SourceConfig
-from wirewatch.extract import page_article
+from wirewatch.sources.extract import page_article
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = SourceConfig(name="wire", kind="page")

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from wirewatch.config import SourceConfig
-from wirewatch.extract import page_article, parse_datetime
+from wirewatch.sources.extract import page_article, parse_datetime
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = SourceConfig(name="wire", kind="page")

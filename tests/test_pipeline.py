@@ -11,10 +11,10 @@ from store_fixtures import lake_setting
 from receivers import smtp_receiver, webhook_receiver  # noqa: F401  (pytest fixtures)
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 from wirewatch.config import load_config
 from wirewatch.model import LakeLocation
-from wirewatch.store import open_reader
+from wirewatch.archive.store import open_reader
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
 FILE_ARCHIVE = 'db = "archive.duckdb"'
@@ -213,7 +213,7 @@ def test_a_channel_with_an_unset_variable_is_one_line_and_nothing_is_read(tmp_pa
 
 def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
     from wirewatch.config import SourceConfig
-    from wirewatch import sources
+    from wirewatch.sources import poll as sources
 
     folder = tmp_path / "wire"
     folder.mkdir()
@@ -235,8 +235,8 @@ def test_a_bad_file_in_a_dir_source_is_reported_not_dropped_silently(tmp_path):
 def test_history_since_a_date_is_stored_batch_by_batch_and_matched_without_alerts(tmp_path, archive_setting, webhook_receiver):
     import datetime as dt
 
-    from wirewatch import pipeline
-    from wirewatch.store import open_store
+    from wirewatch.run import pipeline
+    from wirewatch.archive.store import open_store
 
     config = load_config(make_config(tmp_path, [webhook_receiver.url("/hook")], archive_setting))
     folder = tmp_path / "history"

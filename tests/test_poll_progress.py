@@ -13,9 +13,9 @@ from test_flows import FEED
 from werkzeug import Request, Response
 
 from wirewatch.config import HttpConfig, SourceConfig
-from wirewatch.fetch import Fetcher
-from wirewatch.pipeline import SCREENFUL, PollProgress, counted
-from wirewatch.sources import poll_each
+from wirewatch.sources.fetch import Fetcher
+from wirewatch.run.pipeline import SCREENFUL, PollProgress, counted
+from wirewatch.sources.poll import poll_each
 
 NOW = dt.datetime(2026, 12, 8, tzinfo=dt.timezone.utc)
 HTTP = HttpConfig(per_host_delay=0.0, retries=0)

@@ -1,5 +1,5 @@
 """Push ingest end to end on loopback: a feed (pytest-httpserver) that advertises a real hub (the
-bench's WebSub hub), the WebSub endpoint, manager and writer of `wirewatch serve` (wirewatch.push)
+bench's WebSub hub), the WebSub endpoint, manager and writer of `wirewatch serve` (wirewatch.run.push)
 in this process, a real DuckDB archive. Nothing is mocked."""
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ from werkzeug import Request, Response
 
 from bench.websubhub import Hub, callback_token
 from bench.websubhub import running as running_hub
-from wirewatch import cadence, pipeline, push, sources, subscriptions
-from wirewatch.cli import app
+from wirewatch.sources import cadence
+from wirewatch.run import pipeline
+from wirewatch.run import push
+from wirewatch.sources import poll as sources
+from wirewatch.run import subscriptions
+from wirewatch.cli.commands import app
 from wirewatch.config import load_config
-from wirewatch.fetch import Fetcher
-from wirewatch.store import open_store
+from wirewatch.sources.fetch import Fetcher
+from wirewatch.archive.store import open_store
 
 TICK = 0.3  # the manager's tick here: subscriptions are made and renewed within a second
 

@@ -6,7 +6,7 @@ import pytest
 
 from wirewatch.errors import ConfigError, InputError
 from wirewatch.query import FIELDS, Near, QueryError, Term, parse_query
-from wirewatch.topics import rule_version
+from wirewatch.topics.matcher import rule_version
 
 
 def canonical(text: str) -> str:
@@ -229,7 +229,7 @@ def test_a_query_longer_than_the_limit_is_refused() -> None:
 def test_a_deep_topic_query_names_file_topic_and_column_through_the_cli(tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     config = tmp_path / "wirewatch.toml"
     config.write_text('db = "a.duckdb"\n', encoding="utf-8")

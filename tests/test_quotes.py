@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from wirewatch.codec import make_item
+from wirewatch.wire.codec import make_item
 from wirewatch.model import Quote, WireItem
 from wirewatch.quotes import MAX_QUOTES, extract_quotes
 
@@ -139,7 +139,7 @@ def test_russian_dash_speech_and_cues():
 def test_the_seed_speakers_with_titles_and_he_said_resolved():
     from pathlib import Path
 
-    from wirewatch.codec import parse
+    from wirewatch.wire.codec import parse
 
     seed = Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt"
     found = extract_quotes(parse(seed.read_text(encoding="utf-8")))
@@ -201,14 +201,14 @@ def test_extraction_time_grows_linearly_with_hostile_text():
 def seed_item() -> WireItem:
     from pathlib import Path
 
-    from wirewatch.codec import parse
+    from wirewatch.wire.codec import parse
 
     return parse((Path(__file__).parents[1] / "seeds" / "000_1b8f5677dfb19321.txt").read_text(encoding="utf-8"))
 
 
 def topic_hits(query: str, item: WireItem) -> list[tuple[str, str]]:
     from wirewatch.config import TopicConfig
-    from wirewatch.topics import compile_topics
+    from wirewatch.topics.matcher import compile_topics
 
     found = compile_topics([TopicConfig(name="t", query=query)]).match(item)
     return [(h.field, item.body[h.start : h.end] if h.field == "quote" else h.term) for m in found for h in m.hits]
@@ -229,7 +229,7 @@ def test_speaker_and_quote_scopes_combine_with_the_other_operators():
 
 def test_unscoped_terms_do_not_count_the_quotes_twice():
     from wirewatch.config import TopicConfig
-    from wirewatch.topics import compile_topics
+    from wirewatch.topics.matcher import compile_topics
 
     item = seed_item()
     plain = compile_topics([TopicConfig(name="t", query="Obama")]).match(item)
@@ -239,7 +239,7 @@ def test_unscoped_terms_do_not_count_the_quotes_twice():
 
 def test_a_speech_topic_explains_itself_with_the_quote():
     from wirewatch.config import TopicConfig
-    from wirewatch.topics import compile_topics
+    from wirewatch.topics.matcher import compile_topics
 
     match = compile_topics([TopicConfig(name="t", query="speaker:Arbatov quote:destructive")]).match(seed_item())[0]
     assert match.snippet == "The U.S. course is absolutely «destructive»"

@@ -13,7 +13,7 @@ import pytest
 from test_serve import WIREWATCH, Served, client_of, user_environment, write_config
 
 from wirewatch.errors import ServeRunning
-from wirewatch.health import ServeLock, serve_holder
+from wirewatch.run.health import ServeLock, serve_holder
 
 
 @pytest.mark.slow
@@ -55,7 +55,7 @@ def test_a_second_serve_of_the_same_archive_is_refused_and_the_first_keeps_servi
 def test_the_serve_lock_of_a_process_killed_with_9_is_free(tmp_path):
     """The lock alone, without Prefect: a holder killed by SIGKILL leaves its file, not its lock."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from wirewatch.health import ServeLock\n"
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from wirewatch.run.health import ServeLock\n"
          f"lock = ServeLock(Path({str(tmp_path)!r})); lock.acquire('archive'); lock.record('http://127.0.0.1:1')\n"
          "print('held', flush=True); time.sleep(600)"],
         stdout=subprocess.PIPE, text=True,

@@ -19,7 +19,7 @@ from test_flows import FEED
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 
 runner = CliRunner()
 WIREWATCH = str(Path(sys.executable).parent / "wirewatch")
@@ -157,7 +157,7 @@ def test_status_of_a_missing_archive_is_one_line(tmp_path):
 def test_health_events_alert_once_per_streak_and_once_on_recovery():
     import datetime as dt
 
-    from wirewatch.health import FAILING, RECOVERED, HealthEvent, OpenFailure, health_events
+    from wirewatch.run.health import FAILING, RECOVERED, HealthEvent, OpenFailure, health_events
     from wirewatch.model import SourceState
 
     def state(name: str, failures: int) -> SourceState:

@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 from pytest_httpserver import HTTPServer
 
-from wirewatch import pipeline
+from wirewatch.run import pipeline
 from wirewatch.config import Config, HttpConfig, SourceConfig
-from wirewatch.fetch import Fetcher
+from wirewatch.sources.fetch import Fetcher
 from wirewatch.sources import poll
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)
 STORY_URL = "https://wire.example/world/2026/03/02/summit"

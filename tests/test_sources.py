@@ -16,9 +16,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from wirewatch.config import HttpConfig, SourceConfig
-from wirewatch.fetch import Fetcher
+from wirewatch.sources.fetch import Fetcher
 from wirewatch.model import SourceState
-from wirewatch.sources import failed_poll, poll, poll_each
+from wirewatch.sources.poll import failed_poll, poll, poll_each
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)
 FEED_URL = "https://wire.example/rss.xml"

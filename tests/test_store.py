@@ -25,10 +25,10 @@ from store_fixtures import (
     tass_dateline,
 )
 
-from wirewatch import codec
+from wirewatch.wire import codec
 from wirewatch.model import AlertRoute, Article, DeliveryResult, LakeLocation, SourceState, WireItem
-from wirewatch.ingest import ingest_batch, retag
-from wirewatch.store import StoreError, StoreLocked, open_store
+from wirewatch.ingest.batch import ingest_batch, retag
+from wirewatch.archive.store import StoreError, StoreLocked, open_store
 
 NOW = BASE_TIME + dt.timedelta(hours=1)
 TABLES = ("articles", "article_revisions", "stories", "topic_matches", "alerts", "story_signature_rows", "story_band_rows")
@@ -435,7 +435,7 @@ def test_retag_replaces_matches_records_rule_versions_and_creates_no_alert(store
 HOLDER = """
 import sys
 from pathlib import Path
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 with open_store(Path(sys.argv[1])):
     print("holding", flush=True)
     sys.stdin.readline()
@@ -532,7 +532,7 @@ def test_tass_items_reimported_with_invisible_characters_and_other_quotes_are_du
 def test_known_guids_by_source_within_the_window(store):
     import datetime as dt
 
-    from wirewatch.codec import make_item
+    from wirewatch.wire.codec import make_item
     from wirewatch.model import Article
 
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
@@ -550,7 +550,7 @@ def test_known_guids_by_source_within_the_window(store):
 def test_guids_of_copies_are_known_so_polls_skip_their_pages(store):
     import datetime as dt
 
-    from wirewatch.codec import make_item
+    from wirewatch.wire.codec import make_item
     from wirewatch.model import Article
 
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)

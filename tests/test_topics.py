@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirewatch import codec
-from wirewatch.backtest import BacktestReport, StorySample, TopicBacktest, backtest
+from wirewatch.wire import codec
+from wirewatch.topics.backtest import BacktestReport, StorySample, TopicBacktest, backtest
 from wirewatch.config import ConfigError, TopicConfig, check_topics
 from wirewatch.model import Article, Dateline, Hit, TopicMatch, WireItem
-from wirewatch.presentation import format_backtest, highlight, match_to_json
+from wirewatch.cli.presentation import format_backtest, highlight, match_to_json
 from wirewatch.query import QueryError, parse_query
-from wirewatch.topics import compile_topics, normalize_words, rule_version
+from wirewatch.topics.matcher import compile_topics, normalize_words, rule_version
 
 REPO = Path(__file__).parents[1]
 SEED = REPO / "seeds" / "000_1b8f5677dfb19321.txt"

@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 from web_fixtures import TOPIC, build_archive, serving
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 from wirewatch.config import load_config
 from wirewatch.errors import ConfigError
-from wirewatch.store import open_store
+from wirewatch.archive.store import open_store
 from wirewatch.web import Chart, check_binding, evidence, segments, trend_chart
 
 runner = CliRunner()
@@ -170,7 +170,7 @@ def test_pages_answer_while_an_import_writes_the_lake(archive, address, tmp_path
     folder.mkdir()
     for n in range(400):
         (folder / f"{n:04}.txt").write_text(f"World\n\nStory number {n} on missile defense\n\nMOSCOW, May 2 (TASS) - Item {n} " + "word " * 300, encoding="utf-8")
-    importing = subprocess.Popen([sys.executable, "-c", "from wirewatch.cli import main; main()", "import", "--config", str(archive), str(folder)],
+    importing = subprocess.Popen([sys.executable, "-c", "from wirewatch.cli.commands import main; main()", "import", "--config", str(archive), str(folder)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     answered = []
     try:

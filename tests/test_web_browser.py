@@ -18,7 +18,7 @@ from browser import Browser, chromium_path
 from typer.testing import CliRunner
 from web_fixtures import EXPECTED_DAYS, HOSTILE_HEADLINE, TOPIC, build_archive, serving
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""WebSub's decisions (wirewatch.websub): discovery, signatures, the plan, intent verification."""
+"""WebSub's decisions (wirewatch.sources.websub): discovery, signatures, the plan, intent verification."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import hmac
 import pytest
 
 from wirewatch.config import SourceConfig
-from wirewatch.websub import (
+from wirewatch.sources.websub import (
     Action,
     RateLimit,
     Subscription,

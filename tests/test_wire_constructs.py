@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch import inputs
+from wirewatch.sources import inputs
 from wirewatch.config import SourceConfig
-from wirewatch.formats import detect_format
+from wirewatch.sources.formats import detect_format
 from wirewatch.model import Article
 
 SPEC = Path(__file__).parent / "fixtures" / "wire_formats" / "spec"
@@ -203,7 +203,7 @@ def test_import_of_a_drop_folder_stores_every_item_with_its_kind_and_counts_the_
     from typer.testing import CliRunner
 
     from test_pipeline import make_config
-    from wirewatch.cli import app
+    from wirewatch.cli.commands import app
 
     folder = drop_folder(tmp_path)
     shutil.copy(SPEC / "g2_picture_caption.xml", folder / "heron_photo")
@@ -226,7 +226,7 @@ def test_anpa_head_lines_sharing_a_line_a_cut_slug_an_ednote_in_parentheses_and_
 
 
 def test_co_credited_agencies_make_a_dateline_when_one_of_them_is_known():
-    from wirewatch.dateline import split_dateline
+    from wirewatch.wire.dateline import split_dateline
 
     dateline, rest = split_dateline("San Diego (tca/dpa) - History says this.")
     assert (dateline.place, dateline.agency_raw, rest) == ("San Diego", "tca/dpa", "History says this.")
@@ -297,7 +297,7 @@ def test_the_development_set_imports_every_item():
 
 @pytest.mark.parametrize("declared", ["ISO-8859-15", "ISO-8859-1"])
 def test_a_latin_declaration_on_utf8_bytes_is_read_as_utf8_and_true_latin_9_stays_latin_9(declared):
-    from wirewatch.formats import read_items
+    from wirewatch.sources.formats import read_items
 
     document = f'<?xml version="1.0" encoding="{declared}"?><NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>{{}}</HeadLine>' \
                "</NewsLines></NewsComponent></NewsItem></NewsML>"  # fmt: skip

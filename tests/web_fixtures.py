@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from store_fixtures import edit_words, paragraphs
 from typer.testing import CliRunner
 
-from wirewatch.cli import app
+from wirewatch.cli.commands import app
 from wirewatch.config import load_config
 from wirewatch.web import Settings, create_app, running
 

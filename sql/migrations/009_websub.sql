@@ -1,4 +1,4 @@
--- WebSub push subscriptions (wirewatch.websub, wirewatch.push): one row per feed source whose
+-- WebSub push subscriptions (wirewatch.sources.websub, wirewatch.run.push): one row per feed source whose
 -- hub was looked for, so that `serve` survives a restart without subscribing anew, renews each
 -- lease before it ends, and can unsubscribe a source that was removed or disabled.
 CREATE TABLE websub_subscriptions (

@@ -1,6 +1,6 @@
 -- Helpers the views share (created before them: files run in name order).
 
--- The wire-format text of an article version, as wirewatch.codec.render writes it: section,
+-- The wire-format text of an article version, as wirewatch.wire.codec.render writes it: section,
 -- headline, subtitle (marked "> " when there is no dateline), then the body with the dateline
 -- opening its first paragraph; blocks separated by a blank line.
 CREATE OR REPLACE MACRO wire_text(section, headline, subtitle, dateline_raw, body) AS

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from wirewatch.dateline import split_dateline
+from wirewatch.wire.dateline import split_dateline
 from wirewatch.model import Article, KnownArticle, StoryLink, WireItem, pickled_as_call
 
 SIGNATURE_SIZE = 128

@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wirewatch import dateline
+from wirewatch.wire import dateline
 from wirewatch.model import Quote, WireItem
 
 MAX_QUOTES = 200  # per article: a hostile text of quote marks yields no more

@@ -37,8 +37,8 @@ from starlette.routing import Route
 
 from wirewatch.errors import ConfigError, StoreError, first_line
 from wirewatch.model import LakeLocation
-from wirewatch.sqlfiles import parameters_of, sql_statements
-from wirewatch.store import open_store
+from wirewatch.archive.sqlfiles import parameters_of, sql_statements
+from wirewatch.archive.store import open_store
 
 __all__ = ["BadRequest", "LOOPBACK_HOSTS", "TOKEN_VARIABLE", "create_app", "check_binding", "running"]
 
