@@ -38,7 +38,7 @@ from wirewatch.sources.fetch import (
     check_public_url,
 )
 from wirewatch.model import SourceState
-from wirewatch.sources import poll
+from wirewatch.sources.poll import poll
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = dt.datetime(2019, 2, 7, 12, 0, tzinfo=dt.timezone.utc)

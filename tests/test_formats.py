@@ -421,7 +421,7 @@ def test_a_drop_folder_reads_each_complete_file_once_and_again_when_it_changes(t
 def test_feed_and_page_sources_whose_responses_are_wire_items_read_them_by_content(httpserver):
     from wirewatch.config import HttpConfig, SourceConfig
     from wirewatch.sources.fetch import Fetcher
-    from wirewatch.sources import poll
+    from wirewatch.sources.poll import poll
 
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
     httpserver.expect_request("/wire").respond_with_data((FIXTURES / "g2_two_items.xml").read_bytes(),

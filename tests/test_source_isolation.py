@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from wirewatch.run import pipeline
 from wirewatch.config import Config, HttpConfig, SourceConfig
 from wirewatch.sources.fetch import Fetcher
-from wirewatch.sources import poll
+from wirewatch.sources.poll import poll
 from wirewatch.archive.store import open_store
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)

@@ -186,7 +186,7 @@ def test_a_folder_walk_takes_wire_files_by_content_and_counts_the_others_in_one_
 
 
 def test_a_dir_source_reads_files_without_extension_and_reports_the_skipped_ones(tmp_path):
-    from wirewatch.sources import poll
+    from wirewatch.sources.poll import poll
 
     folder = drop_folder(tmp_path)
     source = SourceConfig(name="drop", kind="dir", path=folder)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ from wirewatch.sources.inputs import IMPORT_SOURCE, iter_input_files, keep_since
 from wirewatch.config import Config, SourceConfig
 from wirewatch.errors import is_interrupt
 from wirewatch.ingest.batch import ingest_batch
-from wirewatch.sources import poll
+from wirewatch.sources.poll import poll
 from wirewatch.model import AlertRoute, Article, BatchResult, DeliveryResult, PollResult, SourceState, StorySummary, TopicMatch
 from wirewatch.archive.store import Store
 
