@@ -92,6 +92,7 @@ def last_ingest_state() -> tuple[str, str]:
     return runs[0].state.type.value, runs[0].state.name
 
 
+@pytest.mark.slow  # five wirewatch runs, each with a temporary Prefect server
 def test_a_failing_source_alerts_once_shows_in_the_run_state_and_status_and_recovers_once(
     prefect_harness, flaky_feed, webhook_receiver, tmp_path
 ):

@@ -111,16 +111,14 @@ def test_the_command_refuses_a_public_host_without_a_token(archive, monkeypatch)
     assert (done.exit_code, done.stderr) == (2, "error: --host 0.0.0.0 --remote: set WIREWATCH_WEB_TOKEN to the token every request must carry\n")
 
 
-def test_the_quotes_section_shows_only_when_the_archive_has_the_view(tmp_path):
+def test_the_quotes_section_shows_who_said_what_escaped(tmp_path):
     config = build_archive(tmp_path / "archive")
     with serving(config) as address:
         (story,) = httpx.get(f"{address}/stories?q=radar&format=json").json()
-        page = httpx.get(f"{address}/story/{story['story_id']}").text
-        assert "Who said what" not in page
-        assert httpx.get(f"{address}/story/{story['story_id']}?table=quotes&format=csv").status_code == 400
-    with open_store(load_config(config).db) as store:  # the quotes branch's view, in its shape
+        assert httpx.get(f"{address}/story/{story['story_id']}?table=quotes&format=json").json() == []
+    with open_store(load_config(config).db) as store:  # a hostile speaker, in the quotes view's shape
         store.connection.execute(
-            "CREATE VIEW quotes AS SELECT a.article_id, a.story_id, 'Ana <b>Ortiz</b>' AS speaker, 'envoy' AS speaker_title,"
+            "CREATE OR REPLACE VIEW quotes AS SELECT a.article_id, a.story_id, 'Ana <b>Ortiz</b>' AS speaker, 'envoy' AS speaker_title,"
             " NULL AS speaker_org, 'direct' AS kind, 'The radar is ready.' AS text, 1 AS paragraph, 0 AS span_start,"
             " 19 AS span_end, 'said' AS cue, a.published_at AS said_at, 'published' AS said_at_source FROM articles a"
             " WHERE a.headline LIKE '%radar%'"
