@@ -117,6 +117,7 @@ _DASH_SPEECH = re.compile(r"^[—–]\s+")
 _RU_DASH_ATTRIBUTION = re.compile(r"[,.!?…]\s+[—–]\s+")
 _MASK = "\x01"  # stands for each character inside a quote where reported speech is looked for
 _SENTENCE_END = re.compile(r"""(?<=[.!?…])["”’»)\]]*\s+(?=["“‘«(\[—–]?[A-ZА-ЯЁ0-9\x01])""")
+_INITIAL_BEFORE = re.compile(r"(?:^|[\s.])[A-Z]\.[\"”’»)]*$")  # "George W. Bush"
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gen.", "Lt.", "Col.", "Sen.", "Rep.", "Gov.", "Prof.", "No.")
 
 
@@ -205,7 +206,7 @@ def _sentences(text: str, base: int) -> list[tuple[int, int]]:
     start = 0
     for found in _SENTENCE_END.finditer(text):
         before = text[max(0, found.start() - 5) : found.start()]
-        if before.endswith(_ABBREVIATIONS) or re.search(r"(?:^|[\s.])[A-Z]\.[\"”’»)]*$", before):
+        if before.endswith(_ABBREVIATIONS) or _INITIAL_BEFORE.search(before):
             continue  # "Mr. Smith", "George W. Bush"
         spans.append((base + start, base + found.start()))
         start = found.end()
@@ -249,7 +250,7 @@ def _split_name(words: list[str]) -> tuple[list[str], list[str]]:
     name: list[str] = []
     for word in reversed(words):
         clean = word.strip(",")
-        if re.search(r"[’']s$", clean):
+        if clean.endswith(("’s", "'s")):
             break  # "ONHYM's Amina Benkhadra": the organisation, not the name
         if (
             _is_capitalized(clean)
@@ -257,7 +258,7 @@ def _split_name(words: list[str]) -> tuple[list[str], list[str]]:
             and clean.lower() not in _NOT_NAMES
             and not clean.lower().rstrip("s") in _ORG_HEADS
             and len(name) < 4
-        ) or (name and re.fullmatch(r"[A-Z]\.", clean)):
+        ) or (name and len(clean) == 2 and clean[1] == "." and "A" <= clean[0] <= "Z"):
             name.insert(0, clean)
         else:
             break
@@ -277,11 +278,24 @@ def _clean_title(words: list[str]) -> str | None:
     return text or None
 
 
+_TITLE_ORG = re.compile(r"\b(?:to|of|at)\s+((?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+|for\s+|and\s+|the\s+)?[A-Z][\w’'-]*)*)")
+_WHO_HEADS = re.compile(r",\s+who\s+(?:heads|leads|chairs|runs|directs)\s+(?:the\s+)?(?P<org>[A-Z][^,;]*[^,;.\s])")
+_APPOSED_TITLE = re.compile(r",\s+(?:the\s+)?(?P<title>[^,.;]{2,80}?)\s*(?=,|\.|$)")
+_LEADING_THE = re.compile(r"^(?:the\s+)", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:the|a)\s+", re.IGNORECASE)
+_LEADING_DASH = re.compile(r"^(?:[—–]\s*)")
+_STOP_SPACE = re.compile(r"[.!?;]\s")
+_END_SPACE = re.compile(r"[.!?]\s")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+")
+_NOT_IN_LEADING_WHO = re.compile(r"[;:!?]|\.\s")
+_DATED_OPENING = re.compile(r"^((?:On|Last|Earlier)\s+[^,]{3,30}),\s+")  # "On December 23, X said"
+
+
 def _title_org(title: str | None) -> str | None:
     """The organisation a title names: "Permanent Representative to NATO" -> "NATO"."""
     if not title:
         return None
-    found = re.search(r"\b(?:to|of|at)\s+((?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+|for\s+|and\s+|the\s+)?[A-Z][\w’'-]*)*)", title)
+    found = _TITLE_ORG.search(title)
     return found.group(1) if found else None
 
 
@@ -322,10 +336,10 @@ class _Context:
         known = self.persons.get(who.speaker.split()[-1].lower())
         if known is None:
             return who
-        heads = re.match(r",\s+who\s+(?:heads|leads|chairs|runs|directs)\s+(?:the\s+)?(?P<org>[A-Z][^,;]*[^,;.\s])", rest)
+        heads = _WHO_HEADS.match(rest)
         if heads and not known.org:
             known.org = heads.group("org")
-        title = re.match(r",\s+(?:the\s+)?(?P<title>[^,.;]{2,80}?)\s*(?=,|\.|$)", rest)
+        title = _APPOSED_TITLE.match(rest)
         if title and not known.title and any(w.lower() in _TITLE_WORDS for w in title.group("title").split()):
             known.title = title.group("title")
             known.org = known.org or _title_org(known.title)
@@ -391,7 +405,7 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
             words = tail.split()  # "Commenting on ..., the ambassador"
     if not words or (words[0].endswith("ing") and _is_capitalized(words[0])):
         return None  # "Speaking in an interview ...": a clause, not a speaker
-    if len(words) > 1 and re.search(r"[’']s$", words[0]) and not _is_capitalized(words[-1]):
+    if len(words) > 1 and words[0].endswith(("’s", "'s")) and not _is_capitalized(words[-1]):
         words = ["the", *words[1:]]  # "Russia’s top diplomat": a role
     lowered = [w.lower() for w in words]
     if len(words) == 1 and lowered[0] in _PRONOUNS:
@@ -427,7 +441,7 @@ def _who(phrase: str, context: _Context, at: int, *, resolve: bool = True) -> _W
     if named_org or (any(w.strip(",").lower().rstrip("s") in _ORG_HEADS for w in words[-3:])
                      and not _is_person_tail(words)):  # fmt: skip
         name = " ".join(w for w in words if w.lower() not in ("the",)).strip(" ,")
-        name = re.sub(r"^(?:the\s+)", "", name, flags=re.IGNORECASE)
+        name = _LEADING_THE.sub("", name)
         return _Who(context.org(_org_name(name), at), is_org=True)
     if not any(_is_capitalized(w) for w in words):
         return None  # a lower-case phrase: not a speaker named here
@@ -495,7 +509,7 @@ def _org_name(name: str) -> str:
     for prefix in ("a joint statement by ", "a statement by ", "statement by "):
         if name.lower().startswith(prefix):
             name = name[len(prefix) :]
-    return re.sub(r"^(?:the|a)\s+", "", name, flags=re.IGNORECASE)
+    return _LEADING_ARTICLE.sub("", name)
 
 
 # -- attributions ------------------------------------------------------------------------------------
@@ -518,11 +532,11 @@ def _attribution_before(before: str) -> tuple[str, str, str] | None:
     if found is None:
         return None
     rest = before[found.end() :]
-    if len(rest.split()) > 12 or any(mark in rest for mark in "\"“”«»") or re.search(r"[.!?;]\s", rest):
+    if len(rest.split()) > 12 or any(mark in rest for mark in "\"“”«»") or _STOP_SPACE.search(rest):
         return None
     head = before[: found.start()]
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
-    sentence_breaks = [m.end() for m in re.finditer(r"[.!?]\s+", head)]
+    sentence_breaks = [m.end() for m in _SENTENCE_BREAK.finditer(head)]
     start = sentence_breaks[-1] if sentence_breaks else 0
     for at in [start, *(b for b in breaks if b > start)]:
         if len(head[at:].split()) <= 15:
@@ -552,7 +566,7 @@ def _leading_attribution(sentence: str, cue: re.Match[str]) -> tuple[str, str, r
     if sentence.count(" ", 0, cue.start()) > 25:
         return None
     who = sentence[: cue.start()].strip()
-    if not who or not _plausible_speaker(who) or re.search(r"[;:!?]|\.\s", who):
+    if not who or not _plausible_speaker(who) or _NOT_IN_LEADING_WHO.search(who):
         return None
     tail = _LEADING_TAIL.match(sentence, cue.end())
     return (who, cue.group("cue"), tail) if tail else None
@@ -577,7 +591,7 @@ def _attribution_after(text: str) -> tuple[str, str, str, bool] | None:
     first cue within reach is found with one search (a lazy pattern over the speaker's words was
     several times slower)."""
     lead = _LEAD_IN.match(text).end()
-    if re.search(r"[.!?]\s", text[:lead]):
+    if _END_SPACE.search(text, 0, lead):
         return None
     cue = _CUE_RE.search(text, lead, lead + 220)
     if cue is not None and cue.start() > lead:
@@ -602,7 +616,7 @@ _AGO = re.compile(
     re.IGNORECASE,
 )
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_RELATIVE_DAYS = {"yesterday": -1, "today": 0}
+_RELATIVE_DAYS = {word: (delta, re.compile(rf"\b{word}\b", re.IGNORECASE)) for word, delta in (("yesterday", -1), ("today", 0))}
 
 
 def said_when(text: str, anchor: dt.date | None, published: dt.datetime | None) -> tuple[dt.date | None, str | None, str | None]:
@@ -627,8 +641,8 @@ def said_when(text: str, anchor: dt.date | None, published: dt.datetime | None) 
         unit = found.group("unit").lower().rstrip("s")
         days = {"day": 1, "week": 7, "month": 30}[unit] * n
         return anchor - dt.timedelta(days=days), found.group(), "relative"
-    for word, delta in _RELATIVE_DAYS.items():
-        if re.search(rf"\b{word}\b", text, re.IGNORECASE) and anchor is not None:
+    for word, (delta, pattern) in _RELATIVE_DAYS.items():
+        if anchor is not None and pattern.search(text):
             return anchor + dt.timedelta(days=delta), word, "relative"
     return None, None, None
 
@@ -801,7 +815,7 @@ def _direct(
 
 def _trim_who(phrase: str) -> str:
     phrase = phrase.strip(" ,")
-    return re.sub(r"^(?:[—–]\s*)", "", phrase)
+    return _LEADING_DASH.sub("", phrase)
 
 
 def _reported(
@@ -879,7 +893,7 @@ def _reported_speech(
     leading = _leading_attribution(sentence, cues[0]) if cues else None
     if leading is not None and not leading[0].lower().startswith(("if ", "when ", "as ")):
         phrase, cue_word, found = leading
-        dated = re.match(r"^((?:On|Last|Earlier)\s+[^,]{3,30}),\s+", phrase)  # "On December 23, X said"
+        dated = _DATED_OPENING.match(phrase)  # "On December 23, X said"
         if dated:
             phrase = phrase[dated.end() :]
         who = _who(phrase, context, s_start)
