@@ -851,7 +851,7 @@ def _direct(
 
 def _trim_who(phrase: str) -> str:
     phrase = phrase.strip(" ,")
-    return _LEADING_DASH.sub("", phrase)
+    return _LEADING_DASH.sub("", phrase) if phrase[:1] in ("—", "–") else phrase
 
 
 def _reported(
