@@ -3,9 +3,10 @@
 -- and latest headline and the topics they matched there): flagged stories first (those of
 -- $topic only when given), then the most recent; only stories with an article from $outlet and
 -- one whose headline contains $q (any case), when given. A window keeps the page's cost to the
--- articles it covers rather than the whole archive; the per-article filters run only when given.
+-- articles it covers rather than the whole archive; the per-article filters run only when given,
+-- and outlets (a regular expression over the url) are worked out only for the page's stories.
 WITH windowed AS MATERIALIZED (
-    SELECT story_id, article_id, event_at, headline, outlet(agency, url, source) AS outlet
+    SELECT story_id, article_id, event_at, headline, agency, url, source
     FROM article_rows
     WHERE is_current AND event_at >= $since AND ($until IS NULL OR event_at < $until)
 ),
@@ -21,7 +22,7 @@ spans AS (
     GROUP BY story_id
 ),
 by_outlet AS (
-    SELECT DISTINCT story_id FROM windowed WHERE $outlet IS NOT NULL AND outlet = $outlet
+    SELECT DISTINCT story_id FROM windowed WHERE $outlet IS NOT NULL AND outlet(agency, url, source) = $outlet
 ),
 by_headline AS (
     SELECT DISTINCT story_id FROM windowed WHERE $q IS NOT NULL AND contains(lower(headline), lower($q))
@@ -40,7 +41,7 @@ SELECT
     p.story_id,
     arg_min(w.headline, (w.event_at, w.article_id)) AS first_headline,
     arg_max(w.headline, (w.event_at, w.article_id)) AS latest_headline,
-    list(DISTINCT w.outlet ORDER BY w.outlet) AS outlets,
+    list(DISTINCT outlet(w.agency, w.url, w.source) ORDER BY outlet(w.agency, w.url, w.source)) AS outlets,
     p.n_articles, p.first_seen, p.last_seen, coalesce(p.topics, []) AS topics
 FROM page p
 JOIN windowed w USING (story_id)

@@ -444,8 +444,13 @@ def create_app(settings: Settings) -> Starlette:
         articles = run("web_story_articles", params)
         if not articles.rows:
             return PlainTextResponse(f"no story {story_id!r}\n", status_code=404)
-        matches = run("web_story_matches", params)
-        revisions = run("web_story_revisions", params)
+        listed = articles.records()
+        if len(listed) < MAX_STORY_ARTICLES:
+            article_ids = [a["article_id"] for a in listed]
+        else:
+            article_ids = [row[0] for row in run("web_story_article_ids", params).rows]
+        matches = run("web_story_matches", {"article_ids": article_ids})
+        revisions = run("web_story_revisions", {"article_ids": article_ids})
         quotes = run("web_story_quotes", {"story_id": story_id, "limit": MAX_QUOTES}) if has_quotes else None
         if values["format"] != "html":
             chosen = {"articles": articles, "matches": matches, "revisions": revisions, "quotes": quotes}[values["table"]]
@@ -458,7 +463,7 @@ def create_app(settings: Settings) -> Starlette:
             changes.setdefault(revision["article_id"], []).append(revision)
         shown = [
             {**a, "evidence": evidence(a, by_article.get(a["article_id"], [])), "revisions": changes.get(a["article_id"], [])}
-            for a in articles.records()
+            for a in listed
         ]
         return page(request, "story.html", story_id=story_id, articles=shown,
                     quotes=quotes.records() if quotes is not None else None)  # fmt: skip
