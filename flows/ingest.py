@@ -27,8 +27,11 @@ from wirewatch.archive.store import open_store
 LOCK_TIMEOUT_SECONDS = 120.0
 SUMMARY_RECORD = "wirewatch_summary"  # marks the summary's log records: `wirewatch run` prints its own
 # Sources per poll task: a task run costs the Prefect server and client alike whatever it does,
-# so a run of hundreds of sources makes a handful of tasks, not one each.
+# so a run of hundreds of sources makes a handful of tasks, not one each; past POLL_TASKS tasks
+# they grow instead. Prefect runs a flow's tasks all at once (its thread pool is unbounded), and
+# POLL_TASKS x POLL_THREADS polls in flight fill the Fetcher's connection pool, not more.
 SOURCES_PER_TASK = 100
+POLL_TASKS = 8
 # Polls in flight per task: enough to keep the per-host gates busy across a few hosts, few
 # enough that a handful of tasks stays within the Fetcher's connection pool.
 POLL_THREADS = 8
@@ -57,7 +60,8 @@ def poll_all(
     SOURCES_PER_TASK; the sources of a task that raised are recorded as failed. Returns the
     polls, each with the interval to its next poll, and the sources left for a later run."""
     sources, not_due = cadence.due_sources(config.sources, states, now, every_source=every_source)
-    batches = [sources[i : i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
+    size = max(SOURCES_PER_TASK, -(-len(sources) // POLL_TASKS))
+    batches = [sources[i : i + size] for i in range(0, len(sources), size)]
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
         with pipeline.PollProgress(get_run_logger().info, len(sources), fetcher, interval=PROGRESS_SECONDS) as progress:
             futures = [
