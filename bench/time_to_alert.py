@@ -417,14 +417,15 @@ def view_figures(db: Path, indices: set[int], since: float) -> dict[str, float]:
 
 
 def poll_lateness(polls: dict[int, list[float]], since: float, pushed) -> list[float]:
-    """How late each poll after ``since`` came against its due time (the feed's previous poll
-    plus INTERVAL, its ``poll_every``), sorted; 0 for one on time or early. Pushed feeds are
-    polled at the safety cadence and left out."""
+    """How late each poll came against its due time (the feed's previous poll plus INTERVAL, its
+    ``poll_every``), sorted; 0 for one on time or early. Only polls whose previous poll was also
+    after ``since`` count: the first served poll follows the warm-up, not the schedule. Pushed
+    feeds are polled at the safety cadence and left out."""
     late = []
     for feed, times in polls.items():
         if pushed(feed):
             continue
-        late += [max(0.0, now - before - INTERVAL) for before, now in zip(times, times[1:]) if now >= since]
+        late += [max(0.0, now - before - INTERVAL) for before, now in zip(times, times[1:]) if before >= since]
     return sorted(late)
 
 
