@@ -12,7 +12,8 @@ With ``--hub URL`` every ``--hub-every``-th feed (0, N, 2N, ...) advertises that
 (``<link rel="hub">``, for RSS as ``atom:link``).
 Control: ``GET /_advance?n=5`` adds n new items to every feed; ``GET /_publish?feed=7`` adds one
 to feed 7, published now (its feed date and page say so), and answers its index and time;
-``GET /_stats`` returns request counts by status (``?reset=1`` clears them).
+``GET /_stats`` returns request counts by status (``?reset=1`` clears them); ``GET /_polls``
+the times (Unix seconds) each feed was requested, by feed number.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -250,7 +252,8 @@ def _not_modified(headers, etag: str, last_modified: str) -> bool:
     return False
 
 
-def make_handler(site: FeedSite, stats: collections.Counter) -> type[BaseHTTPRequestHandler]:
+def make_handler(site: FeedSite, stats: collections.Counter,
+                 polls: dict[int, list[float]]) -> type[BaseHTTPRequestHandler]:  # fmt: skip
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
         # Headers and body go out in two writes; with Nagle's algorithm the second waits for the
@@ -295,11 +298,14 @@ def make_handler(site: FeedSite, stats: collections.Counter) -> type[BaseHTTPReq
                 if query.get("reset"):
                     stats.clear()
                 return self.send(200, body, "application/json")
+            if url.path == "/_polls":
+                return self.send(200, json.dumps(dict(polls)).encode(), "application/json")
             try:
                 number = int(parts[1].split(".")[0]) if len(parts) == 2 else -1
             except ValueError:
                 number = -1
             if parts[0] == "feeds" and 0 <= number < site.feeds:
+                polls.setdefault(number, []).append(time.time())
                 body, etag, last_modified = site.feed_document(number)
                 validators = {"ETag": etag, "Last-Modified": last_modified}
                 if _not_modified(self.headers, etag, last_modified):
@@ -325,7 +331,7 @@ def serve(feeds: int, host_count: int, *, per_feed: int, start: int, ahead: int,
     site = FeedSite(feeds, hosts=[], per_feed=per_feed, start=start, mix=UNIQUE_STORIES if unique else Mix(), hub=hub,
                     hub_every=hub_every)  # fmt: skip
     stats: collections.Counter = collections.Counter()
-    handler = make_handler(site, stats)
+    handler = make_handler(site, stats, {})
     for number in range(host_count):
         address = f"127.0.0.{2 + number}"
         try:
@@ -357,6 +363,10 @@ class RunningServer:
 
     def stats(self, *, reset: bool = False) -> dict[str, int]:
         return self.get("/_stats?reset=1" if reset else "/_stats").json()
+
+    def polls(self) -> dict[int, list[float]]:
+        """When each feed was requested (Unix seconds, in order), by feed number."""
+        return {int(feed): times for feed, times in self.get("/_polls").json().items()}
 
     def publish(self, feed: int) -> dict:
         """One new item in ``feed`` now: ``{"index", "published" (ISO time), "url"}``."""

@@ -3,9 +3,9 @@
 Where the time of one ingest run over many feeds goes, without Prefect: the bench's feed server
 (its own process) serves ``--feeds`` loopback feeds; a first poll stores what they list, then a
 second poll, every feed a 304, is timed phase by phase as the ingest flow runs it (config load,
-source states and known GUIDs read, the polls in tasks of SOURCES_PER_TASK sources, TASKS_AT_ONCE
-tasks at a time as Prefect's thread-pool task runner runs them on 2 cores, each POLL_THREADS
-polls at once, then one store transaction with every source's state), with wall and CPU seconds
+source states and known GUIDs read, the polls in at most POLL_TASKS tasks of at least
+SOURCES_PER_TASK sources, all at once as Prefect's thread-pool task runner runs them, each
+POLL_THREADS polls at once, then one store transaction with every source's state), with wall and CPU seconds
 per phase and the number of summary lines a run logs. Set against the served run's seconds
 (bench.time_to_alert --serve) the remainder is Prefect's and the flow-run process's own.
 """
@@ -32,8 +32,8 @@ from wirewatch.config import load_config
 from wirewatch.archive.store import open_store
 
 SOURCES_PER_TASK = 100  # as flows/ingest.py
+POLL_TASKS = 8  # as flows/ingest.py
 POLL_THREADS = 8  # as flows/ingest.py
-TASKS_AT_ONCE = 6  # Prefect's ThreadPoolTaskRunner default on 2 cores: min(32, cores + 4)
 HOSTS = 10
 
 
@@ -53,8 +53,9 @@ def run(config_path: Path, figures: dict) -> pipeline.RunSummary:
             states = store.source_states()
             known = store.known_guids(since=now - dt.timedelta(days=30))
     due, _ = cadence.due_sources(config.sources, states, now, every_source=True)
-    batches = [due[i : i + SOURCES_PER_TASK] for i in range(0, len(due), SOURCES_PER_TASK)]
-    with phase(figures, "poll"), fetch.Fetcher(config.http) as fetcher, ThreadPoolExecutor(TASKS_AT_ONCE) as tasks:
+    size = max(SOURCES_PER_TASK, -(-len(due) // POLL_TASKS))
+    batches = [due[i : i + size] for i in range(0, len(due), size)]
+    with phase(figures, "poll"), fetch.Fetcher(config.http) as fetcher, ThreadPoolExecutor(len(batches)) as tasks:
         results = list(tasks.map(lambda batch: sources.poll_each(batch, states, fetcher=fetcher, now=now,
                                                                   known_guids=known, threads=POLL_THREADS), batches))  # fmt: skip
     polls = [cadence.paced(p, s, states.get(s.name), known.get(s.name, set()))

@@ -8,7 +8,8 @@ pointed at that server) or started by the bench itself (as a worker or serve wou
 sources that are due (``poll_every = 60``), and delivers one alert per item to a loopback JSON
 webhook. Reported: publication to webhook receipt (p50 / p95 / max), the runs (started late
 because the one before still ran, as ``concurrency_limit = 1`` holds a run back; cancelled;
-failed; seconds each), and the CPU the monitor spent (the Prefect server and the flow
+failed; seconds each), how late each feed's poll came against its due time (its previous poll
+plus ``poll_every``, from the feed server's request times), and the CPU the monitor spent (the Prefect server and the flow
 runs, from /proc): per hour over the whole measurement and at idle (``--idle-minutes`` of runs
 before the first item, every poll a 304).
 
@@ -92,6 +93,7 @@ class Result:
     outside_cpu_s: float = 0.0  # the simulated world: feed server, publisher, webhook
     pushed_latencies: list[float] = field(default_factory=list)  # of items in feeds a hub pushes (--push)
     polled_latencies: list[float] = field(default_factory=list)
+    poll_lateness: list[float] = field(default_factory=list)  # seconds past poll_every, each polled feed's poll
     subscribed_after_s: float | None = None  # serve's start to every pushed feed subscribed
 
 
@@ -250,6 +252,7 @@ def measure(args: argparse.Namespace, work: Path) -> Result:
         else:
             start = driven_runs(result, config, env, log, server, last_tick, start_publishing, all_received)
         result.flow_run_states = flow_run_states(env["PREFECT_API_URL"])
+        result.poll_lateness = poll_lateness(site.polls(), start, lambda feed: hub is not None and is_pushed(feed))
         result.outside_cpu_s = time.process_time() - outside_before + tree_cpu_seconds(site.process.pid)
     webhook.close()
     if hub is not None:
@@ -413,6 +416,19 @@ def view_figures(db: Path, indices: set[int], since: float) -> dict[str, float]:
             "max_from_fetched": from_fetched[-1]}  # fmt: skip
 
 
+def poll_lateness(polls: dict[int, list[float]], since: float, pushed) -> list[float]:
+    """How late each poll came against its due time (the feed's previous poll plus INTERVAL, its
+    ``poll_every``), sorted; 0 for one on time or early. Only polls whose previous poll was also
+    after ``since`` count: the first served poll follows the warm-up, not the schedule. Pushed
+    feeds are polled at the safety cadence and left out."""
+    late = []
+    for feed, times in polls.items():
+        if pushed(feed):
+            continue
+        late += [max(0.0, now - before - INTERVAL) for before, now in zip(times, times[1:]) if before >= since]
+    return sorted(late)
+
+
 def percentile(ordered: list[float], q: float) -> float:
     """The nearest-rank percentile of sorted values."""
     return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))]
@@ -443,6 +459,10 @@ def summary(result: Result, args: argparse.Namespace) -> dict:
         "max_s": lat[-1] if lat else None, "min_s": lat[0] if lat else None,
         "runs": len(result.runs), "late_runs": sum(late > LATE_SECONDS for late in result.late_runs),
         "late_seconds_max": max(result.late_runs, default=0.0),
+        "poll_lateness": {"polls": len(result.poll_lateness),
+                          "p50_s": statistics.median(result.poll_lateness) if result.poll_lateness else None,
+                          "p95_s": percentile(result.poll_lateness, 0.95) if result.poll_lateness else None,
+                          "max_s": result.poll_lateness[-1] if result.poll_lateness else None},
         "cancelled_runs": sum(r.cancelled for r in result.runs),
         "failed_runs": sum(r.returncode not in (0, None) and not r.cancelled for r in result.runs),
         "run_seconds_p50": statistics.median(durations) if durations else None,

@@ -27,8 +27,11 @@ from wirewatch.archive.store import open_store
 LOCK_TIMEOUT_SECONDS = 120.0
 SUMMARY_RECORD = "wirewatch_summary"  # marks the summary's log records: `wirewatch run` prints its own
 # Sources per poll task: a task run costs the Prefect server and client alike whatever it does,
-# so a run of hundreds of sources makes a handful of tasks, not one each.
+# so a run of hundreds of sources makes a handful of tasks, not one each; past POLL_TASKS tasks
+# they grow instead. Prefect runs a flow's tasks all at once (its thread pool is unbounded), and
+# POLL_TASKS x POLL_THREADS polls in flight fill the Fetcher's connection pool, not more.
 SOURCES_PER_TASK = 100
+POLL_TASKS = 8
 # Polls in flight per task: enough to keep the per-host gates busy across a few hosts, few
 # enough that a handful of tasks stays within the Fetcher's connection pool.
 POLL_THREADS = 8
@@ -57,7 +60,8 @@ def poll_all(
     SOURCES_PER_TASK; the sources of a task that raised are recorded as failed. Returns the
     polls, each with the interval to its next poll, and the sources left for a later run."""
     sources, not_due = cadence.due_sources(config.sources, states, now, every_source=every_source)
-    batches = [sources[i : i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
+    size = max(SOURCES_PER_TASK, -(-len(sources) // POLL_TASKS))
+    batches = [sources[i : i + size] for i in range(0, len(sources), size)]
     with fetch.Fetcher(config.http) as fetcher:  # one client: per-host limits hold across sources
         with pipeline.PollProgress(get_run_logger().info, len(sources), fetcher, interval=PROGRESS_SECONDS) as progress:
             futures = [
@@ -109,6 +113,26 @@ def flagged_table(summary: RunSummary) -> list[dict[str, str]]:
     ] or [{"topic": "", "headline": "(nothing flagged)", "dateline": "", "link": "", "story": "", "alert": ""}]
 
 
+def sources_table(summary: RunSummary) -> list[dict[str, str | int]]:
+    """A row per source the summary lists (``pipeline.listed_sources``), then one per status
+    counting the quiet rest: thousands of rows every minute cost the Prefect server more than
+    the polls that make them."""
+    listed, quiet = pipeline.listed_sources(summary)
+
+    def counts(states: list[SourceState]) -> dict[str, int]:
+        return {k: sum(summary.per_source.get(s.name, {}).get(k, 0) for s in states)
+                for k in ("new", "duplicate", "revised", "rejected")}  # fmt: skip
+
+    rows: list[dict[str, str | int]] = [
+        {"source": s.name, "status": s.last_status or "", "failed polls in a row": s.consecutive_failures,
+         "health": "FAILING (alerted)" if s.name in summary.unhealthy else "", **counts([s]), "error": s.last_error or ""}
+        for s in listed
+    ]  # fmt: skip
+    rows += [{"source": f"({len(states):,} sources with nothing new)", "status": status, "failed polls in a row": 0,
+              "health": "", **counts(states), "error": ""} for status, states in quiet.items()]  # fmt: skip
+    return rows
+
+
 def report(summary: RunSummary, *, events: bool = True) -> None:
     """The summary in the run's log, Prefect artifacts (flagged articles, per-source table) and,
     unless ``events`` is off (for history that must not alert), one event per flagged article."""
@@ -122,18 +146,8 @@ def report(summary: RunSummary, *, events: bool = True) -> None:
     )
     create_table_artifact(
         key="sources",
-        table=[
-            {
-                "source": s.name,
-                "status": s.last_status or "",
-                "failed polls in a row": s.consecutive_failures,
-                "health": "FAILING (alerted)" if s.name in summary.unhealthy else "",
-                **{k: summary.per_source.get(s.name, {}).get(k, 0) for k in ("new", "duplicate", "revised", "rejected")},
-                "error": s.last_error or "",
-            }
-            for s in summary.sources
-        ],
-        description="Per-source results of this run",
+        table=sources_table(summary),
+        description="Per-source results of this run: the sources that failed or brought something, then the rest counted",
     )
     for f in summary.flagged if events else ():
         emit_event(

@@ -1,5 +1,6 @@
 """A long poll says how far it is: sources polled and fetches per host, every interval, from
-real sources on a slow loopback server; a short one says nothing extra."""
+real sources on a slow loopback server; a short one says nothing extra; a large run's summary
+names only the sources that failed or brought something."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from werkzeug import Request, Response
 
 from wirewatch.config import HttpConfig, SourceConfig
 from wirewatch.sources.fetch import Fetcher
-from wirewatch.run.pipeline import SCREENFUL, PollProgress, counted
+from wirewatch.model import SourceState
+from wirewatch.run.pipeline import SCREENFUL, PollProgress, RunSummary, counted, source_lines
 from wirewatch.sources.poll import poll_each
 
 NOW = dt.datetime(2026, 12, 8, tzinfo=dt.timezone.utc)
@@ -60,3 +62,40 @@ def test_every_summary_list_is_counted():
     assert counted("warning", entries) == [f"warning: item {n}" for n in range(SCREENFUL)] + ["warning: ... and 7 more"]
     assert counted("warning", entries[:SCREENFUL]) == [f"warning: item {n}" for n in range(SCREENFUL)]
     assert counted("alert failed", entries, "wirewatch alerts list")[-1] == "alert failed: ... and 7 more (wirewatch alerts list)"
+
+
+def large_run() -> RunSummary:
+    """A run over more sources than a screenful: one failed, one brought two items, the rest quiet."""
+    summary = RunSummary(run_id="r1", unhealthy=[])
+    summary.sources = [SourceState(name="broken", kind="feed", last_status="error", last_error="broken: HTTP 404",
+                                   consecutive_failures=1),
+                       SourceState(name="busy", kind="feed", last_status="ok")]  # fmt: skip
+    summary.sources += [SourceState(name=f"quiet{n}", kind="feed", last_status="not_modified") for n in range(SCREENFUL)]
+    summary.sources.append(SourceState(name="seen", kind="feed", last_status="ok"))
+    summary.per_source = {"busy": {"new": 2, "duplicate": 1, "revised": 0, "rejected": 0},
+                          "seen": {"new": 0, "duplicate": 3, "revised": 0, "rejected": 0}}  # fmt: skip
+    return summary
+
+
+def test_a_large_run_names_only_the_sources_that_failed_or_brought_something():
+    summary = large_run()
+    assert source_lines(summary) == [
+        "source broken: FAILED: broken: HTTP 404",
+        "source busy: ok, 2 new, 1 duplicate, 0 revised",
+        f"sources with nothing new: {SCREENFUL + 1} (not_modified {SCREENFUL}, ok 1)",
+    ]
+    small = RunSummary(run_id="r2", sources=summary.sources[:3], per_source=summary.per_source)
+    assert source_lines(small) == ["source broken: FAILED: broken: HTTP 404", "source busy: ok, 2 new, 1 duplicate, 0 revised",
+                                   "source quiet0: not_modified, 0 new, 0 duplicate, 0 revised"]  # fmt: skip
+
+
+def test_a_large_runs_sources_artifact_counts_the_quiet_sources():
+    from flows.ingest import sources_table
+
+    rows = sources_table(large_run())
+    assert [(r["source"], r["status"], r["new"], r["duplicate"], r["error"]) for r in rows] == [
+        ("broken", "error", 0, 0, "broken: HTTP 404"),
+        ("busy", "ok", 2, 1, ""),
+        (f"({SCREENFUL:,} sources with nothing new)", "not_modified", 0, 0, ""),
+        ("(1 sources with nothing new)", "ok", 0, 3, ""),
+    ]

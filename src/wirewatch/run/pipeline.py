@@ -328,17 +328,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
     """The run summary as plain lines (console and Prefect logs). Every list stops at a
     screenful, then says how many more there are."""
     lines = [f"topic {name}: rule new or changed, stored articles re-evaluated (no alerts)" for name in summary.retagged]
-    source_lines = []
-    for state in summary.sources:
-        counts = summary.per_source.get(state.name, {})
-        if state.last_status == "error":
-            source_lines.append(f"source {state.name}: FAILED: {state.last_error}")
-        else:
-            source_lines.append(
-                f"source {state.name}: {state.last_status}, {counts.get('new', 0)} new, "
-                f"{counts.get('duplicate', 0)} duplicate, {counts.get('revised', 0)} revised"
-            )
-    lines += counted("source", source_lines, "wirewatch status", prefixed=False)
+    lines += source_lines(summary)
     if summary.not_due:
         count, soonest = len(summary.not_due), min(n.due_in for n in summary.not_due)
         lines.append(f"not due: {count} source{'s' if count > 1 else ''} (poll_every), the next in {format_duration(soonest)}")
@@ -361,6 +351,47 @@ def summary_lines(summary: RunSummary) -> list[str]:
     lines += counted("alert failed", summary.delivery_failures, "wirewatch alerts list --status pending")
     lines += [f"alert [{a.topic}] {a.headline}{in_brackets(a.dateline)} story {a.story_id}" for a in summary.console_alerts[:SCREENFUL]]
     lines += more_line("alert", summary.console_alerts, "wirewatch alerts list")
+    return lines
+
+
+def source_line(summary: RunSummary, state: SourceState) -> str:
+    if state.last_status == "error":
+        return f"source {state.name}: FAILED: {state.last_error}"
+    counts = summary.per_source.get(state.name, {})
+    return (f"source {state.name}: {state.last_status}, {counts.get('new', 0)} new, "
+            f"{counts.get('duplicate', 0)} duplicate, {counts.get('revised', 0)} revised")  # fmt: skip
+
+
+def is_quiet(summary: RunSummary, state: SourceState) -> bool:
+    """A source this run neither failed nor got anything from (nothing new, revised or rejected,
+    not failing): most of a large run's sources, each a 304."""
+    counts = summary.per_source.get(state.name, {})
+    return (state.last_status != "error" and state.name not in summary.unhealthy
+            and not any(counts.get(k, 0) for k in ("new", "revised", "rejected")))  # fmt: skip
+
+
+def listed_sources(summary: RunSummary) -> tuple[list[SourceState], dict[str, list[SourceState]]]:
+    """The sources a summary names one by one, and the rest by status. Every source when they
+    fit a screenful; past it, only those that failed or brought something (``is_quiet``), so that
+    a run over thousands of feeds reports a few lines and rows, not one per feed."""
+    if len(summary.sources) <= SCREENFUL:
+        return list(summary.sources), {}
+    listed, quiet = [], {}
+    for state in summary.sources:
+        if is_quiet(summary, state):
+            quiet.setdefault(state.last_status or "", []).append(state)
+        else:
+            listed.append(state)
+    return listed, dict(sorted(quiet.items()))
+
+
+def source_lines(summary: RunSummary) -> list[str]:
+    """The listed sources' lines (a screenful, then counted), then one count of the quiet rest."""
+    listed, quiet = listed_sources(summary)
+    lines = counted("source", [source_line(summary, state) for state in listed], "wirewatch status", prefixed=False)
+    if quiet:
+        by_status = ", ".join(f"{status} {len(states):,}" for status, states in quiet.items())
+        lines.append(f"sources with nothing new: {sum(map(len, quiet.values())):,} ({by_status})")
     return lines
 
 
