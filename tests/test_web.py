@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from typer.testing import CliRunner
-from web_fixtures import TOPIC, build_archive, serving
+from web_fixtures import TOPIC, build_archive, serving, archive, address  # noqa: F401  (archive, address: pytest fixtures)
 
 from wirewatch.cli.commands import app
 from wirewatch.config import load_config
@@ -23,17 +23,6 @@ from wirewatch.archive.store import open_store
 from wirewatch.web import Chart, check_binding, evidence, segments, trend_chart
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    return build_archive(tmp_path_factory.mktemp("web") / "archive")
-
-
-@pytest.fixture(scope="module")
-def address(archive: Path):
-    with serving(archive) as served:
-        yield served
 
 
 @pytest.mark.parametrize(("path", "reason"), [

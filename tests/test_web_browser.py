@@ -16,7 +16,7 @@ import httpx
 import pytest
 from browser import Browser, chromium_path
 from typer.testing import CliRunner
-from web_fixtures import EXPECTED_DAYS, HOSTILE_HEADLINE, TOPIC, build_archive, serving
+from web_fixtures import EXPECTED_DAYS, HOSTILE_HEADLINE, TOPIC, build_archive, serving, archive, address  # noqa: F401  (archive, address: pytest fixtures)
 
 from wirewatch.cli.commands import app
 
@@ -35,17 +35,6 @@ def sql(config: Path, query: str) -> list[dict]:
     done = runner.invoke(app, ["sql", "--config", str(config), "-f", "json", query])
     assert done.exit_code == 0, done.output
     return json.loads(done.stdout)
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    return build_archive(tmp_path_factory.mktemp("web") / "archive")
-
-
-@pytest.fixture(scope="module")
-def address(archive: Path):
-    with serving(archive) as served:
-        yield served
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
 from store_fixtures import edit_words, paragraphs
 from typer.testing import CliRunner
 
@@ -91,3 +92,16 @@ def serving(config: Path, token: str | None = None, **options: float) -> Iterato
     settings = Settings(loaded.db, tuple(t.name for t in loaded.enabled_topics), token=token, **options)
     with running(create_app(settings), "127.0.0.1", free_port()) as address:
         yield address
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """The web tests' archive, imported once per module."""
+    return build_archive(tmp_path_factory.mktemp("web") / "archive")
+
+
+@pytest.fixture(scope="module")
+def address(archive: Path):
+    """The web view served over that archive on loopback."""
+    with serving(archive) as served:
+        yield served
